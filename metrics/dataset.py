@@ -1,0 +1,74 @@
+"""The frames metrics work on, as the storage layer hands them over (current versions only,
+already limited to the viewer's scope). Names are normalised, dates are datetime64[ns].
+
+branches:        branch_id:int, branch:str, unit:str|NA, type:str ("在职"/"离退休")
+members:         member_id:int, branch_id:int, branch:str, name:str, group:str|NA, category:str|NA,
+                 role:str|NA, status:str ("active"/"transferred"/"deceased"/"missing"),
+                 join_date:date|NaT, member_code:str|NA
+activities:      activity_id:int, branch_id:int, branch:str, date:date, type:str, type_raw:str,
+                 topic:str|NA, expected:float|NA, present:float|NA, group:str|NA, speaker:str|NA,
+                 days:float|NA
+attendance:      activity_id:int, branch_id:int, kind:str ("absent"/"on_leave"), name:str
+activity_counts: branch_id:int, branch:str, period_start:date, period_end:date, type:str,
+                 count:float, expected:float|NA, present:float|NA
+study:           branch_id:int|NA, branch:str, name:str, date:date, form:str, content:str|NA,
+                 hours:float|NA, score:float|NA
+xuexi:           export_id:int, period_start:date, period_end:date, branch_id:int|NA, branch:str|NA,
+                 name:str, member_code:str|NA, activated:bool, points:float,
+                 daily_question:float|NA, active_days:float|NA
+records:         record_id:int, branch_id:int|NA, branch:str|NA, category:str, title:str|NA,
+                 date:date, person:str|NA, level:str|NA, quantity:float, measure:str|NA
+targets:         indicator:str, branch_type:str, period_kind:str, target:float, weight:float,
+                 quarter:str|NA   (imported overrides; defaults live in metrics/defaults.json)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+DATASET_COLUMNS: dict[str, list[str]] = {
+    "branches": ["branch_id", "branch", "unit", "type"],
+    "members": [
+        "member_id", "branch_id", "branch", "name", "group", "category", "role", "status",
+        "join_date", "member_code",
+    ],
+    "activities": [
+        "activity_id", "branch_id", "branch", "date", "type", "type_raw", "topic", "expected",
+        "present", "group", "speaker", "days",
+    ],
+    "attendance": ["activity_id", "branch_id", "kind", "name"],
+    "activity_counts": [
+        "branch_id", "branch", "period_start", "period_end", "type", "count", "expected", "present",
+    ],
+    "study": ["branch_id", "branch", "name", "date", "form", "content", "hours", "score"],
+    "xuexi": [
+        "export_id", "period_start", "period_end", "branch_id", "branch", "name", "member_code",
+        "activated", "points", "daily_question", "active_days",
+    ],
+    "records": [
+        "record_id", "branch_id", "branch", "category", "title", "date", "person", "level",
+        "quantity", "measure",
+    ],
+    "targets": ["indicator", "branch_type", "period_kind", "target", "weight", "quarter"],
+}
+
+
+def empty_frame(name: str) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in DATASET_COLUMNS[name]})
+
+
+@dataclass
+class Dataset:
+    """Everything metrics need, for one scope. Missing frames default to empty ones."""
+
+    branches: pd.DataFrame = field(default_factory=lambda: empty_frame("branches"))
+    members: pd.DataFrame = field(default_factory=lambda: empty_frame("members"))
+    activities: pd.DataFrame = field(default_factory=lambda: empty_frame("activities"))
+    attendance: pd.DataFrame = field(default_factory=lambda: empty_frame("attendance"))
+    activity_counts: pd.DataFrame = field(default_factory=lambda: empty_frame("activity_counts"))
+    study: pd.DataFrame = field(default_factory=lambda: empty_frame("study"))
+    xuexi: pd.DataFrame = field(default_factory=lambda: empty_frame("xuexi"))
+    records: pd.DataFrame = field(default_factory=lambda: empty_frame("records"))
+    targets: pd.DataFrame = field(default_factory=lambda: empty_frame("targets"))

@@ -1,0 +1,62 @@
+"""File → loader → storage, for the CLI and the 数据导入 page alike."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from auth.viewer import Viewer
+from data_loaders import load_file
+from data_loaders.schema import LoadResult
+from storage.imports import ImportOutcome, import_result
+from storage.queries import known_branches
+
+# Rosters first so that later files (学习强国 部门 paths, absence names) find their branches.
+KIND_ORDER = ["targets", "roster", "activity", "activity_counts", "study", "xuexi", "records"]
+SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
+
+
+def preview(engine: Engine, content: bytes, file_name: str, kind: str | None = None,
+            period: tuple[date, date] | None = None) -> LoadResult:
+    """Load a file without storing it (the page's preview before confirmation)."""
+    return load_file(content, file_name=file_name, kind=kind, period=period,
+                     known_branches=known_branches(engine))
+
+
+def import_bytes(engine: Engine, content: bytes, file_name: str, viewer: Viewer,
+                 kind: str | None = None, period: tuple[date, date] | None = None) -> ImportOutcome:
+    result = preview(engine, content, file_name, kind, period)
+    return import_result(engine, result, content, viewer)
+
+
+def import_paths(engine: Engine, paths: list[Path], viewer: Viewer, kind: str | None = None,
+                 period: tuple[date, date] | None = None) -> list[ImportOutcome]:
+    """Import files in dependency order (rosters first); one outcome per file, in input order."""
+    sniffed = []
+    for path in paths:
+        try:
+            content = Path(path).read_bytes()
+        except OSError as exc:
+            from data_loaders.schema import Problem
+
+            problem = Problem(str(path), "", None, None, None, f"无法读取文件：{exc.strerror}")
+            sniffed.append((path, None, None, ImportOutcome(Path(path).name, "rejected",
+                                                            problems=[problem],
+                                                            message=problem.message)))
+            continue
+        guess = load_file(content, file_name=Path(path).name, kind=kind, period=period)
+        sniffed.append((path, content, guess.kind, None))
+    rank = {k: i for i, k in enumerate(KIND_ORDER)}
+    order = sorted(range(len(sniffed)), key=lambda i: (rank.get(sniffed[i][2], 99), str(sniffed[i][0])))
+    outcomes: dict[int, ImportOutcome] = {}
+    for i in order:
+        path, content, _, failed = sniffed[i]
+        outcomes[i] = failed or import_bytes(engine, content, Path(path).name, viewer, kind, period)
+    return [outcomes[i] for i in range(len(sniffed))]
+
+
+def sample_files() -> list[Path]:
+    return sorted(p for p in SAMPLE_DIR.iterdir()
+                  if p.suffix.lower() in (".xlsx", ".xls", ".csv") and not p.name.startswith("~"))

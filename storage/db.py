@@ -1,0 +1,86 @@
+"""The one place that opens database connections and applies migrations.
+
+``DATABASE_URL`` (or an explicit URL) selects the database; the default is a SQLite file under
+``data/`` that is created on first use. Alembic migrations run automatically the first time a
+process opens a given URL.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE = ROOT / "data" / "dashboard.db"
+
+_engines: dict[str, Engine] = {}
+_lock = threading.Lock()
+
+
+def database_url(url: str | None = None) -> str:
+    """The URL to use: the argument, else ``DATABASE_URL``, else the default SQLite file."""
+    url = url or os.environ.get("DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE}"
+    if url.startswith("postgres://"):  # the form Heroku-style providers hand out
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def _prepare_sqlite(engine: Engine) -> None:
+    # pysqlite's own transaction handling skips BEGIN for some statements; take control so every
+    # import (DDL included) is one real transaction.
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        conn.exec_driver_sql("BEGIN")
+
+
+def get_engine(url: str | None = None, *, migrate: bool = True) -> Engine:
+    """A process-wide engine for ``url`` with the schema migrated to the newest revision."""
+    url = database_url(url)
+    with _lock:
+        engine = _engines.get(url)
+        if engine is None:
+            if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+                Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(url, pool_pre_ping=True)
+            if engine.dialect.name == "sqlite":
+                _prepare_sqlite(engine)
+            if migrate:
+                upgrade(engine)
+            _engines[url] = engine
+        return engine
+
+
+def upgrade(engine: Engine) -> None:
+    """Apply Alembic migrations up to head on ``engine``."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+def dispose_all() -> None:
+    """Close every pooled connection (tests, benchmarks)."""
+    with _lock:
+        for engine in _engines.values():
+            engine.dispose()
+        _engines.clear()

@@ -1,0 +1,437 @@
+"""Import batches: a validated LoadResult becomes one atomic, append-only batch; undo reverts one.
+
+A file with any error is rejected whole and nothing is written. Importing content whose sha256 is
+already in a live batch changes nothing. Rows are bulk-inserted (executemany on SQLite, COPY on
+PostgreSQL) with ids allocated up front, then older versions of the same keys stop being current.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, select, text, update
+
+from auth.viewer import Viewer
+from data_loaders.schema import LoadResult, Problem
+from storage.models import VERSIONED_TABLES, ImportBatch, ImportProblem
+from storage.writes import bulk_insert, bump_version, next_ids, now
+
+
+@dataclass
+class ImportOutcome:
+    """status: "imported", "duplicate" (already imported, nothing changed) or "rejected"."""
+
+    file_name: str
+    status: str
+    batch_id: int | None = None
+    kind: str | None = None
+    rows: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("imported", "duplicate")
+
+
+class ImportRejected(Exception):
+    """Raised inside the import transaction to roll it back with a user-facing reason."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(problems[0].message if problems else "rejected")
+        self.problems = problems
+
+
+def sha256_of(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def import_result(
+    engine: Engine, result: LoadResult, content: bytes, viewer: Viewer
+) -> ImportOutcome:
+    """Store ``result`` (from data_loaders.load_file over ``content``) as one batch, or reject it."""
+    name = result.file_name
+    if not viewer.can_import:
+        problem = Problem(name, "", None, None, None, "当前账号没有导入数据的权限。")
+        return ImportOutcome(name, "rejected", kind=result.kind, problems=[problem],
+                             message=problem.message)
+    if not result.ok:
+        return ImportOutcome(name, "rejected", kind=result.kind, problems=list(result.problems),
+                             message=f"文件有{len(result.errors)}处错误，未导入任何数据。")
+    digest = sha256_of(content)
+    try:
+        with engine.begin() as conn:
+            bump_version(conn)  # takes the write lock before the duplicate check
+            existing = conn.execute(
+                select(ImportBatch.id).where(
+                    ImportBatch.sha256 == digest, ImportBatch.undone_at.is_(None)
+                )
+            ).scalar()
+            if existing is not None:
+                conn.rollback()
+                return ImportOutcome(
+                    name, "duplicate", batch_id=existing, kind=result.kind,
+                    problems=list(result.warnings),
+                    message=f"内容与第{existing}批导入完全相同，未做任何改动。",
+                )
+            scope_problems = _out_of_scope(result, viewer)
+            if scope_problems:
+                raise ImportRejected(scope_problems)
+            batch_id = _write_batch(conn, result, digest, viewer)
+            warnings = list(result.warnings) + _unknown_member_warnings(conn, result)
+            _store_problems(conn, batch_id, warnings)
+            conn.execute(
+                update(ImportBatch).where(ImportBatch.id == batch_id).values(warnings=len(warnings))
+            )
+    except ImportRejected as exc:
+        return ImportOutcome(name, "rejected", kind=result.kind, problems=exc.problems,
+                             message="文件未导入：" + exc.problems[0].message)
+    except Exception as exc:  # database failure: nothing was committed
+        problem = Problem(name, "", None, None, None,
+                          f"写入数据库失败，未导入任何数据（{type(exc).__name__}）。请稍后重试或联系管理员。")
+        return ImportOutcome(name, "rejected", kind=result.kind, problems=[problem],
+                             message=problem.message)
+    return ImportOutcome(
+        name, "imported", batch_id=batch_id, kind=result.kind, rows=len(result.frame),
+        problems=warnings, message=f"已导入{len(result.frame)}行（第{batch_id}批）。",
+    )
+
+
+def undo_batch(engine: Engine, batch_id: int, viewer: Viewer) -> str:
+    """Undo one batch: its rows stop being current and what was current before comes back."""
+    if not viewer.is_admin:
+        raise PermissionError("只有管理员可以撤销导入。")
+    with engine.begin() as conn:
+        bump_version(conn)
+        batch = conn.execute(select(ImportBatch).where(ImportBatch.id == batch_id)).first()
+        if batch is None:
+            raise LookupError(f"没有第{batch_id}批导入。")
+        if batch.undone_at is not None:
+            return f"第{batch_id}批已于{batch.undone_at:%Y-%m-%d %H:%M}撤销，无需重复操作。"
+        conn.execute(
+            update(ImportBatch).where(ImportBatch.id == batch_id)
+            .values(undone_at=now(), undone_by=viewer.username)
+        )
+        for table in VERSIONED_TABLES.values():
+            name = table.__tablename__
+            conn.execute(
+                text(f"UPDATE {name} SET is_current = :f WHERE batch_id = :b AND is_current"),
+                {"b": batch_id, "f": False},
+            )
+            # The newest surviving version of every key this batch touched becomes current again.
+            conn.execute(
+                text(
+                    f"UPDATE {name} SET is_current = :t WHERE id IN ("
+                    f" SELECT max(v.id) FROM {name} v JOIN import_batch ib ON ib.id = v.batch_id"
+                    f" WHERE ib.undone_at IS NULL"
+                    f" AND v.key IN (SELECT key FROM {name} WHERE batch_id = :b)"
+                    f" GROUP BY v.key)"
+                ),
+                {"b": batch_id, "t": True},
+            )
+    return f"已撤销第{batch_id}批导入（{batch.file_name}）。"
+
+
+# --- writing one batch ------------------------------------------------------------------------
+
+
+def _write_batch(conn: Connection, result: LoadResult, digest: str, viewer: Viewer) -> int:
+    period = result.period
+    batch_id = conn.execute(
+        ImportBatch.__table__.insert().values(
+            file_name=result.file_name, kind=result.kind, sha256=digest, rows=len(result.frame),
+            period_start=period[0] if period else None, period_end=period[1] if period else None,
+            created_by=viewer.username, created_at=now(), warnings=0,
+        )
+    ).inserted_primary_key[0]
+    frame = result.frame
+    writer = _WRITERS[result.kind]
+    writer(conn, batch_id, frame, result)
+    return batch_id
+
+
+def _branch_ids(conn: Connection, names, batch_id: int) -> dict[str, int]:
+    """Ids of the named branches, creating the ones not seen before."""
+    wanted = sorted({n for n in names if isinstance(n, str) and n})
+    known = dict(conn.execute(text("SELECT name, id FROM branch")).all())
+    new = [n for n in wanted if n not in known]
+    if new:
+        ids = next_ids(conn, "branch", len(new))
+        bulk_insert(conn, "branch", ["id", "name", "created_batch_id"],
+                    [(i, n, batch_id) for i, n in zip(ids, new)])
+        known.update(zip(new, ids))
+    return known
+
+
+def _keys(frame: pd.DataFrame, columns: list[str]) -> list[str]:
+    """A stable natural key per row; repeats within one file get an occurrence suffix."""
+    parts = [frame[c].astype("string").fillna("") for c in columns]
+    joined = parts[0].str.cat(parts[1:], sep="|") if len(parts) > 1 else parts[0]
+    occurrence = joined.groupby(joined).cumcount().astype(str)
+    full = joined + "#" + occurrence
+    return [hashlib.blake2b(k.encode(), digest_size=16).hexdigest() for k in full]
+
+
+def _py(values: pd.Series) -> list:
+    """Column values as plain Python objects with None for missing (what DB drivers want)."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return [None if pd.isna(v) else v.date() for v in values]
+    return [None if (v is None or (not isinstance(v, (list, tuple)) and pd.isna(v))) else
+            (v.item() if hasattr(v, "item") else v) for v in values.astype(object)]
+
+
+def _insert_versions(conn, table: str, batch_id: int, frame: pd.DataFrame, key_cols: list[str],
+                     columns: dict[str, pd.Series]) -> list[int]:
+    """Insert one versioned row per frame row and retire older versions of the same keys."""
+    n = len(frame)
+    if n == 0:
+        return []
+    ids = next_ids(conn, table, n)
+    keys = _keys(frame, key_cols)
+    data = {"id": ids, "batch_id": [batch_id] * n, "key": keys, "is_current": [True] * n,
+            "source_row": _py(frame["row"]) if "row" in frame else [None] * n}
+    data.update({col: _py(series) for col, series in columns.items()})
+    cols = list(data)
+    bulk_insert(conn, table, cols, list(zip(*(data[c] for c in cols))))
+    conn.execute(
+        text(
+            f"UPDATE {table} SET is_current = :f WHERE is_current AND batch_id <> :b"
+            f" AND key IN (SELECT key FROM {table} WHERE batch_id = :b)"
+        ),
+        {"b": batch_id, "f": False},
+    )
+    return ids
+
+
+def _write_roster(conn, batch_id, frame, result):
+    branches = _branch_ids(conn, frame["branch"], batch_id)
+    # Branch attributes (unit, type) are versioned by branch name, newest roster wins.
+    per_branch = frame.drop_duplicates("branch", keep="last")
+    _insert_versions(conn, "branch_version", batch_id, per_branch, ["branch"], {
+        "branch_id": per_branch["branch"].map(branches).astype("Int64"),
+        "unit": per_branch["unit"],
+        "type": per_branch["branch_type"].fillna("在职"),
+    })
+    code = frame["member_code"].astype("string")
+    base = "name:" + frame["branch"].astype("string") + "|" + frame["name"].astype("string")
+    nth = base.groupby(base).cumcount()
+    # A second member with the same name in one branch is kept apart, never merged.
+    base = base.where(nth == 0, base + "#" + (nth + 1).astype(str))
+    identity = ("code:" + code).where(code.notna() & (code != ""), base)
+    member_ids = _member_ids(conn, identity.tolist(), batch_id)
+    member_id = identity.map(member_ids)
+    _insert_versions(conn, "member_version", batch_id, frame.assign(_m=member_id), ["_m"], {
+        "member_id": member_id,
+        "branch_id": frame["branch"].map(branches).astype("Int64"),
+        "name": frame["name"], "group": frame["group"], "category": frame["category"],
+        "role": frame["role"], "status": frame["status"].fillna("active"),
+        "join_date": frame["join_date"], "member_code": frame["member_code"],
+        "phone": frame["phone"], "id_number": frame["id_number"],
+    })
+    _mark_missing(conn, batch_id, [branches[b] for b in frame["branch"].unique()],
+                  set(member_id.tolist()))
+
+
+def _member_ids(conn, identities: list[str], batch_id: int) -> dict[str, int]:
+    known = dict(conn.execute(text("SELECT identity, id FROM member")).all())
+    new = sorted({i for i in identities if i not in known})
+    if new:
+        ids = next_ids(conn, "member", len(new))
+        bulk_insert(conn, "member", ["id", "identity", "created_batch_id"],
+                    [(i, ident, batch_id) for i, ident in zip(ids, new)])
+        known.update(zip(new, ids))
+    return {i: known[i] for i in identities}
+
+
+def _mark_missing(conn, batch_id: int, branch_ids: list[int], present: set[int]) -> None:
+    """Members of the roster's branches who are not in it get a 'missing' version (not removed)."""
+    if not branch_ids:
+        return
+    rows = pd.DataFrame(
+        conn.execute(
+            text(
+                "SELECT member_id, branch_id, name, party_group, category, role, join_date,"
+                " member_code, phone, id_number FROM member_version"
+                " WHERE is_current AND status = 'active' AND batch_id <> :b"
+            ),
+            {"b": batch_id},
+        ).all(),
+        columns=["member_id", "branch_id", "name", "group", "category", "role", "join_date",
+                 "member_code", "phone", "id_number"],
+    )
+    if rows.empty:
+        return
+    gone = rows[rows["branch_id"].isin(branch_ids) & ~rows["member_id"].isin(present)]
+    if gone.empty:
+        return
+    _insert_versions(conn, "member_version", batch_id, gone, ["member_id"], {
+        "member_id": gone["member_id"], "branch_id": gone["branch_id"], "name": gone["name"],
+        "group": gone["group"], "category": gone["category"], "role": gone["role"],
+        "status": pd.Series(["missing"] * len(gone), index=gone.index),
+        "join_date": gone["join_date"], "member_code": gone["member_code"],
+        "phone": gone["phone"], "id_number": gone["id_number"],
+    })
+
+
+def _write_activity(conn, batch_id, frame, result):
+    branches = _branch_ids(conn, frame["branch"], batch_id)
+    ids = _insert_versions(conn, "activity", batch_id, frame,
+                           ["branch", "date", "type", "topic", "group"], {
+        "branch_id": frame["branch"].map(branches).astype("Int64"), "date": frame["date"],
+        "type": frame["type"], "type_raw": frame["type_raw"], "topic": frame["topic"],
+        "expected": frame["expected"], "present": frame["present"], "group": frame["group"],
+        "speaker": frame["speaker"], "days": frame["days"],
+    })
+    people = []
+    for kind in ("absent", "on_leave"):
+        lists = pd.Series(frame[kind].tolist(), index=ids, dtype=object).explode().dropna()
+        people += [(aid, kind, name) for aid, name in lists.items() if name]
+    if people:
+        pids = next_ids(conn, "activity_person", len(people))
+        bulk_insert(conn, "activity_person", ["id", "activity_id", "kind", "name"],
+                    [(pid, *row) for pid, row in zip(pids, people)])
+
+
+def _write_activity_counts(conn, batch_id, frame, result):
+    branches = _branch_ids(conn, frame["branch"], batch_id)
+    _insert_versions(conn, "activity_count", batch_id, frame,
+                     ["branch", "period_start", "period_end", "type"], {
+        "branch_id": frame["branch"].map(branches).astype("Int64"), "period_start": frame["period_start"],
+        "period_end": frame["period_end"], "type": frame["type"], "count": frame["count"],
+        "expected": frame["expected"], "present": frame["present"],
+    })
+
+
+def _write_study(conn, batch_id, frame, result):
+    branches = _branch_ids(conn, frame["branch"], batch_id)
+    _insert_versions(conn, "study_record", batch_id, frame,
+                     ["branch", "name", "date", "form", "content"], {
+        "branch_id": frame["branch"].map(branches).astype("Int64"), "name": frame["name"], "date": frame["date"],
+        "form": frame["form"], "content": frame["content"], "hours": frame["hours"],
+        "score": frame["score"],
+    })
+
+
+def _write_xuexi(conn, batch_id, frame, result):
+    known = dict(conn.execute(text("SELECT name, id FROM branch")).all())
+    start, end = result.period
+    stamped = frame.assign(_ps=pd.Timestamp(start), _pe=pd.Timestamp(end))
+    _insert_versions(conn, "xuexi_score", batch_id, stamped,
+                     ["_ps", "_pe", "branch", "name", "member_code"], {
+        "period_start": stamped["_ps"], "period_end": stamped["_pe"],
+        "branch_id": frame["branch"].map(known).astype("Int64"), "department": frame["department"],
+        "name": frame["name"], "member_code": frame["member_code"],
+        "activated": frame["activated"].astype(bool), "points": frame["points"].fillna(0.0),
+        "interval_points": frame["interval_points"], "total_points": frame["total_points"],
+        "daily_question": frame["daily_question"], "active_days": frame["active_days"],
+    })
+
+
+def _write_records(conn, batch_id, frame, result):
+    has_branch = frame["branch"].notna()
+    branches = _branch_ids(conn, frame.loc[has_branch, "branch"], batch_id)
+    _insert_versions(conn, "other_record", batch_id, frame,
+                     ["category", "branch", "date", "title", "person"], {
+        "branch_id": frame["branch"].map(branches).astype("Int64"), "category": frame["category"],
+        "title": frame["title"], "date": frame["date"], "person": frame["person"],
+        "level": frame["level"], "quantity": frame["quantity"].fillna(1.0),
+        "measure": frame["measure"],
+    })
+
+
+def _write_targets(conn, batch_id, frame, result):
+    _insert_versions(conn, "target_row", batch_id, frame,
+                     ["indicator", "branch_type", "period_kind", "quarter"], {
+        "indicator": frame["indicator"], "branch_type": frame["branch_type"],
+        "period_kind": frame["period_kind"], "target": frame["target"],
+        "weight": frame["weight"], "quarter": frame["quarter"],
+    })
+
+
+_WRITERS = {
+    "roster": _write_roster,
+    "activity": _write_activity,
+    "activity_counts": _write_activity_counts,
+    "study": _write_study,
+    "xuexi": _write_xuexi,
+    "records": _write_records,
+    "targets": _write_targets,
+}
+
+
+# --- checks that need the database ---------------------------------------------------------------
+
+
+def _out_of_scope(result: LoadResult, viewer: Viewer) -> list[Problem]:
+    """A secretary may import rows of their own branch only; every other row is an error."""
+    if viewer.sees_all_branches:
+        return []
+    if result.kind == "targets":
+        return [Problem(result.file_name, "", None, None, None, "只有管理员可以导入目标。")]
+    frame = result.frame
+    if "branch" not in frame:
+        return []
+    foreign = frame[frame["branch"].astype("string").fillna("") != (viewer.branch or "")]
+    return [
+        Problem(result.file_name, str(r.sheet or ""), int(r.row) if pd.notna(r.row) else None,
+                "支部", str(r.branch) if pd.notna(r.branch) else "",
+                f"只能导入本支部（{viewer.branch}）的数据，这一行属于其他支部。")
+        for r in foreign[["sheet", "row", "branch"]].itertuples()
+    ]
+
+
+def _unknown_member_warnings(conn, result: LoadResult) -> list[Problem]:
+    """Names that match nobody on the current roster of their branch (kept as warnings)."""
+    if result.kind not in ("xuexi", "study", "activity"):
+        return []
+    roster = pd.DataFrame(
+        conn.execute(
+            text("SELECT b.name AS branch, m.name FROM member_version m"
+                 " JOIN branch b ON b.id = m.branch_id WHERE m.is_current")
+        ).all(),
+        columns=["branch", "name"],
+    )
+    if roster.empty:
+        return []
+    frame = result.frame
+    if result.kind == "activity":
+        people = pd.concat([
+            frame[["sheet", "row", "branch", kind]].rename(columns={kind: "name"})
+            .explode("name").assign(column="缺席人员" if kind == "absent" else "请假人员")
+            for kind in ("absent", "on_leave")
+        ]).dropna(subset=["name"])
+    else:
+        people = frame[["sheet", "row", "branch", "name"]].assign(column="姓名")
+    if people.empty:
+        return []
+    pairs = set(zip(roster["branch"], roster["name"]))
+    names = set(roster["name"])
+    unknown = [
+        (s, r, b, n, c) for s, r, b, n, c in people[["sheet", "row", "branch", "name", "column"]]
+        .itertuples(index=False)
+        if ((b, n) not in pairs if isinstance(b, str) else n not in names)
+    ]
+    return [
+        Problem(result.file_name, str(s or ""), int(r) if pd.notna(r) else None, c, str(n),
+                f"名册中{'「' + b + '」' if isinstance(b, str) else ''}没有此人，请核对姓名或先导入名册。",
+                severity="warning", code="unknown_member")
+        for s, r, b, n, c in unknown[:2000]
+    ]
+
+
+def _store_problems(conn, batch_id: int, problems: list[Problem]) -> None:
+    if not problems:
+        return
+    ids = next_ids(conn, "import_problem", len(problems))
+    bulk_insert(conn, "import_problem",
+                ["id", "batch_id", "severity", "code", "sheet", "row", "column", "value", "message"],
+                [(i, batch_id, p.severity, p.code or "", p.sheet or "", p.row, p.column,
+                  None if p.value is None else str(p.value), p.message)
+                 for i, p in zip(ids, problems)])
+
+
+def today() -> date:
+    return datetime.now().date()

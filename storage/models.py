@@ -1,0 +1,262 @@
+"""SQLAlchemy models. Fact tables are append-only and versioned: every row carries the import batch
+that wrote it, a natural ``key`` and an ``is_current`` flag. The current value of a record is the
+newest row of its key among batches that were not undone; undo flips flags, it never deletes.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ImportBatch(Base):
+    __tablename__ = "import_batch"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(32))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    rows: Mapped[int] = mapped_column(Integer, default=0)
+    period_start: Mapped[date | None] = mapped_column(Date)
+    period_end: Mapped[date | None] = mapped_column(Date)
+    created_by: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    undone_at: Mapped[datetime | None] = mapped_column(DateTime)
+    undone_by: Mapped[str | None] = mapped_column(String(64))
+    warnings: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ImportProblem(Base):
+    """Warnings kept from imported files (errors reject a file, so they are never stored)."""
+
+    __tablename__ = "import_problem"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id"), index=True)
+    severity: Mapped[str] = mapped_column(String(16))
+    code: Mapped[str] = mapped_column(String(32), default="")
+    sheet: Mapped[str] = mapped_column(String(128), default="")
+    row: Mapped[int | None] = mapped_column(Integer)
+    column: Mapped[str | None] = mapped_column(String(128))
+    value: Mapped[str | None] = mapped_column(Text)
+    message: Mapped[str] = mapped_column(Text)
+
+
+class DataVersion(Base):
+    """One row. Bumped by every write; doubles as the write lock taken at the start of an import."""
+
+    __tablename__ = "data_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Branch(Base):
+    __tablename__ = "branch"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), unique=True)
+    created_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))
+
+
+class Member(Base):
+    """Member identity: ``code:<党员编号>`` where the source has one, else ``name:<支部>|<姓名>``."""
+
+    __tablename__ = "member"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    identity: Mapped[str] = mapped_column(String(255), unique=True)
+    created_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))
+
+
+class _Versioned:
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id"), index=True)
+    key: Mapped[str] = mapped_column(String(400))
+    is_current: Mapped[bool] = mapped_column(Boolean, default=True)
+    source_row: Mapped[int | None] = mapped_column(Integer)
+
+
+class BranchVersion(_Versioned, Base):
+    __tablename__ = "branch_version"
+
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branch.id"))
+    unit: Mapped[str | None] = mapped_column(String(128))
+    type: Mapped[str] = mapped_column(String(16))
+    __table_args__ = (
+        Index("ix_branch_version_key", "key", "is_current"),
+        Index("ix_branch_version_cur", "is_current", "branch_id"),
+    )
+
+
+class MemberVersion(_Versioned, Base):
+    __tablename__ = "member_version"
+
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branch.id"))
+    name: Mapped[str] = mapped_column(String(64))
+    group: Mapped[str | None] = mapped_column("party_group", String(64))
+    category: Mapped[str | None] = mapped_column(String(32))
+    role: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    join_date: Mapped[date | None] = mapped_column(Date)
+    member_code: Mapped[str | None] = mapped_column(String(64))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    id_number: Mapped[str | None] = mapped_column(String(32))
+    __table_args__ = (
+        Index("ix_member_version_key", "key", "is_current"),
+        Index("ix_member_version_cur", "is_current", "branch_id"),
+    )
+
+
+class Activity(_Versioned, Base):
+    __tablename__ = "activity"
+
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branch.id"))
+    date: Mapped[date] = mapped_column(Date)
+    type: Mapped[str] = mapped_column(String(32))
+    type_raw: Mapped[str] = mapped_column(String(64))
+    topic: Mapped[str | None] = mapped_column(Text)
+    expected: Mapped[float | None] = mapped_column(Float)
+    present: Mapped[float | None] = mapped_column(Float)
+    group: Mapped[str | None] = mapped_column("party_group", String(64))
+    speaker: Mapped[str | None] = mapped_column(String(64))
+    days: Mapped[float | None] = mapped_column(Float)
+    __table_args__ = (
+        Index("ix_activity_key", "key", "is_current"),
+        Index("ix_activity_cur", "is_current", "branch_id", "date"),
+    )
+
+
+class ActivityPerson(Base):
+    """A name in an activity's 缺席人员 (absent) or 请假人员 (on_leave) list."""
+
+    __tablename__ = "activity_person"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activity.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(64))
+
+
+class ActivityCount(_Versioned, Base):
+    __tablename__ = "activity_count"
+
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branch.id"))
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    type: Mapped[str] = mapped_column(String(32))
+    count: Mapped[float] = mapped_column(Float)
+    expected: Mapped[float | None] = mapped_column(Float)
+    present: Mapped[float | None] = mapped_column(Float)
+    __table_args__ = (
+        Index("ix_activity_count_key", "key", "is_current"),
+        Index("ix_activity_count_cur", "is_current", "branch_id", "period_end"),
+    )
+
+
+class StudyRecord(_Versioned, Base):
+    __tablename__ = "study_record"
+
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branch.id"))
+    name: Mapped[str] = mapped_column(String(64))
+    date: Mapped[date] = mapped_column(Date)
+    form: Mapped[str] = mapped_column(String(32))
+    content: Mapped[str | None] = mapped_column(Text)
+    hours: Mapped[float | None] = mapped_column(Float)
+    score: Mapped[float | None] = mapped_column(Float)
+    __table_args__ = (
+        Index("ix_study_record_key", "key", "is_current"),
+        Index("ix_study_record_cur", "is_current", "branch_id", "date"),
+    )
+
+
+class XuexiScore(_Versioned, Base):
+    __tablename__ = "xuexi_score"
+
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    branch_id: Mapped[int | None] = mapped_column(ForeignKey("branch.id"))
+    department: Mapped[str | None] = mapped_column(Text)
+    name: Mapped[str] = mapped_column(String(64))
+    member_code: Mapped[str | None] = mapped_column(String(64))
+    activated: Mapped[bool] = mapped_column(Boolean)
+    points: Mapped[float] = mapped_column(Float)
+    interval_points: Mapped[float | None] = mapped_column(Float)
+    total_points: Mapped[float | None] = mapped_column(Float)
+    daily_question: Mapped[float | None] = mapped_column(Float)
+    active_days: Mapped[float | None] = mapped_column(Float)
+    __table_args__ = (
+        Index("ix_xuexi_score_key", "key", "is_current"),
+        Index("ix_xuexi_score_cur", "is_current", "period_end", "branch_id"),
+    )
+
+
+class OtherRecord(_Versioned, Base):
+    """其他台账: honours, articles, integrity risk points, responsibility records, trainings."""
+
+    __tablename__ = "other_record"
+
+    branch_id: Mapped[int | None] = mapped_column(ForeignKey("branch.id"))
+    category: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str | None] = mapped_column(Text)
+    date: Mapped[date] = mapped_column(Date)
+    person: Mapped[str | None] = mapped_column(String(64))
+    level: Mapped[str | None] = mapped_column(String(16))
+    quantity: Mapped[float] = mapped_column(Float)
+    measure: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (
+        Index("ix_other_record_key", "key", "is_current"),
+        Index("ix_other_record_cur", "is_current", "date"),
+    )
+
+
+class TargetRow(_Versioned, Base):
+    __tablename__ = "target_row"
+
+    indicator: Mapped[str] = mapped_column(String(64))
+    branch_type: Mapped[str] = mapped_column(String(16))
+    period_kind: Mapped[str] = mapped_column(String(16))
+    target: Mapped[float] = mapped_column(Float)
+    weight: Mapped[float | None] = mapped_column(Float)
+    quarter: Mapped[str | None] = mapped_column(String(8))
+    __table_args__ = (Index("ix_target_row_key", "key", "is_current"),)
+
+
+class Setting(Base):
+    """Edited configuration (targets, thresholds, points rules) as JSON over metrics/defaults.json."""
+
+    __tablename__ = "setting"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_by: Mapped[str] = mapped_column(String(64), default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+VERSIONED_TABLES = {
+    "branch_version": BranchVersion,
+    "member_version": MemberVersion,
+    "activity": Activity,
+    "activity_count": ActivityCount,
+    "study_record": StudyRecord,
+    "xuexi_score": XuexiScore,
+    "other_record": OtherRecord,
+    "target_row": TargetRow,
+}

@@ -1,0 +1,251 @@
+"""Read queries. Every query that returns branch- or member-level data takes the viewer and
+filters by the viewer's branch scope in SQL, so a secretary never receives another branch's rows.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import Engine, text
+
+from auth.viewer import Viewer
+from metrics.dataset import DATASET_COLUMNS, Dataset
+from storage.writes import bump_version, now
+
+_DATE_COLUMNS = {"date", "join_date", "period_start", "period_end"}
+
+
+def data_version(engine: Engine) -> int:
+    """A number that changes with every write: the key for caches."""
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT version FROM data_version WHERE id = 1")).scalar_one()
+
+
+def _scope_clause(viewer: Viewer, column: str) -> tuple[str, dict]:
+    scope = viewer.branch_scope
+    if scope is None:
+        return "", {}
+    if not scope:
+        return " AND 1 = 0", {}
+    return f" AND {column} = :scope_branch", {"scope_branch": scope[0]}
+
+
+def _frame(conn, sql: str, params: dict, name: str) -> pd.DataFrame:
+    result = conn.execute(text(sql), params)
+    frame = pd.DataFrame(result.all(), columns=list(result.keys()))
+    for col in frame.columns:
+        if col in _DATE_COLUMNS:
+            frame[col] = pd.to_datetime(frame[col])
+        elif col in ("activated", "is_current"):
+            frame[col] = frame[col].astype(bool)
+    if name in DATASET_COLUMNS:
+        frame = frame[DATASET_COLUMNS[name]]
+    return frame
+
+
+_BRANCHES = """
+SELECT b.id AS branch_id, b.name AS branch, bv.unit AS unit,
+       coalesce(bv.type, CASE WHEN b.name LIKE '%退休%' THEN '离退休' ELSE '在职' END) AS type
+FROM branch b LEFT JOIN branch_version bv ON bv.branch_id = b.id AND bv.is_current
+WHERE 1 = 1{scope}
+ORDER BY b.id
+"""
+
+_MEMBERS = """
+SELECT m.member_id, m.branch_id, b.name AS branch, m.name, m.party_group AS "group", m.category,
+       m.role, m.status, m.join_date, m.member_code
+FROM member_version m JOIN branch b ON b.id = m.branch_id
+WHERE m.is_current{scope}
+ORDER BY m.branch_id, m.member_id
+"""
+
+_ACTIVITIES = """
+SELECT a.id AS activity_id, a.branch_id, b.name AS branch, a.date, a.type, a.type_raw, a.topic,
+       a.expected, a.present, a.party_group AS "group", a.speaker, a.days
+FROM activity a JOIN branch b ON b.id = a.branch_id
+WHERE a.is_current AND a.date BETWEEN :start AND :end{scope}
+ORDER BY a.date, a.id
+"""
+
+_ATTENDANCE = """
+SELECT p.activity_id, a.branch_id, p.kind, p.name
+FROM activity_person p JOIN activity a ON a.id = p.activity_id
+WHERE a.is_current AND a.date BETWEEN :start AND :end{scope}
+ORDER BY p.id
+"""
+
+_COUNTS = """
+SELECT c.branch_id, b.name AS branch, c.period_start, c.period_end, c.type, c.count, c.expected,
+       c.present
+FROM activity_count c JOIN branch b ON b.id = c.branch_id
+WHERE c.is_current AND c.period_end >= :start AND c.period_start <= :end{scope}
+"""
+
+_STUDY = """
+SELECT s.branch_id, b.name AS branch, s.name, s.date, s.form, s.content, s.hours, s.score
+FROM study_record s JOIN branch b ON b.id = s.branch_id
+WHERE s.is_current AND s.date BETWEEN :start AND :end{scope}
+"""
+
+_XUEXI = """
+SELECT x.batch_id AS export_id, x.period_start, x.period_end, x.branch_id, b.name AS branch,
+       x.name, x.member_code, x.activated, x.points, x.daily_question, x.active_days
+FROM xuexi_score x LEFT JOIN branch b ON b.id = x.branch_id
+WHERE x.is_current AND x.period_end >= :start AND x.period_start <= :end{scope}
+"""
+
+_RECORDS = """
+SELECT r.id AS record_id, r.branch_id, b.name AS branch, r.category, r.title, r.date, r.person,
+       r.level, r.quantity, r.measure
+FROM other_record r LEFT JOIN branch b ON b.id = r.branch_id
+WHERE r.is_current AND r.date BETWEEN :start AND :end{scope}
+"""
+
+_TARGETS = """
+SELECT indicator, branch_type, period_kind, target, weight, quarter FROM target_row
+WHERE is_current ORDER BY id
+"""
+
+
+def load_dataset(
+    engine: Engine, viewer: Viewer, start: date | None = None, end: date | None = None
+) -> Dataset:
+    """Current data within [start, end] (dates of records; periods that overlap), in scope."""
+    params = {"start": start or date(1900, 1, 1), "end": end or date(2999, 12, 31)}
+    frames = {}
+    with engine.connect() as conn:
+        for name, sql, column in (
+            ("branches", _BRANCHES, "b.id"),
+            ("members", _MEMBERS, "m.branch_id"),
+            ("activities", _ACTIVITIES, "a.branch_id"),
+            ("attendance", _ATTENDANCE, "a.branch_id"),
+            ("activity_counts", _COUNTS, "c.branch_id"),
+            ("study", _STUDY, "s.branch_id"),
+            ("xuexi", _XUEXI, "x.branch_id"),
+            ("records", _RECORDS, "r.branch_id"),
+        ):
+            clause, extra = _scope_clause(viewer, column)
+            frames[name] = _frame(conn, sql.format(scope=clause), {**params, **extra}, name)
+        frames["targets"] = _frame(conn, _TARGETS, {}, "targets")
+    return Dataset(**frames)
+
+
+def known_branches(engine: Engine) -> dict[str, str]:
+    """Every branch name (normalised) → its canonical name, for resolving 学习强国 部门 paths.
+    Branch names are not personal data, so this is not scoped."""
+    from data_loaders import normalize_name
+
+    with engine.connect() as conn:
+        names = [r[0] for r in conn.execute(text("SELECT name FROM branch"))]
+    return {normalize_name(n): n for n in names}
+
+
+def branch_list(engine: Engine, viewer: Viewer) -> pd.DataFrame:
+    """Branches the viewer may see: branch_id, branch, unit, type."""
+    clause, extra = _scope_clause(viewer, "b.id")
+    with engine.connect() as conn:
+        return _frame(conn, _BRANCHES.format(scope=clause), extra, "branches")
+
+
+def find_branch(engine: Engine, name: str) -> tuple[int, str] | None:
+    """(id, name) of the branch called ``name`` (normalised match), or None."""
+    from data_loaders import normalize_name
+
+    wanted = normalize_name(name)
+    for norm, canonical in known_branches(engine).items():
+        if norm == wanted:
+            with engine.connect() as conn:
+                bid = conn.execute(text("SELECT id FROM branch WHERE name = :n"),
+                                   {"n": canonical}).scalar_one()
+            return bid, canonical
+    return None
+
+
+def list_batches(engine: Engine, viewer: Viewer) -> pd.DataFrame:
+    """Import batches, newest first. A secretary sees the batches that touched their branch."""
+    sql = (
+        "SELECT id, file_name, kind, rows, period_start, period_end, created_by, created_at,"
+        " undone_at, undone_by, warnings FROM import_batch"
+    )
+    params: dict = {}
+    scope = viewer.branch_scope
+    if scope is not None:
+        if not scope:
+            sql += " WHERE 1 = 0"
+        else:
+            sql += (
+                " WHERE id IN (SELECT batch_id FROM member_version WHERE branch_id = :b"
+                " UNION SELECT batch_id FROM activity WHERE branch_id = :b"
+                " UNION SELECT batch_id FROM activity_count WHERE branch_id = :b"
+                " UNION SELECT batch_id FROM study_record WHERE branch_id = :b"
+                " UNION SELECT batch_id FROM xuexi_score WHERE branch_id = :b"
+                " UNION SELECT batch_id FROM other_record WHERE branch_id = :b)"
+            )
+            params = {"b": scope[0]}
+    sql += " ORDER BY id DESC"
+    with engine.connect() as conn:
+        result = conn.execute(text(sql), params)
+        return pd.DataFrame(result.all(), columns=list(result.keys()))
+
+
+def stored_warnings(engine: Engine, viewer: Viewer, batch_id: int | None = None) -> pd.DataFrame:
+    """Warnings kept from live import batches (admins and leaders only: they name people of
+    every branch)."""
+    columns = ["batch_id", "file_name", "severity", "code", "sheet", "row", "column", "value",
+               "message"]
+    if not viewer.sees_all_branches:
+        return pd.DataFrame(columns=columns)
+    sql = (
+        "SELECT p.batch_id, b.file_name, p.severity, p.code, p.sheet, p.row, p.\"column\","
+        " p.value, p.message FROM import_problem p JOIN import_batch b ON b.id = p.batch_id"
+        " WHERE b.undone_at IS NULL"
+    )
+    params = {}
+    if batch_id is not None:
+        sql += " AND p.batch_id = :bid"
+        params["bid"] = batch_id
+    sql += " ORDER BY p.batch_id DESC, p.id"
+    with engine.connect() as conn:
+        return pd.DataFrame(conn.execute(text(sql), params).all(), columns=columns)
+
+
+def data_span(engine: Engine) -> tuple[date | None, date | None]:
+    """Earliest and latest dated record (activities, study, 学习强国 periods), for defaults."""
+    sql = (
+        "SELECT min(d), max(d) FROM ("
+        " SELECT date AS d FROM activity WHERE is_current"
+        " UNION ALL SELECT date FROM study_record WHERE is_current"
+        " UNION ALL SELECT period_end FROM xuexi_score WHERE is_current"
+        " UNION ALL SELECT period_end FROM activity_count WHERE is_current) t"
+    )
+    with engine.connect() as conn:
+        lo, hi = conn.execute(text(sql)).one()
+    to_date = lambda v: pd.Timestamp(v).date() if v is not None else None  # noqa: E731
+    return to_date(lo), to_date(hi)
+
+
+def get_setting(engine: Engine, key: str) -> dict | None:
+    with engine.connect() as conn:
+        value = conn.execute(text("SELECT value FROM setting WHERE key = :k"), {"k": key}).scalar()
+    return json.loads(value) if value else None
+
+
+def put_setting(engine: Engine, key: str, value: dict, viewer: Viewer) -> None:
+    """Save edited configuration (admins only)."""
+    if not viewer.is_admin:
+        raise PermissionError("只有管理员可以修改设置。")
+    payload = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    with engine.begin() as conn:
+        bump_version(conn)
+        updated = conn.execute(
+            text("UPDATE setting SET value = :v, updated_by = :u, updated_at = :t WHERE key = :k"),
+            {"k": key, "v": payload, "u": viewer.username, "t": now()},
+        ).rowcount
+        if not updated:
+            conn.execute(
+                text("INSERT INTO setting (key, value, updated_by, updated_at)"
+                     " VALUES (:k, :v, :u, :t)"),
+                {"k": key, "v": payload, "u": viewer.username, "t": now()},
+            )

@@ -1,0 +1,50 @@
+"""Low-level write helpers shared by imports, settings and accounts: the write lock, id
+allocation and the fast bulk-insert path (executemany on SQLite, COPY on PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Connection, text
+
+
+def now() -> datetime:
+    return datetime.now().replace(microsecond=0)
+
+
+def bump_version(conn: Connection) -> int:
+    """Take the database-wide write lock (a row lock on PostgreSQL, the write lock on SQLite) and
+    bump the data version that caches are keyed by."""
+    conn.execute(text("UPDATE data_version SET version = version + 1 WHERE id = 1"))
+    return conn.execute(text("SELECT version FROM data_version WHERE id = 1")).scalar_one()
+
+
+def next_ids(conn: Connection, table: str, n: int) -> list[int]:
+    """Allocate ``n`` ids for ``table``; safe because writers hold the lock from bump_version."""
+    start = conn.execute(text(f"SELECT coalesce(max(id), 0) FROM {table}")).scalar_one() + 1
+    return list(range(start, start + n))
+
+
+def bulk_insert(conn: Connection, table: str, columns: list[str], rows: list[tuple]) -> None:
+    """Insert ``rows`` (tuples in ``columns`` order) in one round trip per driver batch."""
+    if not rows:
+        return
+    cols = ", ".join(f'"{c}"' if c != "group" else '"party_group"' for c in columns)
+    if conn.dialect.name == "postgresql":
+        cursor = conn.connection.dbapi_connection.cursor()
+        with cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.close()
+        _fix_sequence(conn, table)
+    else:
+        marks = ", ".join("?" * len(columns))
+        conn.exec_driver_sql(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)
+
+
+def _fix_sequence(conn: Connection, table: str) -> None:
+    # Ids were allocated by hand: move the serial on so ORM inserts do not collide with them.
+    conn.execute(text(
+        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
+        f" (SELECT coalesce(max(id), 1) FROM {table}))"
+    ))

@@ -1,0 +1,65 @@
+"""Shared fixtures. Storage tests run on SQLite and on PostgreSQL (``TEST_DATABASE_URL``): under CI
+an unreachable PostgreSQL fails the tests; elsewhere they are skipped with the reason."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parent.parent
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+
+def _pg_server_url() -> str:
+    from storage.db import database_url
+
+    return database_url(PG_URL)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """A fresh, empty database URL: a SQLite file, or a new schema on the PostgreSQL server."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    if not PG_URL:
+        if IN_CI:
+            pytest.fail("CI 中必须提供 TEST_DATABASE_URL（PostgreSQL）")
+        pytest.skip("TEST_DATABASE_URL not set: PostgreSQL tests run in .ci/run")
+    server = _pg_server_url()
+    schema = "t_" + uuid.uuid4().hex[:12]
+    try:
+        admin = create_engine(server)
+        with admin.begin() as conn:
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
+    except Exception as exc:  # unreachable server
+        if IN_CI:
+            pytest.fail(f"PostgreSQL unreachable under CI: {exc}")
+        pytest.skip(f"PostgreSQL unreachable: {exc}")
+    sep = "&" if "?" in server else "?"
+    yield f"{server}{sep}options=-csearch_path%3D{schema}"
+    from storage.db import dispose_all
+
+    dispose_all()
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
+
+
+@pytest.fixture
+def engine(db_url):
+    from storage.db import get_engine
+
+    return get_engine(db_url)
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path):
+    from storage.db import get_engine
+
+    return get_engine(f"sqlite:///{tmp_path / 'one.db'}")

@@ -1,0 +1,259 @@
+"""Storage: batches, versions, undo, atomicity and viewer scoping — on SQLite and PostgreSQL.
+
+Frames are built by hand in the loaders' canonical shape, so these tests exercise storage alone.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+from sqlalchemy import text
+
+from auth.viewer import SYSTEM, Viewer
+from data_loaders.schema import CANONICAL_COLUMNS, COLUMN_TYPES, LoadResult, Problem
+from storage import imports as imports_module
+from storage.imports import import_result, undo_batch
+from storage.queries import data_version, list_batches, load_dataset, stored_warnings
+
+FIN1 = "市财政局第一党支部"
+FIN2 = "市财政局第二党支部"
+
+
+def frame(kind: str, rows: list[dict]) -> pd.DataFrame:
+    """A canonical loader frame: given values, NA (or [] for lists) elsewhere."""
+    data = {}
+    for col in CANONICAL_COLUMNS[kind]:
+        typ = COLUMN_TYPES[col]
+        values = [r.get(col) for r in rows]
+        if typ == "list":
+            data[col] = pd.Series([v or [] for v in values], dtype=object)
+        elif typ == "date":
+            data[col] = pd.to_datetime(pd.Series(values, dtype=object))
+        elif typ in ("float",):
+            data[col] = pd.Series(values, dtype="float64")
+        elif typ == "Int64":
+            data[col] = pd.Series(values, dtype="Int64")
+        elif typ == "bool":
+            data[col] = pd.Series([bool(v) for v in values], dtype=bool)
+        else:
+            data[col] = pd.Series(values, dtype="str")
+    return pd.DataFrame(data)
+
+
+def result(kind, rows, name="f.xlsx", period=None, problems=()):
+    return LoadResult(name, kind, frame(kind, rows), period, list(problems))
+
+
+ROSTER = [
+    {"sheet": "S", "row": 3, "name": "张伟", "branch": FIN1, "unit": "市财政局机关党委",
+     "branch_type": "在职", "role": "书记", "group": "第一党小组"},
+    {"sheet": "S", "row": 4, "name": "李娜", "branch": FIN1, "unit": "市财政局机关党委",
+     "branch_type": "在职", "group": "第一党小组"},
+    {"sheet": "S", "row": 5, "name": "王芳", "branch": FIN2, "unit": "市财政局机关党委",
+     "branch_type": "在职"},
+]
+
+
+def counts(engine) -> dict[str, int]:
+    tables = ["import_batch", "branch", "member", "member_version", "branch_version", "activity",
+              "activity_person", "study_record", "xuexi_score", "other_record", "import_problem"]
+    with engine.connect() as conn:
+        return {t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one() for t in tables}
+
+
+def test_roster_import_creates_branches_and_members(engine):
+    outcome = import_result(engine, result("roster", ROSTER), b"roster-1", SYSTEM)
+    assert outcome.status == "imported" and outcome.rows == 3
+    ds = load_dataset(engine, SYSTEM)
+    assert sorted(ds.branches["branch"]) == [FIN1, FIN2]
+    assert set(ds.branches["unit"]) == {"市财政局机关党委"}
+    members = ds.members.set_index("name")
+    assert members.loc["张伟", "branch"] == FIN1 and members.loc["张伟", "role"] == "书记"
+    assert members.loc["王芳", "branch"] == FIN2
+    assert set(members["status"]) == {"active"}
+
+
+def test_same_content_twice_changes_nothing(engine):
+    first = import_result(engine, result("roster", ROSTER), b"same bytes", SYSTEM)
+    before, version = counts(engine), data_version(engine)
+    second = import_result(engine, result("roster", ROSTER), b"same bytes", SYSTEM)
+    assert second.status == "duplicate" and second.batch_id == first.batch_id
+    assert "未做任何改动" in second.message
+    assert counts(engine) == before and data_version(engine) == version
+
+
+def test_file_with_errors_is_rejected_and_nothing_stored(engine):
+    bad = result("roster", ROSTER, problems=[
+        Problem("f.xlsx", "S", 7, "入党日期", "2026-13-01", "日期无法识别"),
+    ])
+    before = counts(engine)
+    outcome = import_result(engine, bad, b"bad", SYSTEM)
+    assert outcome.status == "rejected"
+    assert outcome.problems[0].row == 7 and outcome.problems[0].column == "入党日期"
+    assert counts(engine) == before
+
+
+def test_newer_roster_marks_missing_member_and_undo_restores(engine):
+    import_result(engine, result("roster", ROSTER), b"r1", SYSTEM)
+    # The FIN1 roster now lists only 李娜 (moved to 第二党小组); 王芳 of FIN2 is not in the file.
+    newer = [dict(ROSTER[1], group="第二党小组")]
+    second = import_result(engine, result("roster", newer), b"r2", SYSTEM)
+    members = load_dataset(engine, SYSTEM).members.set_index("name")
+    assert members.loc["张伟", "status"] == "missing"  # marked, not removed
+    assert members.loc["李娜", "group"] == "第二党小组"
+    assert members.loc["王芳", "status"] == "active"  # other branch not in the file: untouched
+    undo_batch(engine, second.batch_id, SYSTEM)
+    members = load_dataset(engine, SYSTEM).members.set_index("name")
+    assert members.loc["张伟", "status"] == "active"
+    assert members.loc["李娜", "group"] == "第一党小组"
+    assert len(members) == 3
+
+
+def test_undo_then_reimport_same_file_is_allowed(engine):
+    first = import_result(engine, result("roster", ROSTER), b"r1", SYSTEM)
+    undo_batch(engine, first.batch_id, SYSTEM)
+    assert load_dataset(engine, SYSTEM).members.empty
+    again = import_result(engine, result("roster", ROSTER), b"r1", SYSTEM)
+    assert again.status == "imported" and again.batch_id != first.batch_id
+    assert len(load_dataset(engine, SYSTEM).members) == 3
+    batches = list_batches(engine, SYSTEM)
+    assert batches["undone_at"].notna().sum() == 1
+
+
+def test_activity_with_attendance_lists_and_newer_version(engine):
+    import_result(engine, result("roster", ROSTER), b"r1", SYSTEM)
+    rows = [
+        {"sheet": "台账", "row": 4, "branch": FIN1, "date": "2026-07-03", "type": "支部委员会",
+         "type_raw": "支委会", "expected": 5.0, "present": 4.0, "absent": ["李娜"]},
+        {"sheet": "台账", "row": 5, "branch": FIN1, "date": "2026-07-20", "type": "主题党日",
+         "type_raw": "主题党日", "expected": 5.0, "present": 3.0, "absent": ["李娜"],
+         "on_leave": ["张伟"]},
+    ]
+    import_result(engine, result("activity", rows), b"a1", SYSTEM)
+    ds = load_dataset(engine, SYSTEM)
+    assert list(ds.activities["type"]) == ["支部委员会", "主题党日"]
+    att = ds.attendance.merge(ds.activities[["activity_id", "type"]], on="activity_id")
+    assert sorted(zip(att["type"], att["kind"], att["name"])) == [
+        ("主题党日", "absent", "李娜"), ("主题党日", "on_leave", "张伟"),
+        ("支部委员会", "absent", "李娜"),
+    ]
+    # A corrected ledger: the 支委会 now shows 5 present and nobody absent.
+    fixed = [dict(rows[0], present=5.0, absent=[])]
+    import_result(engine, result("activity", fixed), b"a2", SYSTEM)
+    ds = load_dataset(engine, SYSTEM)
+    committee = ds.activities[ds.activities["type"] == "支部委员会"]
+    assert list(committee["present"]) == [5.0]
+    assert len(ds.activities) == 2  # the 主题党日 of the older file is still current
+    assert not (ds.attendance["activity_id"].isin(committee["activity_id"])).any()
+
+
+def test_failure_in_the_middle_leaves_database_as_it_was(engine, monkeypatch):
+    import_result(engine, result("roster", ROSTER), b"r1", SYSTEM)
+    before, version = counts(engine), data_version(engine)
+    real = imports_module._store_problems
+
+    def explode(*args, **kwargs):  # rows and batch are written by now; then the disk "fails"
+        real(*args, **kwargs)
+        raise OSError("disk full")
+
+    monkeypatch.setattr(imports_module, "_store_problems", explode)
+    rows = [{"sheet": "台账", "row": 4, "branch": "新支部", "date": "2026-07-03",
+             "type": "党课", "type_raw": "党课", "absent": ["张伟"]}]
+    outcome = import_result(engine, result("activity", rows), b"a1", SYSTEM)
+    assert outcome.status == "rejected" and "未导入任何数据" in outcome.message
+    assert counts(engine) == before and data_version(engine) == version
+
+
+def test_unknown_names_are_warnings_kept_for_quality_view(engine):
+    import_result(engine, result("roster", ROSTER), b"r1", SYSTEM)
+    rows = [{"sheet": "学习", "row": 6, "name": "赵强", "branch": FIN1, "date": "2026-07-03",
+             "form": "自学"},
+            {"sheet": "学习", "row": 7, "name": "张伟", "branch": FIN1, "date": "2026-07-03",
+             "form": "自学"}]
+    outcome = import_result(engine, result("study", rows), b"s1", SYSTEM)
+    assert outcome.status == "imported"
+    assert [(p.row, p.value, p.code) for p in outcome.problems] == [(6, "赵强", "unknown_member")]
+    kept = stored_warnings(engine, SYSTEM)
+    assert list(kept["value"]) == ["赵强"] and list(kept["row"]) == [6]
+
+
+def _seed_two_branches(engine):
+    import_result(engine, result("roster", ROSTER), b"r1", SYSTEM)
+    import_result(engine, result("activity", [
+        {"sheet": "", "row": 2, "branch": FIN1, "date": "2026-07-03", "type": "党课",
+         "type_raw": "党课", "absent": ["李娜"]},
+        {"sheet": "", "row": 3, "branch": FIN2, "date": "2026-07-04", "type": "党课",
+         "type_raw": "党课", "absent": ["王芳"]},
+    ]), b"a", SYSTEM)
+    import_result(engine, result("activity_counts", [
+        {"sheet": "", "row": 2, "branch": FIN2, "period_start": "2026-07-01",
+         "period_end": "2026-07-31", "type": "主题党日", "count": 1.0},
+    ]), b"c", SYSTEM)
+    import_result(engine, result("study", [
+        {"sheet": "", "row": 2, "name": "张伟", "branch": FIN1, "date": "2026-07-05", "form": "自学"},
+        {"sheet": "", "row": 3, "name": "王芳", "branch": FIN2, "date": "2026-07-05", "form": "自学"},
+    ]), b"s", SYSTEM)
+    import_result(engine, result("xuexi", [
+        {"sheet": "", "row": 3, "name": "张伟", "branch": FIN1, "activated": True, "points": 900.0},
+        {"sheet": "", "row": 4, "name": "王芳", "branch": FIN2, "activated": True, "points": 800.0},
+        {"sheet": "", "row": 5, "name": "无名", "branch": None, "activated": False, "points": 0.0},
+    ], period=(date(2026, 7, 1), date(2026, 7, 31))), b"x", SYSTEM)
+    import_result(engine, result("records", [
+        {"sheet": "", "row": 2, "category": "表彰", "date": "2026-07-01", "branch": FIN2,
+         "person": "王芳"},
+        {"sheet": "", "row": 3, "category": "廉政风险点", "date": "2026-07-01"},
+    ]), b"o", SYSTEM)
+
+
+def test_secretary_reads_only_own_branch_from_every_frame(engine):
+    _seed_two_branches(engine)
+    with engine.connect() as conn:
+        fin1 = conn.execute(text("SELECT id FROM branch WHERE name = :n"), {"n": FIN1}).scalar_one()
+    secretary = Viewer("sec1", "secretary", branch_id=fin1, branch=FIN1)
+    everything = load_dataset(engine, SYSTEM)
+    mine = load_dataset(engine, secretary)
+    for name in ("branches", "members", "activities", "attendance", "study", "xuexi",
+                 "activity_counts", "records"):
+        full = getattr(everything, name)
+        scoped = getattr(mine, name)
+        assert len(full) > 0, name  # the seed has other branches' rows in every frame
+        assert set(scoped["branch_id"].dropna()) <= {fin1}, name
+        assert scoped["branch_id"].notna().all(), name  # committee-level rows excluded too
+    assert set(mine.members["name"]) == {"张伟", "李娜"}
+    assert set(mine.attendance["name"]) == {"李娜"}
+    assert mine.activity_counts.empty and mine.records.empty
+    # A secretary without a branch sees nothing at all (fail closed).
+    nobody = load_dataset(engine, Viewer("x", "secretary"))
+    assert nobody.members.empty and nobody.branches.empty and nobody.xuexi.empty
+    assert stored_warnings(engine, secretary).empty
+
+
+def test_secretary_may_import_own_branch_rows_only(engine):
+    import_result(engine, result("roster", ROSTER), b"r1", SYSTEM)
+    with engine.connect() as conn:
+        fin1 = conn.execute(text("SELECT id FROM branch WHERE name = :n"), {"n": FIN1}).scalar_one()
+    secretary = Viewer("sec1", "secretary", branch_id=fin1, branch=FIN1)
+    rows = [
+        {"sheet": "台账", "row": 4, "branch": FIN1, "date": "2026-07-03", "type": "党课",
+         "type_raw": "党课"},
+        {"sheet": "台账", "row": 5, "branch": FIN2, "date": "2026-07-03", "type": "党课",
+         "type_raw": "党课"},
+    ]
+    before = counts(engine)
+    outcome = import_result(engine, result("activity", rows), b"mixed", secretary)
+    assert outcome.status == "rejected"
+    assert [(p.row, p.value) for p in outcome.problems] == [(5, FIN2)]
+    assert counts(engine) == before
+    ok = import_result(engine, result("activity", rows[:1]), b"own", secretary)
+    assert ok.status == "imported"
+    with pytest.raises(PermissionError):
+        undo_batch(engine, ok.batch_id, secretary)
+    assert list(list_batches(engine, secretary)["id"]) == [ok.batch_id, 1]
+
+
+def test_leader_cannot_import(engine):
+    leader = Viewer("lead", "leader")
+    outcome = import_result(engine, result("roster", ROSTER), b"r1", leader)
+    assert outcome.status == "rejected" and counts(engine)["import_batch"] == 0
