@@ -1,0 +1,32 @@
+"""机关党建看板 — the router: who is logged in, which pages their role gets, the sidebar filters."""
+
+import streamlit as st
+
+from auth.viewer import ROLES
+from ui.filters import sidebar_filters
+from ui.nav import pages_for
+from ui.session import current_viewer, login_screen, logout
+
+st.set_page_config(page_title="机关党建看板", page_icon=":material/flag:", layout="wide")
+
+viewer = current_viewer()
+if viewer is None:
+    st.navigation([st.Page(login_screen, title="登录", icon=":material/login:", url_path="login")],
+                  position="hidden").run()
+    st.stop()
+
+sections: dict[str, list] = {}
+for spec in pages_for(viewer.role):
+    sections.setdefault(spec.section, []).append(
+        st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.key)
+    )
+page = st.navigation(sections)
+
+with st.sidebar:
+    who = viewer.display_name or viewer.username
+    scope = f" · {viewer.branch}" if viewer.branch else ""
+    st.caption(f"{who}（{ROLES.get(viewer.role, viewer.role)}{scope}）")
+    st.button("退出登录", icon=":material/logout:", on_click=logout, width="stretch")
+sidebar_filters(viewer)
+
+page.run()

@@ -1,0 +1,143 @@
+"""Storage queries → metrics, for the pages, the reports and the CLI. No Streamlit here.
+
+Scope rule for secretaries: every function returns their own branch only. The ranking needs
+every branch's score, so ``scorecard`` computes it over the whole committee and then hands a
+secretary only their own branch's rows plus two committee aggregates (number of ranked branches
+and the average score) — never another branch's name, indicators or members.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from auth.viewer import SYSTEM, Viewer
+from metrics.config import MetricsConfig, load_config
+from metrics.dataset import Dataset
+from metrics.periods import Quarter, effective_as_of, parse_quarter, quarter_of
+from metrics.scorecard import ScorecardResult, branch_scorecard, kpis, trend
+from storage.queries import data_span, get_setting, load_dataset
+
+SETTINGS_KEY = "metrics"
+
+
+@dataclass
+class ScopedScorecard:
+    """A scorecard as one viewer may see it, with committee-wide aggregates."""
+
+    card: ScorecardResult
+    n_ranked: int
+    committee_average: float | None
+    previous: ScorecardResult | None = None
+    kpis: list = field(default_factory=list)
+
+
+def window(quarter: Quarter) -> tuple[date, date]:
+    """Rows needed for one quarter: the year so far (annual indicators) to the quarter's end."""
+    return date(quarter.year, 1, 1), quarter.end
+
+
+def config(engine: Engine, ds: Dataset) -> MetricsConfig:
+    """Defaults (metrics/defaults.json) + edits saved on the 目标设置 page + imported targets."""
+    return load_config(overrides=get_setting(engine, SETTINGS_KEY), imported_targets=ds.targets)
+
+
+def dataset(engine: Engine, viewer: Viewer, quarter: Quarter) -> Dataset:
+    start, end = window(quarter)
+    return load_dataset(engine, viewer, start, end)
+
+
+def as_of_for(quarter: Quarter | str, as_of: date | None, today: date | None = None) -> date:
+    return effective_as_of(parse_quarter(quarter), as_of, today)
+
+
+def _reduce_to(card: ScorecardResult, branch_id: int | None) -> ScorecardResult:
+    keep = card.branches["branch_id"] == branch_id
+    keep_ind = card.indicators["branch_id"] == branch_id
+    return ScorecardResult(card.branches[keep].reset_index(drop=True),
+                           card.indicators[keep_ind].reset_index(drop=True),
+                           [], card.quarter, card.as_of)
+
+
+def scorecard(engine: Engine, viewer: Viewer, quarter: str | Quarter,
+              as_of: date | None = None, with_previous: bool = False) -> ScopedScorecard:
+    """Scores and ranks for ``quarter`` as of ``as_of``, reduced to what ``viewer`` may see."""
+    q = parse_quarter(quarter)
+    cut = as_of_for(q, as_of)
+    full_viewer = SYSTEM if viewer.role == "secretary" else viewer
+    ds = dataset(engine, full_viewer, q)
+    cfg = config(engine, ds)
+    card = branch_scorecard(ds, q, cut, cfg)
+    previous = None
+    if with_previous:
+        pq = q.previous()
+        pds = dataset(engine, full_viewer, pq)
+        previous = branch_scorecard(pds, pq, pq.end, config(engine, pds))
+    scores = card.branches["score"].dropna()
+    n_ranked, average = int(len(scores)), (float(scores.mean()) if len(scores) else None)
+    if viewer.role == "secretary":
+        card = _reduce_to(card, viewer.branch_id)
+        previous = _reduce_to(previous, viewer.branch_id) if previous is not None else None
+    result = ScopedScorecard(card, n_ranked, average, previous)
+    result.kpis = kpis(card, previous)
+    return result
+
+
+def score_trend(engine: Engine, viewer: Viewer, quarters: list[Quarter], today: date | None = None):
+    """Per-branch score and indicator completion over ``quarters`` (each as of its end)."""
+    if not quarters:
+        return trend(Dataset(), [], today)
+    first, last = min(quarters), max(quarters)
+    full_viewer = SYSTEM if viewer.role == "secretary" else viewer
+    ds = load_dataset(engine, full_viewer, date(first.year, 1, 1), last.end)
+    result = trend(ds, quarters, today, config(engine, ds))
+    if viewer.role == "secretary":
+        result.scores = result.scores[result.scores["branch_id"] == viewer.branch_id]
+        result.indicators = result.indicators[result.indicators["branch_id"] == viewer.branch_id]
+    return result
+
+
+def lagging(engine: Engine, viewer: Viewer, quarter: str | Quarter, as_of: date | None = None):
+    from metrics.lagging import lagging_members
+
+    q = parse_quarter(quarter)
+    ds = dataset(engine, viewer, q)
+    return lagging_members(ds, q, as_of_for(q, as_of), config(engine, ds))
+
+
+def points(engine: Engine, viewer: Viewer, year: int, as_of: date | None = None):
+    from metrics.points import member_points
+
+    ds = load_dataset(engine, viewer, date(year, 1, 1), date(year, 12, 31))
+    return member_points(ds, year, as_of, config(engine, ds))
+
+
+def quality(engine: Engine, viewer: Viewer, quarter: str | Quarter, as_of: date | None = None):
+    from metrics.quality import data_quality
+
+    q = parse_quarter(quarter)
+    ds = dataset(engine, viewer, q)
+    return data_quality(ds, q, as_of_for(q, as_of))
+
+
+def quarters_with_data(engine: Engine, today: date | None = None) -> list[Quarter]:
+    """Every quarter from the first record to the latest one (never past today's quarter),
+    newest first; the current quarter when the database is empty."""
+    today = today or date.today()
+    lo, hi = data_span(engine)
+    now_q = quarter_of(today)
+    if lo is None:
+        return [now_q]
+    first, last = quarter_of(lo), min(quarter_of(hi), now_q)
+    out, q = [], last
+    while q >= first:
+        out.append(q)
+        q = q.previous()
+    return out or [now_q]
+
+
+def frame_or_empty(frame: pd.DataFrame | None) -> pd.DataFrame:
+    return frame if frame is not None else pd.DataFrame()
