@@ -1,0 +1,378 @@
+"""Cell values as they come in real files → typed values.
+
+Column parsers (``parse_numbers``, ``parse_dates``, ``split_names``) are vectorised: they take a
+raw text column and return the parsed column plus a mask of the cells that could not be parsed,
+so the caller can report each bad cell. Period parsers work on one string (titles, and the few
+distinct values of a 月份/季度 column).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from data_loaders.text import WS, fold_text, nfkc_series
+
+# ---------------------------------------------------------------- numbers
+
+_UNITS = "人次|小时|学时|课时|分钟|min|MIN|分|次|人|名|个|篇|条|项|场|期|天|日|时|h|H|%"
+_PLAIN_NUMBER_RE = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
+_NUMBER_RE = rf"^({_PLAIN_NUMBER_RE}(?:[eE][+-]?[0-9]+)?)({_UNITS})?$"
+
+
+def parse_numbers(
+    raw: pd.Series, *, percent: bool = False, minutes_to_hours: bool = False
+) -> tuple[pd.Series, pd.Series]:
+    """Numbers written as numbers, text, full-width, or with a unit (``85分``, ``3次``, ``2.5小时``).
+
+    ``percent``: ``90%`` → 0.9 (otherwise a ``%`` is an error). ``minutes_to_hours``: ``30分钟`` → 0.5.
+    Returns (float values, bad mask); empty cells are NA and not bad.
+    """
+    s = nfkc_series(raw).str.replace(f"[{WS},]", "", regex=True)
+    plain = s.str.fullmatch(_PLAIN_NUMBER_RE, na=False)
+    values = pd.to_numeric(s.where(plain), errors="coerce").astype("float64")
+    rest = s.notna() & ~plain
+    if rest.any():  # units, exponents and junk: the slow path, for the few cells that need it
+        parts = s[rest].str.extract(_NUMBER_RE)
+        extra = pd.to_numeric(parts[0], errors="coerce").astype("float64")
+        unit = parts[1].str.lower()
+        if percent:
+            extra = extra.where(unit != "%", extra / 100)
+        else:
+            extra = extra.where(unit != "%")
+        if minutes_to_hours:
+            extra = extra.where(~unit.isin(["分钟", "min"]), extra / 60)
+        values.loc[extra.index] = extra
+    bad = s.notna() & values.isna()
+    return values, bad
+
+
+# ---------------------------------------------------------------- dates
+
+
+@dataclass(frozen=True)
+class DateContext:
+    """Where a date written without a year (``7月3日``) gets its year: the title's period or year."""
+
+    year: int | None = None
+    period: tuple[date, date] | None = None
+
+    @property
+    def has_year(self) -> bool:
+        return self.year is not None or self.period is not None
+
+    def years_for(self, month: pd.Series, day: pd.Series) -> pd.Series:
+        """Year of each month/day: inside the period when there is one (periods may span a new year)."""
+        if self.period is not None:
+            start, end = self.period
+            years = pd.Series(float(start.year), index=month.index)
+            if end.year > start.year:
+                before_start = (month < start.month) | ((month == start.month) & (day < start.day))
+                years = years.where(~before_start, float(end.year))
+            return years
+        if self.year is not None:
+            return pd.Series(float(self.year), index=month.index)
+        return pd.Series(np.nan, index=month.index)
+
+
+_S = f"[{WS}]*"  # optional whitespace, spelled so that pandas can use pyarrow's regex engine
+_TIME = (rf"(?:[{WS}T]*(?:上午|下午|晚上)?{_S}[0-9]{{1,2}}{_S}[:时]{_S}[0-9]{{1,2}}"
+         rf"(?:{_S}[:分]{_S}[0-9]{{1,2}}(?:\.[0-9]+)?{_S}秒?)?)?")
+_WEEKDAY = rf"(?:{_S}[(]?(?:周|星期)[一二三四五六日天][)]?)?"
+_YMD_RE = (rf"^([0-9]{{4}}){_S}[-/.年]{_S}([0-9]{{1,2}}){_S}[-/.月]{_S}([0-9]{{1,2}}){_S}[日号]?"
+           rf"{_WEEKDAY}{_TIME}$")
+_MD_RE = rf"^([0-9]{{1,2}}){_S}[月/.-]{_S}([0-9]{{1,2}}){_S}[日号]?{_WEEKDAY}{_TIME}$"
+_COMPACT_RE = r"^((?:19|20)[0-9]{2})(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])$"
+_SERIAL_RE = r"^[0-9]{4,5}(?:\.[0-9]+)?$"
+_FAST_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+_SERIAL_MIN, _SERIAL_MAX = 3653, 73051  # 1910-01-01 … 2100-01-01
+
+
+def _assemble(y: pd.Series, m: pd.Series, d: pd.Series) -> pd.Series:
+    frame = pd.DataFrame({"year": y, "month": m, "day": d})
+    return pd.to_datetime(frame, errors="coerce").astype("datetime64[ns]")
+
+
+_YEAR_MONTH_RE = rf"^([0-9]{{4}}){_S}[-/.年]{_S}([0-9]{{1,2}}){_S}月?份?$"
+
+
+def parse_dates(raw: pd.Series, context: DateContext, *,
+                month_precision: bool = False) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Dates in every form seen in practice.
+
+    Excel date cells (read as ``2026-07-03 00:00:00``), serial numbers, ``2026-07-03``,
+    ``2026/7/3``, ``2026.7.3``, ``2026年7月3日``, ``20260703``, and ``7月3日`` / ``7/3`` (year from
+    ``context``). The common formats are tried column-wise; the patterns only run on the
+    leftovers. ``month_precision``: ``2001.07`` / ``2001年7月`` mean the 1st of that month (入党时间
+    is often kept to the month). Returns (datetime64[ns] at midnight, bad mask, missing-year mask).
+    """
+    s = nfkc_series(raw)
+    dates = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
+    no_year = pd.Series(False, index=s.index)
+    left = s.notna()
+    for fmt in _FAST_FORMATS:
+        if not left.any():
+            break
+        parsed = pd.to_datetime(s[left], format=fmt, errors="coerce")
+        parsed = parsed[parsed.notna()]
+        dates.loc[parsed.index] = parsed.dt.normalize().astype("datetime64[ns]")
+        left = left & dates.isna()
+    if not left.any():
+        return dates, pd.Series(False, index=s.index), no_year
+
+    rest = s[left]
+    ymd = rest.str.extract(_YMD_RE)
+    compact = rest.str.extract(_COMPACT_RE)
+    y = pd.to_numeric(ymd[0], errors="coerce").fillna(pd.to_numeric(compact[0], errors="coerce"))
+    m = pd.to_numeric(ymd[1], errors="coerce").fillna(pd.to_numeric(compact[1], errors="coerce"))
+    d = pd.to_numeric(ymd[2], errors="coerce").fillna(pd.to_numeric(compact[2], errors="coerce"))
+
+    serial = pd.to_numeric(rest.where(rest.str.fullmatch(_SERIAL_RE, na=False)), errors="coerce")
+    serial = serial.where((serial >= _SERIAL_MIN) & (serial < _SERIAL_MAX) & y.isna())
+    serial = serial[serial.notna()]
+    if len(serial):
+        days = pd.to_timedelta(np.floor(serial.to_numpy()), unit="D")
+        dates.loc[serial.index] = (_EXCEL_EPOCH + days).astype("datetime64[ns]")
+
+    md = rest.str.extract(_MD_RE)
+    md_month = pd.to_numeric(md[0], errors="coerce")
+    md_day = pd.to_numeric(md[1], errors="coerce")
+    is_md = md_month.notna() & y.isna() & ~rest.index.isin(serial.index)
+    if is_md.any():
+        years = context.years_for(md_month[is_md], md_day[is_md])
+        y = y.fillna(years)
+        m = m.fillna(md_month[is_md])
+        d = d.fillna(md_day[is_md])
+        no_year.loc[years.index[years.isna()]] = True
+
+    if month_precision:
+        ym = rest.str.extract(_YEAR_MONTH_RE)
+        is_ym = ym[0].notna() & y.isna() & ~rest.index.isin(serial.index)
+        y = y.fillna(pd.to_numeric(ym[0].where(is_ym), errors="coerce"))
+        m = m.fillna(pd.to_numeric(ym[1].where(is_ym), errors="coerce"))
+        d = d.where(~is_ym, 1.0)
+
+    assembled = _assemble(y, m, d)
+    dates.loc[assembled.index] = dates.loc[assembled.index].fillna(assembled)
+    bad = s.notna() & dates.isna() & ~no_year
+    return dates, bad, no_year
+
+
+# ---------------------------------------------------------------- lists of names
+
+_LIST_SEP = r"[、,，;；/|\\]+"
+_NONE_WORDS = {"无", "没有", "无人", "均无", "全到", "全部到会", "全员参加", "-", "—", "0", "/"}
+
+
+def _split_spaced(token: str) -> list[str]:
+    """Spaces inside a list cell: ``张　伟`` is one padded name, ``张伟 李娜`` two names.
+
+    Runs of single characters are one padded name; a lone single character belongs to the next
+    name (or the previous one at the end): ``张 伟 李娜`` → 张伟, 李娜; ``欧阳 娜`` → 欧阳娜.
+    """
+    names: list[str] = []
+    run: list[str] = []
+    for part in token.split():
+        if len(part) == 1:
+            run.append(part)
+            continue
+        if len(run) > 1:
+            names.append("".join(run))
+        elif run:
+            part = run[0] + part
+        run = []
+        names.append(part)
+    if len(run) > 1 or (run and not names):
+        names.append("".join(run))
+    elif run:
+        names[-1] += run[0]
+    return names
+
+
+def split_names(raw: pd.Series) -> pd.Series:
+    """``张伟、李娜，王芳;赵强`` (also ``,`` ``；`` ``/`` spaces) → list of normalised names.
+
+    Empty cells and ``无`` give ``[]``. Returns an object column of lists.
+    """
+    s = nfkc_series(raw)
+    tokens = s.str.split(_LIST_SEP, regex=True).explode()
+    tokens = tokens[tokens.notna()].astype("str").str.strip()
+    spaced = tokens.str.contains(f"[{WS}]", regex=True).to_numpy()
+    if spaced.any():
+        values = tokens.to_numpy(dtype=object, copy=True)
+        for i in np.flatnonzero(spaced):  # only the few tokens with inner spaces
+            values[i] = _split_spaced(values[i])
+        tokens = pd.Series(values, index=tokens.index, dtype=object).explode().astype("str")
+    tokens = tokens.str.replace(f"[{WS}]+", "", regex=True)
+    tokens = tokens[(tokens != "") & ~tokens.isin(list(_NONE_WORDS))]
+    grouped = tokens.groupby(level=0, sort=False).agg(list)
+    lists = grouped.reindex(s.index)
+    return pd.Series([v if isinstance(v, list) else [] for v in lists], index=s.index, dtype=object)
+
+
+# ---------------------------------------------------------------- periods
+
+_CN_NUM = {
+    "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
+    "十一": 11, "十二": 12,
+}
+_NUM = r"(\d{1,2}|十[一二]?|[一二三四五六七八九])"
+
+
+def _to_int(token: str) -> int | None:
+    return int(token) if token.isdigit() else _CN_NUM.get(token)
+
+
+def _safe_date(y: int, m: int, d: int) -> date | None:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
+    start = date(year, 3 * quarter - 2, 1)
+    return start, month_bounds(year, 3 * quarter)[1]
+
+
+def month_bounds(year: int, month: int) -> tuple[date, date]:
+    start = date(year, month, 1)
+    nxt = date(year + (month == 12), month % 12 + 1, 1)
+    return start, nxt - timedelta(days=1)
+
+
+_DATE_PART = r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?"
+_RANGE_RE = re.compile(
+    _DATE_PART
+    + r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?\s*(?:至|到|~|-|—|–|―|－|−)+\s*"
+    + r"(?:(\d{4})\s*[-/.年]\s*)?(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?"
+)
+_QUARTER_RES = [
+    re.compile(r"(\d{4})\s*[-_ ]?\s*Q\s*([1-4])(?!\d)", re.IGNORECASE),
+    re.compile(r"(\d{4})\s*年度?\s*(?:第\s*)?([1-4一二三四])\s*季度?"),
+]
+_HALF_RE = re.compile(r"(\d{4})\s*年度?\s*([上下])半年")
+_MONTH_RES = [
+    re.compile(rf"(\d{{4}})\s*年\s*{_NUM}\s*月(?!\s*\d)"),
+    re.compile(r"(?<!\d)(\d{4})\s*[-/.]\s*(\d{1,2})(?![\d./-])"),
+]
+_YEAR_RE = re.compile(r"(\d{4})\s*(?:年度|年全年|全年)")
+_ANY_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:\s*(?:年|[-/.]\s*\d|Q[1-4]|q[1-4]))")
+
+
+def title_period(text: str) -> tuple[date, date] | None:
+    """The statistical period named in a title or sheet name, or None.
+
+    ``统计时间：2026-07-01至2026-09-30`` · ``2026年7月1日-2026年9月30日`` · ``2026年第三季度…`` ·
+    ``2026Q3`` · ``2026年上半年`` · ``2026年7月…`` · ``2026年度…``.
+    """
+    text = fold_text(text)
+    if match := _RANGE_RE.search(text):
+        y1, m1, d1, y2, m2, d2 = match.groups()
+        start = _safe_date(int(y1), int(m1), int(d1))
+        end_year = int(y2) if y2 else int(y1)
+        end = _safe_date(end_year, int(m2), int(d2))
+        if start and end and not y2 and end < start:
+            end = _safe_date(end_year + 1, int(m2), int(d2))
+        if start and end:
+            return start, end
+    for regex in _QUARTER_RES:
+        if match := regex.search(text):
+            return quarter_bounds(int(match.group(1)), _to_int(match.group(2)))
+    if match := _HALF_RE.search(text):
+        year = int(match.group(1))
+        return (date(year, 1, 1), date(year, 6, 30)) if match.group(2) == "上" else (
+            date(year, 7, 1), date(year, 12, 31))
+    for regex in _MONTH_RES:
+        if match := regex.search(text):
+            month = _to_int(match.group(2))
+            if month and 1 <= month <= 12:
+                return month_bounds(int(match.group(1)), month)
+    if match := _YEAR_RE.search(text):
+        year = int(match.group(1))
+        return date(year, 1, 1), date(year, 12, 31)
+    return None
+
+
+def title_year(text: str) -> int | None:
+    """A year written in a title (``2026年…``, ``2026-07…``, ``2026Q3``), or None."""
+    match = _ANY_YEAR_RE.search(fold_text(text))
+    return int(match.group(1)) if match else None
+
+
+class MissingYear(ValueError):
+    """A month or quarter written without a year and no year in the title."""
+
+
+_CELL_QUARTER_RES = [
+    re.compile(r"^(?:(\d{4})\s*[-_ ]?\s*)?Q\s*([1-4])$", re.IGNORECASE),
+    re.compile(r"^(?:(\d{4})\s*年度?)?\s*(?:第\s*)?([1-4一二三四])\s*季度?$"),
+]
+_CELL_MONTH_RES = [
+    re.compile(rf"^(?:(\d{{4}})\s*年)?\s*{_NUM}\s*月份?$"),
+    re.compile(r"^(\d{4})\s*[-/.]\s*(\d{1,2})(?:\s*[-/.]\s*\d{1,2}(?:\s+[\d:]+)?)?$"),
+    re.compile(r"^(\d{4})(0[1-9]|1[0-2])$"),
+]
+
+
+def parse_period_cell(text: str, mode: str, year: int | None) -> tuple[date, date] | None:
+    """One 月份 / 季度 / 期间 cell → (start, end). ``mode``: "month", "quarter" or "auto".
+
+    ``2026-07``, ``2026年7月``, ``7月`` (year from the title) · ``2026Q3``, ``2026年第三季度``,
+    ``三季度`` · a full date in a 月份 column means its month · a bare number is a month in a 月份
+    column and a quarter in a 季度 column. Raises ``MissingYear`` when the year is needed and unknown;
+    returns None when the text is not a period.
+    """
+    text = fold_text(text)
+    if mode == "auto" and (found := _RANGE_RE.fullmatch(text)):
+        return title_period(found.group(0))
+    bare = re.fullmatch(r"\d{1,2}", text)
+    tries: list[tuple[str, re.Pattern]] = []
+    if mode in ("quarter", "auto"):
+        tries += [("quarter", r) for r in _CELL_QUARTER_RES]
+    if mode in ("month", "auto"):
+        tries += [("month", r) for r in _CELL_MONTH_RES]
+    for unit, regex in tries:
+        if bare and not ((unit == "quarter" and mode == "quarter") or (unit == "month" and mode == "month")):
+            continue
+        match = regex.fullmatch(text)
+        if not match:
+            continue
+        number = _to_int(match.group(2))
+        if number is None:
+            continue
+        match_year = int(match.group(1)) if match.group(1) else year
+        if match_year is None:
+            raise MissingYear(text)
+        if unit == "quarter" and 1 <= number <= 4:
+            return quarter_bounds(match_year, number)
+        if unit == "month" and 1 <= number <= 12:
+            return month_bounds(match_year, number)
+    if bare:
+        number = int(text)
+        if mode == "month" and 1 <= number <= 12:
+            if year is None:
+                raise MissingYear(text)
+            return month_bounds(year, number)
+        if mode == "quarter" and 1 <= number <= 4:
+            if year is None:
+                raise MissingYear(text)
+            return quarter_bounds(year, number)
+    return None
+
+
+def quarter_label(text: str, year: int | None) -> str | None:
+    """``2026Q3`` / ``2026年第三季度`` / ``三季度`` (year from the title) → ``"2026Q3"``; else None.
+
+    Raises ``MissingYear`` like ``parse_period_cell``.
+    """
+    bounds = parse_period_cell(text, "quarter", year)
+    if bounds is None:
+        return None
+    start = bounds[0]
+    return f"{start.year}Q{(start.month - 1) // 3 + 1}"

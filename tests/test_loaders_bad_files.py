@@ -1,0 +1,202 @@
+"""Bad input comes back as a LoadResult with error Problems — never as an exception."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from data_loaders import load_file
+from data_loaders.schema import CANONICAL_COLUMNS
+from tests.loader_fixtures import csv_bytes, write_xlsx, xlsx_bytes
+
+
+def problems_of(result, severity="error"):
+    return [(p.sheet, p.row, p.column, p.value, p.code) for p in result.problems if p.severity == severity]
+
+
+# ---------------------------------------------------------------- files that cannot be read
+
+
+@pytest.mark.parametrize(
+    ("data", "file_name"),
+    [
+        (b"", "empty.xlsx"),
+        (b"", "empty.csv"),
+        (b"this is not a spreadsheet at all", "notes.xlsx"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(200), "picture.xlsx"),
+        (b"%PDF-1.7\n...", "report.pdf"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(1000), "protected.xlsx"),  # OLE box: password or broken
+        ("<html><table><tr><td>姓名</td></tr></table></html>".encode(), "export.xls"),
+    ],
+)
+def test_unreadable_files_give_one_error_and_an_empty_frame(data, file_name):
+    result = load_file(data, file_name=file_name)
+    assert result.kind is None
+    assert result.frame.empty
+    assert len(result.errors) == 1
+    assert result.errors[0].code == "unreadable"
+    assert result.errors[0].file == file_name and result.errors[0].row is None
+    assert not result.ok
+
+
+def test_truncated_xlsx_is_reported_as_corrupt():
+    data = xlsx_bytes([["姓名", "所在支部"], ["张伟", "一支部"]])
+    result = load_file(data[: len(data) // 2], file_name="名册.xlsx", kind="roster")
+    assert result.kind == "roster"  # the forced kind is kept
+    assert list(result.frame.columns) == CANONICAL_COLUMNS["roster"] and result.frame.empty
+    assert [e.code for e in result.errors] == ["unreadable"]
+    assert "损坏" in result.errors[0].message
+
+
+def test_missing_path_is_an_error_not_an_exception(tmp_path):
+    result = load_file(tmp_path / "nope.xlsx")
+    assert [e.code for e in result.errors] == ["unreadable"] and "找不到文件" in result.errors[0].message
+
+
+def test_workbook_with_only_empty_sheets(tmp_path):
+    result = load_file(write_xlsx(tmp_path / "empty.xlsx", [], more_sheets={"Sheet2": []}))
+    assert result.kind is None
+    assert [e.code for e in result.errors] == ["empty_file"]
+
+
+def test_bytes_without_a_file_name_is_a_programming_error():
+    with pytest.raises(ValueError):
+        load_file(b"abc")
+    with pytest.raises(ValueError):
+        load_file(b"abc", file_name="a.csv", kind="nonsense")
+
+
+# ---------------------------------------------------------------- kind and columns
+
+
+def test_unknown_kind_names_the_kinds_tried_and_the_headers_found(tmp_path):
+    rows = [["通讯录"], ["序号", "名字", "电话号码", "住址"], [1, "张伟", "123", "x"]]
+    result = load_file(write_xlsx(tmp_path / "contacts.xlsx", rows))
+    assert result.kind is None
+    assert [e.code for e in result.errors] == ["unknown_kind"]
+    message = result.errors[0].message
+    for label in ("党员名册", "学习强国积分导出", "组织生活台账", "组织生活开展情况统计表", "学习记录", "其他台账", "季度目标"):
+        assert label in message
+    assert "序号、名字、电话号码、住址" in message
+
+
+def test_missing_required_column_is_one_file_level_error_per_column(tmp_path):
+    rows = [["党支部", "日期", "主题", "应到人数", "实到人数"], ["一支部", "2026-07-03", "学习", 10, 9]]
+    result = load_file(write_xlsx(tmp_path / "ledger.xlsx", rows))
+    assert result.kind == "activity"
+    assert problems_of(result) == [("Sheet1", None, "活动类型", None, "missing_column")]
+    assert result.errors[0].message == "缺少必填列「活动类型」"
+    assert result.frame.empty and list(result.frame.columns) == CANONICAL_COLUMNS["activity"]
+
+
+def test_forced_kind_reports_each_missing_required_column():
+    result = load_file(csv_bytes([["姓名", "日期"], ["张伟", "2026-07-01"]]), file_name="s.csv", kind="study")
+    assert [(e.row, e.column) for e in result.errors] == [(None, "所在支部"), (None, "学习形式")]
+    assert result.errors[0].message == "缺少必填列「所在支部」"
+
+
+# ---------------------------------------------------------------- cells
+
+
+def test_bad_date_reports_its_excel_row_header_as_written_and_value(tmp_path):
+    rows = [["2026年第三季度组织生活台账"],
+            ["党支部", "活动时间", "活动类型"],
+            ["一支部", "2026-07-03", "党课"],
+            ["一支部", "2026年7月", "党课"],
+            ["一支部", "2026-02-30", "党课"]]
+    result = load_file(write_xlsx(tmp_path / "ledger.xlsx", rows))
+    assert problems_of(result) == [
+        ("Sheet1", 4, "活动时间", "2026年7月", "bad_date"),
+        ("Sheet1", 5, "活动时间", "2026-02-30", "bad_date"),
+    ]
+    assert result.errors[0].message == "日期无法识别，请写成 2026-07-03 或 2026年7月3日"
+    assert result.errors[0].file == "ledger.xlsx"
+    assert "第4行" in result.errors[0].describe() and "「活动时间」列" in result.errors[0].describe()
+
+
+def test_non_numbers_negative_counts_and_more_present_than_expected(tmp_path):
+    rows = [["党支部", "日期", "活动类型", "应到人数", "实到人数"],
+            ["一支部", "2026-07-03", "党课", "十人", 9],
+            ["一支部", "2026-07-04", "党课", -1, 0],
+            ["一支部", "2026-07-05", "党课", 10, 12],
+            ["一支部", "2026-07-06", "党课", 10, 9.5]]
+    result = load_file(write_xlsx(tmp_path / "ledger.xlsx", rows))
+    assert problems_of(result) == [
+        ("Sheet1", 2, "应到人数", "十人", "bad_number"),
+        ("Sheet1", 3, "应到人数", "-1", "negative"),
+        ("Sheet1", 4, "实到人数", "12", "present_gt_expected"),
+        ("Sheet1", 5, "实到人数", "9.5", "bad_number"),
+    ]
+    assert result.errors[0].message == "应到人数应为数字"
+    assert result.errors[2].message == "实到人数（12）多于应到人数（10），请核对"
+
+
+def test_required_cells_left_empty(tmp_path):
+    rows = [["姓名", "所在支部"], ["张伟", None], [None, "一支部"], ["李娜", "一支部"]]
+    result = load_file(write_xlsx(tmp_path / "roster.xlsx", rows))
+    assert problems_of(result) == [
+        ("Sheet1", 2, "所在支部", None, "missing_value"),
+        ("Sheet1", 3, "姓名", None, "missing_value"),
+    ]
+
+
+def test_every_problem_in_the_file_is_collected(tmp_path):
+    rows = [["组织生活台账"],
+            ["党支部", "日期", "活动类型", "应到人数"],
+            ["一支部", "昨天", "党课", "x"],
+            [None, "2026-07-04", "读书会", 5],
+            ["一支部", "2026-07-05", None, "-3"]]
+    result = load_file(write_xlsx(tmp_path / "ledger.xlsx", rows))
+    assert [(p.row, p.code) for p in result.problems] == [
+        (3, "bad_date"), (3, "bad_number"),
+        (4, "missing_value"), (4, "unknown_type"),
+        (5, "missing_value"), (5, "negative"),
+    ]
+
+
+def test_xuexi_without_a_period_says_how_to_give_one(tmp_path):
+    rows = [["序号", "姓名", "是否激活", "部门", "计入年度积分"], [1, "张伟", "激活", "一支部", 100]]
+    result = load_file(write_xlsx(tmp_path / "xuexi.xlsx", rows))
+    assert result.kind == "xuexi" and result.period is None and not result.ok
+    assert [(e.row, e.code) for e in result.errors] == [(None, "missing_period")]
+    message = result.errors[0].message
+    assert "统计时间：2026-07-01至2026-09-30" in message
+    assert "python cli.py import 文件 --period 2026-07-01 2026-09-30" in message
+    assert "数据导入" in message
+    assert load_file(write_xlsx(tmp_path / "xuexi2.xlsx", rows),
+                     period=(date(2026, 7, 1), date(2026, 9, 30))).ok
+
+
+def test_xuexi_bad_activation_and_points(tmp_path):
+    rows = [["统计时间：2026-07-01至2026-09-30"],
+            ["姓名", "是否激活", "计入年度积分"],
+            ["张伟", "激活", None],
+            ["李娜", "已停用", 10],
+            ["王芳", "激活", "很多"]]
+    result = load_file(write_xlsx(tmp_path / "xuexi.xlsx", rows))
+    assert problems_of(result) == [
+        ("Sheet1", 3, "计入年度积分", None, "missing_value"),
+        ("Sheet1", 4, "是否激活", "已停用", "bad_value"),
+        ("Sheet1", 5, "计入年度积分", "很多", "bad_number"),
+    ]
+
+
+def test_counts_period_cell_errors(tmp_path):
+    rows = [["党支部", "月份", "党课"], ["一支部", "7月", 1], ["一支部", "2026-13", 1], ["一支部", "2026-08", "一次"]]
+    result = load_file(write_xlsx(tmp_path / "counts.xlsx", rows))
+    assert problems_of(result) == [
+        ("Sheet1", 2, "月份", "7月", "period_without_year"),
+        ("Sheet1", 3, "月份", "2026-13", "bad_period"),
+        ("Sheet1", 4, "党课", "一次", "bad_number"),
+    ]
+
+
+def test_targets_unknown_indicator_and_bad_branch_type(tmp_path):
+    rows = [["指标", "支部类型", "目标值"], ["满意度", "在职", 1], ["党课", "机关", 1], ["参会率", "在职", "120%"]]
+    result = load_file(write_xlsx(tmp_path / "targets.xlsx", rows))
+    assert problems_of(result) == [
+        ("Sheet1", 2, "指标", "满意度", "unknown_indicator"),
+        ("Sheet1", 3, "支部类型", "机关", "bad_value"),
+        ("Sheet1", 4, "目标值", "120%", "bad_value"),
+    ]

@@ -1,0 +1,141 @@
+"""The cell parsers on their own: names, numbers, dates, name lists, periods."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from data_loaders import normalize_name
+from data_loaders.text import label_keys
+from data_loaders.values import (
+    DateContext,
+    MissingYear,
+    parse_dates,
+    parse_numbers,
+    parse_period_cell,
+    quarter_label,
+    split_names,
+    title_period,
+    title_year,
+)
+from data_loaders.vocabulary import activity_type, indicator
+
+D = pd.Timestamp
+
+
+def text(values):
+    return pd.Series(values, dtype="str")
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("张　伟", "张伟"), (" 李 娜 ", "李娜"), ("王\u00a0芳\u200b", "王芳"), ("第１党支部", "第1党支部"),
+    ("ＡＢＣ", "ABC"), ("", ""), (None, ""),
+])
+def test_normalize_name(raw, expected):
+    assert normalize_name(raw) == expected
+
+
+def test_header_label_keys_drop_notes_in_brackets_and_marks():
+    assert label_keys("应到人数（人）") == ["应到人数(人)", "应到人数"]
+    assert label_keys("*姓名") == ["姓名"]
+    assert label_keys("userId") == ["userid"]
+
+
+def test_parse_numbers_with_units_full_width_and_junk():
+    values, bad = parse_numbers(text(["85分", "3次", "7人", "2.5小时", "１２", "1,234", " 6 ", "十", "", None, "90%"]))
+    assert values.tolist()[:7] == [85.0, 3.0, 7.0, 2.5, 12.0, 1234.0, 6.0]
+    assert bad.tolist() == [False] * 7 + [True, False, False, True]
+
+
+def test_parse_numbers_percent_and_minutes():
+    values, bad = parse_numbers(text(["90%", "0.95", "120分钟"]), percent=True, minutes_to_hours=True)
+    assert values.tolist() == [0.9, 0.95, 2.0] and not bad.any()
+
+
+def test_parse_dates_every_form():
+    raw = text(["2026-07-03 00:00:00", "46206", "2026-07-03", "2026/7/3", "2026.7.3", "2026年7月3日",
+                "20260703", "2026年07月03日 14:30", "2026-7-3（周五）", "7月3日", "7/3"])
+    dates, bad, no_year = parse_dates(raw, DateContext(year=2026))
+    assert dates.tolist() == [D("2026-07-03")] * len(raw)
+    assert not bad.any() and not no_year.any()
+
+
+def test_parse_dates_bad_and_missing_year():
+    dates, bad, no_year = parse_dates(text(["2026-02-30", "下周", "7月3日", None, "2026-07"]), DateContext())
+    assert dates.isna().all()
+    assert bad.tolist() == [True, True, False, False, True]
+    assert no_year.tolist() == [False, False, True, False, False]
+
+
+def test_year_month_dates_only_where_month_precision_is_enough():
+    raw = text(["2001.07", "2001年7月", "2001-7", "2001年7月1日"])
+    dates, bad, _ = parse_dates(raw, DateContext(), month_precision=True)
+    assert dates.tolist() == [D("2001-07-01")] * 4 and not bad.any()
+    _, bad, _ = parse_dates(raw, DateContext())
+    assert bad.tolist() == [True, True, True, False]
+
+
+def test_month_day_dates_in_a_period_that_spans_new_year():
+    period = (date(2025, 12, 1), date(2026, 2, 28))
+    dates, _, _ = parse_dates(text(["12月20日", "1月5日"]), DateContext(period=period))
+    assert dates.tolist() == [D("2025-12-20"), D("2026-01-05")]
+
+
+def test_split_names_mixed_separators_and_padding():
+    lists = split_names(text(["张伟、李娜，王芳;赵强", "刘洋,陈静；孙丽/周杰", "张　伟", "张伟 李娜", "无", None]))
+    assert lists.tolist() == [
+        ["张伟", "李娜", "王芳", "赵强"], ["刘洋", "陈静", "孙丽", "周杰"], ["张伟"], ["张伟", "李娜"], [], []]
+
+
+@pytest.mark.parametrize(("title", "period"), [
+    ("统计时间：2026-07-01至2026-09-30", (date(2026, 7, 1), date(2026, 9, 30))),
+    ("2026年7月1日-2026年9月30日", (date(2026, 7, 1), date(2026, 9, 30))),
+    ("统计区间 2026.07.01 ~ 2026.07.31", (date(2026, 7, 1), date(2026, 7, 31))),
+    ("2026年第三季度组织生活台账", (date(2026, 7, 1), date(2026, 9, 30))),
+    ("2026Q4学习强国", (date(2026, 10, 1), date(2026, 12, 31))),
+    ("2026年7月组织生活开展情况统计表", (date(2026, 7, 1), date(2026, 7, 31))),
+    ("2026年上半年", (date(2026, 1, 1), date(2026, 6, 30))),
+    ("2026年度学习强国积分", (date(2026, 1, 1), date(2026, 12, 31))),
+    ("导出时间：2026-10-08", None),
+    ("党员名册", None),
+])
+def test_title_period(title, period):
+    assert title_period(title) == period
+
+
+def test_title_year():
+    assert title_year("导出时间：2026-10-08") == 2026
+    assert title_year("2025年组织生活台账") == 2025
+    assert title_year("组织生活台账") is None
+
+
+@pytest.mark.parametrize(("value", "mode", "start", "end"), [
+    ("2026-07", "month", date(2026, 7, 1), date(2026, 7, 31)),
+    ("2026年7月", "month", date(2026, 7, 1), date(2026, 7, 31)),
+    ("7月", "month", date(2026, 7, 1), date(2026, 7, 31)),
+    ("2", "month", date(2026, 2, 1), date(2026, 2, 28)),
+    ("2026Q3", "quarter", date(2026, 7, 1), date(2026, 9, 30)),
+    ("2026年第三季度", "quarter", date(2026, 7, 1), date(2026, 9, 30)),
+    ("三季度", "quarter", date(2026, 7, 1), date(2026, 9, 30)),
+    ("2026年12月", "auto", date(2026, 12, 1), date(2026, 12, 31)),
+])
+def test_period_cells(value, mode, start, end):
+    assert parse_period_cell(value, mode, 2026) == (start, end)
+
+
+def test_period_cell_without_year_and_nonsense():
+    with pytest.raises(MissingYear):
+        parse_period_cell("7月", "month", None)
+    assert parse_period_cell("第13月", "month", 2026) is None
+    assert quarter_label("2026年第四季度", None) == "2026Q4"
+
+
+def test_vocabulary():
+    assert activity_type("支委会") == "支部委员会"
+    assert activity_type("召开支部委员会会议") == "支部委员会"
+    assert activity_type("读书会") is None
+    assert indicator("支部党员大会") == "congress" and indicator("支委会") == "committee"
+    assert indicator("学习强国参与率") == "xuexi_participation" and indicator("self_study") == "self_study"
+    assert indicator("廉情分析会") == "type:廉情分析会" and indicator("type:警示教育") == "type:警示教育"
