@@ -1,0 +1,88 @@
+"""Internal helpers shared by the metrics modules: dtype coercion and date windows."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from datetime import date
+
+import pandas as pd
+
+from metrics.dataset import DATASET_COLUMNS, Dataset
+
+_DATE_COLUMNS = {"date", "join_date", "period_start", "period_end"}
+_INT_COLUMNS = {"branch_id", "member_id", "activity_id", "export_id", "record_id"}
+_FLOAT_COLUMNS = {
+    "expected", "present", "days", "count", "hours", "score", "points", "daily_question",
+    "active_days", "quantity", "target", "weight",
+}
+_BOOL_COLUMNS = {"activated"}
+DEFAULT_BRANCH_TYPE = "在职"
+
+
+def _coerce_column(name: str, series: pd.Series) -> pd.Series:
+    if name in _DATE_COLUMNS:
+        if not pd.api.types.is_datetime64_dtype(series):
+            series = pd.to_datetime(series, errors="coerce")
+        return series.astype("datetime64[ns]").dt.normalize()
+    if name in _INT_COLUMNS:
+        return pd.to_numeric(series, errors="coerce").astype("Int64")
+    if name in _FLOAT_COLUMNS:
+        return pd.to_numeric(series, errors="coerce").astype("float64")
+    if name in _BOOL_COLUMNS:
+        # an unknown activation state is taken as activated: the points column decides
+        return series.astype("object").where(series.notna(), True).astype(bool)
+    if series.dtype != "str":
+        series = series.astype("str")
+    return series
+
+
+def prepare(ds: Dataset) -> Dataset:
+    """A copy of ``ds`` with every known column present and of the documented dtype.
+
+    Idempotent and cheap; every public metric calls it first so hand-built or storage frames with
+    object columns behave the same.
+    """
+    if getattr(ds, "_prepared", None) == _fingerprint(ds):
+        return ds
+    frames = {}
+    for f in fields(Dataset):
+        frame = getattr(ds, f.name)
+        frame = pd.DataFrame() if frame is None else frame.reset_index(drop=True)
+        columns = {}
+        for col in DATASET_COLUMNS[f.name]:
+            series = frame[col] if col in frame.columns else pd.Series([pd.NA] * len(frame), dtype="object")
+            columns[col] = _coerce_column(col, series)
+        extra = {c: frame[c] for c in frame.columns if c not in columns}
+        frames[f.name] = pd.DataFrame({**columns, **extra}, index=pd.RangeIndex(len(frame)))
+    out = Dataset(**frames)
+    branches = out.branches
+    out.branches = branches.assign(type=branches["type"].fillna(DEFAULT_BRANCH_TYPE))
+    out._prepared = _fingerprint(out)
+    return out
+
+
+def _fingerprint(ds: Dataset) -> tuple[int, ...]:
+    """Identity of the frames: a prepared Dataset whose frames were swapped is prepared again."""
+    return tuple(id(getattr(ds, f.name)) for f in fields(Dataset))
+
+
+def ts(day: date) -> pd.Timestamp:
+    return pd.Timestamp(day)
+
+
+def between(series: pd.Series, start: date, end: date) -> pd.Series:
+    """Boolean mask: ``start <= series <= end`` (dates inclusive; NaT is False)."""
+    return series.ge(ts(start)) & series.le(ts(end))
+
+
+def active_members(ds: Dataset) -> pd.DataFrame:
+    """Active roster members with their branch's type (DOMAIN.md §4 "active roster members")."""
+    members = ds.members[ds.members["status"] == "active"]
+    types = ds.branches[["branch_id", "type"]].rename(columns={"type": "branch_type"})
+    out = members.merge(types, on="branch_id", how="left")
+    return out.assign(branch_type=out["branch_type"].fillna(DEFAULT_BRANCH_TYPE))
+
+
+def month_key(series: pd.Series) -> pd.Series:
+    """Datetime series → "YYYY-MM" strings."""
+    return series.dt.strftime("%Y-%m")

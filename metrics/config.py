@@ -1,0 +1,319 @@
+"""Targets, weights, thresholds and points rules: ``defaults.json`` + saved edits + imported targets.
+
+Precedence, lowest first:
+1. ``metrics/defaults.json`` (DOMAIN.md §4–6);
+2. ``overrides`` — a partial dict of the same shape, as the dashboard saves its settings page;
+3. ``imported_targets`` — the ``targets`` frame: rows without ``quarter`` first, then rows for one
+   quarter only; within each, ``全部`` rows before rows naming one branch type.
+
+A target of ``null``/``None`` (or ≤ 0) means "not applicable" for that branch type. For
+``group_meeting`` the target is *per 党小组*: a branch's target is that number × its groups.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from data_loaders.schema import ACTIVITY_TYPES
+from metrics.periods import Quarter, parse_quarter
+
+DEFAULTS_PATH = Path(__file__).with_name("defaults.json")
+BRANCH_TYPES = ("在职", "离退休")
+ALL_TYPES = "全部"
+TYPE_PREFIX = "type:"
+_PERIOD_KINDS = {"季度": "quarter", "quarter": "quarter", "年度": "year", "year": "year"}
+_KINDS = ("count", "rate", "mean")
+_UNITS = ("次", "率", "分")
+
+
+@dataclass(frozen=True)
+class IndicatorDef:
+    """One indicator of DOMAIN.md §4 (or a ``type:<活动类型>`` count indicator)."""
+
+    key: str
+    label: str
+    short_label: str
+    action: str  # verb for "还需<action>N次<short_label>"
+    unit: str  # 次 / 率 / 分
+    kind: str  # count / rate / mean
+    period: str  # quarter / year
+    activity_type: str | None
+    targets: dict[str, float | None]
+    weight: float
+    per_group: bool = False
+
+
+@dataclass(frozen=True)
+class TargetOverride:
+    """One imported ``targets`` row, resolved to an indicator key."""
+
+    indicator: str
+    branch_type: str  # 在职 / 离退休 / 全部
+    quarter: Quarter | None
+    target: float | None  # None: keep the target
+    weight: float | None  # None: keep the weight
+
+
+@dataclass
+class MetricsConfig:
+    """Everything configurable about the figures. Build it with ``load_config``."""
+
+    indicators: dict[str, IndicatorDef]
+    status: dict[str, dict[str, float]]
+    lagging: dict[str, float]
+    points: dict[str, Any]
+    imported: list[TargetOverride] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    _settings: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    # -- targets -------------------------------------------------------------------------------
+    def indicator(self, key: str) -> IndicatorDef:
+        return self.indicators[key]
+
+    def resolve(self, key: str, branch_type: str, quarter: Quarter | str | None = None) -> tuple[float | None, float]:
+        """(target, weight) of indicator ``key`` for a branch type in a quarter; target None = n/a."""
+        ind = self.indicators[key]
+        target = ind.targets.get(branch_type)
+        weight = ind.weight
+        q = parse_quarter(quarter) if quarter is not None else None
+        general = [o for o in self.imported if o.quarter is None]
+        specific = [o for o in self.imported if o.quarter is not None and o.quarter == q]
+        for row in _by_specificity(general) + _by_specificity(specific):
+            if row.indicator != key or row.branch_type not in (ALL_TYPES, branch_type):
+                continue
+            if row.target is not None:
+                target = row.target
+            if row.weight is not None:
+                weight = row.weight
+        if target is not None and (math.isnan(target) or target <= 0):
+            target = None
+        return target, weight
+
+    def target_for(self, indicator: str, branch_type: str, quarter: Quarter | str | None = None) -> float | None:
+        """The target of ``indicator`` for a branch type in a quarter; None when not applicable.
+
+        For ``group_meeting`` this is the target per 党小组.
+        """
+        return self.resolve(indicator, branch_type, quarter)[0]
+
+    def weight_for(self, indicator: str, branch_type: str, quarter: Quarter | str | None = None) -> float:
+        return self.resolve(indicator, branch_type, quarter)[1]
+
+    def target_table(self, quarter: Quarter | str | None = None) -> pd.DataFrame:
+        """Effective targets for a quarter: indicator, label, unit, period, branch_type, target, weight."""
+        rows = []
+        for key, ind in self.indicators.items():
+            for btype in BRANCH_TYPES:
+                target, weight = self.resolve(key, btype, quarter)
+                rows.append({
+                    "indicator": key, "label": ind.label, "unit": ind.unit, "period": ind.period,
+                    "branch_type": btype, "target": target, "weight": weight,
+                    "per_group": ind.per_group,
+                })
+        return pd.DataFrame(rows)
+
+    # -- thresholds ----------------------------------------------------------------------------
+    def indicator_status(self, completion: float | None) -> str | None:
+        """green / yellow / red for one completion ratio (None when not applicable)."""
+        if completion is None or pd.isna(completion):
+            return None
+        th = self.status["indicator"]
+        if completion >= th["green"] - 1e-9:
+            return "green"
+        return "yellow" if completion >= th["yellow"] - 1e-9 else "red"
+
+    def composite_status(self, score: float | None) -> str | None:
+        if score is None or pd.isna(score):
+            return None
+        th = self.status["composite"]
+        if score >= th["green"] - 1e-9:
+            return "green"
+        return "yellow" if score >= th["yellow"] - 1e-9 else "red"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The effective settings (defaults + overrides), in the shape of ``defaults.json``.
+
+        Imported targets are not folded in: they live in the ``targets`` table. Feeding the result
+        back as ``overrides`` reproduces this config.
+        """
+        return copy.deepcopy(self._settings)
+
+
+def _by_specificity(rows: list[TargetOverride]) -> list[TargetOverride]:
+    return [r for r in rows if r.branch_type == ALL_TYPES] + [r for r in rows if r.branch_type != ALL_TYPES]
+
+
+def _deep_merge(base: dict, extra: dict) -> dict:
+    out = copy.deepcopy(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _number(value: Any, what: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"{what}应为数字，收到的是{value!r}")
+    try:
+        number = float(value)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{what}应为数字，收到的是{value!r}") from exc
+    if math.isnan(number):
+        return None
+    if number < 0:
+        raise ValueError(f"{what}不能为负数，收到的是{value!r}")
+    return number
+
+
+def _type_indicator_settings(activity_type: str) -> dict[str, Any]:
+    return {
+        "label": activity_type, "short_label": activity_type, "action": "开展", "unit": "次",
+        "kind": "count", "period": "quarter", "activity_type": activity_type,
+        "target": {t: None for t in BRANCH_TYPES}, "weight": 1,
+    }
+
+
+def _indicator_from_settings(key: str, raw: dict[str, Any]) -> IndicatorDef:
+    label = str(raw.get("label") or key)
+    kind = raw.get("kind", "count")
+    unit = raw.get("unit", "次")
+    period = _PERIOD_KINDS.get(str(raw.get("period", "quarter")))
+    if kind not in _KINDS:
+        raise ValueError(f"指标「{label}」的类型应为 count/rate/mean，收到的是{kind!r}")
+    if unit not in _UNITS:
+        raise ValueError(f"指标「{label}」的单位应为 次/率/分，收到的是{unit!r}")
+    if period is None:
+        raise ValueError(f"指标「{label}」的期间应为 quarter/year，收到的是{raw.get('period')!r}")
+    raw_targets = raw.get("target") or {}
+    if not isinstance(raw_targets, dict):  # one number for both branch types
+        raw_targets = {t: raw_targets for t in BRANCH_TYPES}
+    targets = {t: _number(raw_targets.get(t), f"指标「{label}」{t}支部的目标值") for t in BRANCH_TYPES}
+    weight = _number(raw.get("weight", 1), f"指标「{label}」的权重")
+    return IndicatorDef(
+        key=key, label=label, short_label=str(raw.get("short_label") or label),
+        action=str(raw.get("action") or ""), unit=unit, kind=kind, period=period,
+        activity_type=raw.get("activity_type"), targets=targets,
+        weight=1.0 if weight is None else weight, per_group=bool(raw.get("target_per_group", False)),
+    )
+
+
+def _resolve_indicator_key(text: str, indicators: dict[str, Any]) -> str | None:
+    """Indicator key, Chinese label, or activity type (with or without ``type:``) → key."""
+    text = str(text).strip()
+    if text in indicators:
+        return text
+    for key, raw in indicators.items():
+        if text in (raw.get("label"), raw.get("short_label")):
+            return key
+    name = text[len(TYPE_PREFIX):].strip() if text.startswith(TYPE_PREFIX) else text
+    canonical = _canonical_activity_type(name)
+    if canonical is None:
+        return None
+    for key, raw in indicators.items():
+        if raw.get("activity_type") == canonical and raw.get("kind") == "count":
+            return key
+    return TYPE_PREFIX + canonical
+
+
+def _canonical_activity_type(name: str) -> str | None:
+    for canonical, synonyms in ACTIVITY_TYPES.items():
+        if name == canonical or name in synonyms:
+            return canonical
+    return None
+
+
+def _imported_rows(frame: pd.DataFrame, settings: dict[str, Any], warnings: list[str]) -> list[TargetOverride]:
+    rows: list[TargetOverride] = []
+    indicators = settings["indicators"]
+    for rec in frame.to_dict("records"):
+        text = rec.get("indicator")
+        if text is None or pd.isna(text) or not str(text).strip():
+            continue
+        key = _resolve_indicator_key(str(text), indicators)
+        if key is None:
+            warnings.append(f"目标表中的指标「{text}」无法识别，已忽略")
+            continue
+        btype = rec.get("branch_type")
+        btype = ALL_TYPES if btype is None or pd.isna(btype) or not str(btype).strip() else str(btype).strip()
+        if btype not in (ALL_TYPES, *BRANCH_TYPES):
+            warnings.append(f"目标表中指标「{text}」的支部类型「{btype}」应为 在职/离退休/全部，已忽略该行")
+            continue
+        quarter_text = rec.get("quarter")
+        quarter = None
+        if quarter_text is not None and not pd.isna(quarter_text) and str(quarter_text).strip():
+            try:
+                quarter = parse_quarter(str(quarter_text))
+            except ValueError as exc:
+                warnings.append(f"目标表中指标「{text}」：{exc}，已忽略该行")
+                continue
+        try:
+            target = _number(rec.get("target"), f"目标表中指标「{text}」的目标值")
+            weight = _number(rec.get("weight"), f"目标表中指标「{text}」的权重")
+        except ValueError as exc:
+            warnings.append(f"{exc}，已忽略该行")
+            continue
+        period_raw = rec.get("period_kind")
+        period = None
+        if period_raw is not None and not pd.isna(period_raw):
+            period = _PERIOD_KINDS.get(str(period_raw).strip())
+        if key.startswith(TYPE_PREFIX) and key not in indicators:
+            indicators[key] = _type_indicator_settings(key[len(TYPE_PREFIX):])
+            if period is not None:
+                indicators[key]["period"] = period
+        elif period is not None and period != _PERIOD_KINDS.get(indicators[key].get("period", "quarter")):
+            warnings.append(
+                f"目标表中指标「{text}」的期间与系统定义不一致（{indicators[key]['label']}按"
+                f"{'年度' if indicators[key].get('period') == 'year' else '季度'}统计），已按系统定义处理"
+            )
+        rows.append(TargetOverride(key, btype, quarter, target, weight))
+    return rows
+
+
+def load_config(
+    overrides: dict[str, Any] | None = None, imported_targets: pd.DataFrame | None = None
+) -> MetricsConfig:
+    """Build the config from ``defaults.json``, a partial ``overrides`` dict and a ``targets`` frame.
+
+    ``overrides`` may add ``type:<活动类型>`` indicators too. Bad override values raise
+    ``ValueError`` (Chinese); unusable ``targets`` rows are skipped and listed in ``.warnings``.
+    """
+    with DEFAULTS_PATH.open(encoding="utf-8") as fh:
+        defaults = json.load(fh)
+    warnings: list[str] = []
+    extra = copy.deepcopy(overrides or {})
+    for key in list((extra.get("indicators") or {}).keys()):
+        if key in defaults["indicators"]:
+            continue
+        value = extra["indicators"].pop(key)
+        resolved = _resolve_indicator_key(key, defaults["indicators"])
+        if resolved is None or not isinstance(value, dict):
+            warnings.append(f"设置中的指标「{key}」无法识别，已忽略")
+            continue
+        if resolved not in defaults["indicators"]:
+            defaults["indicators"][resolved] = _type_indicator_settings(resolved[len(TYPE_PREFIX):])
+        extra["indicators"][resolved] = _deep_merge(extra["indicators"].get(resolved, {}), value)
+    settings = _deep_merge(defaults, extra)
+
+    effective = copy.deepcopy(settings)
+    imported: list[TargetOverride] = []
+    if imported_targets is not None and len(imported_targets):
+        imported = _imported_rows(imported_targets, effective, warnings)
+    indicators = {key: _indicator_from_settings(key, raw) for key, raw in effective["indicators"].items()}
+
+    lagging = {k: float(v) for k, v in settings["lagging"].items()}
+    status = {k: {kk: float(vv) for kk, vv in v.items()} for k, v in settings["status"].items()}
+    return MetricsConfig(
+        indicators=indicators, status=status, lagging=lagging, points=settings["points"],
+        imported=imported, warnings=warnings, _settings=settings,
+    )

@@ -1,0 +1,466 @@
+"""Per-branch indicators of DOMAIN.md §4, one row per (branch, indicator).
+
+Decisions the spec leaves open, made here once:
+- Counts: ledger activities dated in the window and on/before as-of, plus ``activity_counts`` rows
+  whose period lies in the window and has ended by as-of. A counts row of a (branch, type) whose
+  period contains any ledger row of that branch and type is ignored (the ledger wins) and reported
+  as a clash. Counts rows of one (branch, type) whose period is contained in another counted row's
+  period are dropped too (a quarterly total supersedes the monthly rows it covers).
+- attendance: Σ present ÷ Σ expected over ledger activities recording both (expected > 0), plus the
+  应到/实到人次 of counts periods in which the branch has no ledger activity at all. Not applicable
+  when nothing records both — an unknown rate is left out of the score, not counted as 0.
+- study_sessions: 集中学习 dates from study records add to the count only on days with no 集中学习
+  on the ledger; inside a counted 集中学习 counts period they are taken as the sessions counted there
+  (the period counts max(count, dates)). Study rows without branch take the matched member's branch.
+- Pace applies to cumulative indicators (counts and 学习强国人均积分); rates are already "so far".
+  For annual indicators pace is measured against the year.
+- Indicators needing members (学习强国, 自学) are not applicable for a branch with no active members.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from metrics._frames import active_members, between, prepare, ts
+from metrics._text import ceil_int, pct, thousands
+from metrics.config import MetricsConfig, load_config
+from metrics.dataset import Dataset
+from metrics.matching import match_members
+from metrics.periods import Quarter, current_month, effective_as_of, ended_months, parse_quarter
+from metrics.xuexi import quarter_points_with_selection
+
+INDICATOR_COLUMNS = [
+    "branch_id", "branch", "unit", "branch_type", "indicator", "label", "measure", "kind", "period",
+    "actual", "target", "weight", "completion", "status", "applicable", "scored",
+    "expected_by_now", "behind_pace", "projected", "remaining_text", "numerator", "denominator", "note",
+]
+_EMPTY_DTYPES = {
+    "branch_id": "Int64", "applicable": "bool", "scored": "bool", "behind_pace": "bool",
+    **{c: "float64" for c in ("actual", "target", "weight", "completion", "expected_by_now", "projected",
+                              "numerator", "denominator")},
+}
+STUDY_SESSION_FORM = "集中学习"
+SELF_STUDY_FORM = "自学"
+
+
+@dataclass
+class EventCounts:
+    """Activity counts per (branch_id, type) for one window, with what was set aside."""
+
+    counts: pd.DataFrame  # branch_id, type, n
+    attendance: pd.DataFrame  # branch_id, present, expected (ledger + usable counts periods)
+    clashes: pd.DataFrame  # branch_id, type, period_start, period_end, count, ledger_count
+    superseded: pd.DataFrame  # counts rows dropped because a wider counts row covers them
+    counted_periods: pd.DataFrame  # counts rows that count: branch_id, type, period_start, period_end, count
+    attendance_set_aside: pd.DataFrame  # counts 应到/实到 of periods that also have ledger rows
+
+
+@dataclass
+class IndicatorResult:
+    table: pd.DataFrame
+    warnings: list[str] = field(default_factory=list)
+    events: EventCounts | None = None
+    xuexi_points: pd.DataFrame | None = None  # quarter_points() per active member
+
+
+def _drop_contained(frame: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split rows into (kept, dropped): a row is dropped when another row of the same ``keys``
+    covers its period (strictly, or equally and appears later)."""
+    if frame.empty:
+        return frame, frame
+    rows = frame.assign(_row=np.arange(len(frame)))
+    pairs = rows[[*keys, "_row", "period_start", "period_end"]].merge(
+        rows[[*keys, "_row", "period_start", "period_end"]], on=keys, suffixes=("", "_o")
+    )
+    pairs = pairs[pairs["_row"] != pairs["_row_o"]]
+    inside = pairs["period_start_o"].le(pairs["period_start"]) & pairs["period_end"].le(pairs["period_end_o"])
+    equal = pairs["period_start_o"].eq(pairs["period_start"]) & pairs["period_end_o"].eq(pairs["period_end"])
+    dropped_rows = set(pairs.loc[inside & (~equal | (pairs["_row_o"] > pairs["_row"])), "_row"].tolist())
+    mask = rows["_row"].isin(dropped_rows)
+    return frame[~mask.to_numpy()], frame[mask.to_numpy()]
+
+
+def count_events(ds: Dataset, start: date, end: date, as_of: date) -> EventCounts:
+    """Ledger + counts-table activities per (branch, type) in ``start``–``min(end, as_of)``."""
+    last = min(end, as_of)
+    acts = ds.activities[between(ds.activities["date"], start, last)]
+    ledger = acts.groupby(["branch_id", "type"], as_index=False).size().rename(columns={"size": "n"})
+
+    counts = ds.activity_counts
+    counts = counts[
+        counts["period_start"].ge(ts(start)) & counts["period_end"].le(ts(last)) & counts["period_end"].notna()
+    ]
+    type_rows = counts[counts["type"].notna() & counts["count"].notna()]
+    type_rows, superseded = _drop_contained(type_rows, ["branch_id", "type"])
+
+    # ledger rows of the same branch and type inside a counts period → the ledger wins
+    probe = type_rows.assign(_row=np.arange(len(type_rows)))
+    hits = probe[["_row", "branch_id", "type", "period_start", "period_end"]].merge(
+        ds.activities[["branch_id", "type", "date"]], on=["branch_id", "type"]
+    )
+    hits = hits[hits["date"].ge(hits["period_start"]) & hits["date"].le(hits["period_end"])]
+    ledger_n = hits.groupby("_row").size()
+    probe = probe.assign(ledger_count=probe["_row"].map(ledger_n).fillna(0).astype(int))
+    clash_mask = probe["ledger_count"] > 0
+    clashes = probe.loc[clash_mask, ["branch_id", "branch", "type", "period_start", "period_end", "count", "ledger_count"]]
+    usable = probe[~clash_mask]
+    from_counts = usable.groupby(["branch_id", "type"], as_index=False)["count"].sum().rename(columns={"count": "n"})
+    merged = pd.concat([ledger, from_counts], ignore_index=True)
+    merged = merged.groupby(["branch_id", "type"], as_index=False)["n"].sum()
+
+    # attendance: ledger rows that record both, and counts periods with no ledger activity at all
+    both = acts[acts["expected"].notna() & acts["present"].notna() & acts["expected"].gt(0)]
+    att_parts = [both[["branch_id", "present", "expected"]]]
+    periods = counts[counts["expected"].notna() & counts["present"].notna() & counts["expected"].gt(0)]
+    periods = periods.groupby(["branch", "branch_id", "period_start", "period_end"], as_index=False)[["present", "expected"]].sum()
+    periods, _ = _drop_contained(periods, ["branch_id"])
+    set_aside = periods.iloc[0:0]
+    if not periods.empty:
+        p = periods.assign(_row=np.arange(len(periods)))
+        on_ledger = p[["_row", "branch_id", "period_start", "period_end"]].merge(
+            ds.activities[["branch_id", "date"]], on="branch_id"
+        )
+        on_ledger = on_ledger[on_ledger["date"].ge(on_ledger["period_start"]) & on_ledger["date"].le(on_ledger["period_end"])]
+        clash = p["_row"].isin(set(on_ledger["_row"].tolist()))
+        set_aside = periods[clash.to_numpy()]
+        att_parts.append(p.loc[~clash, ["branch_id", "present", "expected"]])
+    attendance = pd.concat(att_parts, ignore_index=True)
+    attendance = attendance.groupby("branch_id", as_index=False)[["present", "expected"]].sum()
+    return EventCounts(
+        counts=merged,
+        attendance=attendance,
+        clashes=clashes.reset_index(drop=True),
+        superseded=superseded.reset_index(drop=True),
+        counted_periods=usable[["branch_id", "type", "period_start", "period_end", "count"]].reset_index(drop=True),
+        attendance_set_aside=set_aside.reset_index(drop=True),
+    )
+
+
+def clash_warnings(events: EventCounts) -> list[str]:
+    """Chinese sentences for counts-table rows set aside (ledger clashes, covered periods)."""
+    out = []
+    for r in events.clashes.itertuples(index=False):
+        out.append(
+            f"{r.branch}：{r.period_start:%Y-%m-%d}至{r.period_end:%Y-%m-%d}的{r.type}既有台账记录"
+            f"（{r.ledger_count}条）又有统计表数字（{r.count:g}次），已按台账统计，统计表数字未计入"
+        )
+    for r in events.attendance_set_aside.itertuples(index=False):
+        out.append(
+            f"{r.branch}：{r.period_start:%Y-%m-%d}至{r.period_end:%Y-%m-%d}已有台账记录，统计表中的应到/实到人次"
+            f"（{r.present:g}/{r.expected:g}）未计入参会率"
+        )
+    for r in events.superseded.itertuples(index=False):
+        out.append(
+            f"{r.branch}：统计表中{r.period_start:%Y-%m-%d}至{r.period_end:%Y-%m-%d}的{r.type}"
+            f"被期间更长的统计行覆盖，未重复计入"
+        )
+    return out
+
+
+def _study_with_branch(ds: Dataset) -> pd.DataFrame:
+    """Study rows matched to members; a row without branch_id takes its member's branch."""
+    study = match_members(ds.study, ds.members)
+    member_branch = ds.members.drop_duplicates("member_id").set_index("member_id")["branch_id"]
+    branch_id = study["branch_id"].fillna(study["member_id"].map(member_branch)).astype("Int64")
+    return study.assign(branch_id=branch_id)
+
+
+def _study_session_dates(study: pd.DataFrame, ds: Dataset, events: EventCounts,
+                         start: date, last: date) -> pd.Series:
+    """Per branch: 集中学习 sessions known only from study records.
+
+    Distinct 集中学习 study dates not on the ledger add one each. Inside a counted 集中学习 counts
+    period, the dates are taken to be the sessions already counted there: they add only what
+    exceeds the period's count (so a period counts max(count, dates)).
+    """
+    rows = study[(study["form"] == STUDY_SESSION_FORM) & between(study["date"], start, last) & study["branch_id"].notna()]
+    dates = rows[["branch_id", "date"]].drop_duplicates()
+    ledger_days = ds.activities.loc[ds.activities["type"] == STUDY_SESSION_FORM, ["branch_id", "date"]].drop_duplicates()
+    dates = dates.merge(ledger_days.assign(_on_ledger=True), on=["branch_id", "date"], how="left")
+    dates = dates[dates["_on_ledger"].isna()][["branch_id", "date"]]
+    covered = events.counted_periods[events.counted_periods["type"] == STUDY_SESSION_FORM]
+    if covered.empty or dates.empty:
+        return dates.groupby("branch_id").size()
+    d = dates.assign(_date_row=np.arange(len(dates)))
+    c = covered.assign(_period_row=np.arange(len(covered)))
+    inside = d.merge(c, on="branch_id")
+    inside = inside[inside["date"].ge(inside["period_start"]) & inside["date"].le(inside["period_end"])]
+    inside = inside.drop_duplicates("_date_row")  # a date inside two periods belongs to the first
+    outside = d[~d["_date_row"].isin(set(inside["_date_row"].tolist()))].groupby("branch_id").size()
+    per_period = inside.groupby(["_period_row", "branch_id"], as_index=False).agg(n=("date", "size"), count=("count", "first"))
+    extra = per_period.assign(extra=(per_period["n"] - per_period["count"]).clip(lower=0)).groupby("branch_id")["extra"].sum()
+    return outside.add(extra, fill_value=0)
+
+
+def _self_study(study: pd.DataFrame, members: pd.DataFrame, q: Quarter, cut: date) -> pd.DataFrame:
+    """Per active member: months of the quarter (ended by cut) with a 自学 record."""
+    months = [str(m) for m in ended_months(q, cut)]
+    rows = study[(study["form"] == SELF_STUDY_FORM) & (study["match"] == "matched") & between(study["date"], q.start, cut)]
+    done = rows.assign(month=rows["date"].dt.strftime("%Y-%m"))[["member_id", "month"]].drop_duplicates()
+    per_member = done[done["month"].isin(months)].groupby("member_id").size()
+    current = current_month(q, cut)
+    in_current = set(done.loc[done["month"] == str(current), "member_id"].tolist()) if current is not None else set()
+    out = members[["member_id", "branch_id"]].assign(
+        months_done=members["member_id"].map(per_member).fillna(0).astype(int),
+    )
+    out = out.assign(
+        complete=out["months_done"].eq(len(months)),
+        current_missing=(~out["member_id"].isin(in_current)) if current is not None else False,
+    )
+    month_missing = {}
+    for m in months:  # one column per ended month (at most three)
+        has = set(done.loc[done["month"] == m, "member_id"].tolist())
+        month_missing[m] = ~out["member_id"].isin(has)
+    return out.assign(**{f"missing_{m}": v for m, v in month_missing.items()})
+
+
+def compute_indicators(
+    ds: Dataset, quarter: Quarter | str, as_of: date | str | None = None, config: MetricsConfig | None = None
+) -> IndicatorResult:
+    """The indicator table plus the warnings and intermediate figures behind it."""
+    ds = prepare(ds)
+    q = parse_quarter(quarter)
+    cut = effective_as_of(q, as_of)
+    config = config or load_config(imported_targets=ds.targets)
+    warnings = list(config.warnings)
+
+    year_first = date(q.year, 1, 1)
+    q_events = count_events(ds, q.start, q.end, cut)
+    y_events = count_events(ds, year_first, date(q.year, 12, 31), cut)
+    warnings += clash_warnings(q_events)
+
+    members = active_members(ds)
+    n_members = members.groupby("branch_id").size()
+    n_groups = members.dropna(subset=["group"]).groupby("branch_id")["group"].nunique()
+    points, selection = quarter_points_with_selection(ds, q, cut)
+    warnings += selection.warnings
+    study = _study_with_branch(ds)
+    self_study = _self_study(study, members, q, cut)
+    session_dates = _study_session_dates(study, ds, q_events, q.start, cut)
+    n_ended = len(ended_months(q, cut))
+    cur_month = current_month(q, cut)
+
+    branches = ds.branches[["branch_id", "branch", "unit", "type"]].rename(columns={"type": "branch_type"})
+    branches = branches.drop_duplicates("branch_id").sort_values("branch_id", kind="stable").reset_index(drop=True)
+    bid = branches["branch_id"]
+    inputs = _BranchInputs(
+        branch_type=branches["branch_type"].to_numpy(dtype=object),
+        members=_per_branch(bid, n_members),
+        groups=_per_branch(bid, n_groups),
+        q_counts=q_events.counts, y_counts=y_events.counts, bid=bid,
+        sessions=_per_branch(bid, session_dates),
+        present=_per_branch(bid, q_events.attendance.set_index("branch_id")["present"]),
+        expected=_per_branch(bid, q_events.attendance.set_index("branch_id")["expected"]),
+        xuexi_total=_per_branch(bid, points.groupby("branch_id")["points"].sum()),
+        xuexi_participating=_per_branch(bid, points.assign(p=points["points"].gt(0)).groupby("branch_id")["p"].sum()),
+        self_complete=_per_branch(bid, self_study.groupby("branch_id")["complete"].sum()),
+        self_missing={
+            c: _per_branch(bid, self_study.groupby("branch_id")[c].sum())
+            for c in self_study.columns if c.startswith("missing_")
+        },
+        self_current_missing=(
+            _per_branch(bid, self_study.groupby("branch_id")["current_missing"].sum()) if cur_month is not None else None
+        ),
+        n_ended=n_ended,
+        xuexi_exports=len(selection.counted),
+    )
+    window = _Window(
+        q=q, cut=cut, ongoing=cut < q.end,
+        q_elapsed=(cut - q.start).days + 1,
+        y_elapsed=(cut - year_first).days + 1,
+        y_days=(date(q.year, 12, 31) - year_first).days + 1,
+    )
+    columns = [_indicator_columns(key, ind, config, inputs, window) for key, ind in config.indicators.items()]
+    table = _assemble(branches, columns, config)
+    return IndicatorResult(table=table, warnings=warnings, events=q_events, xuexi_points=points)
+
+
+def _per_branch(bid: pd.Series, values: pd.Series) -> np.ndarray:
+    """A per-branch figure aligned to ``bid`` (0 for branches without one)."""
+    if values is None or len(values) == 0:
+        return np.zeros(len(bid))
+    return bid.map(values).fillna(0).to_numpy(dtype="float64")
+
+
+@dataclass
+class _BranchInputs:
+    branch_type: np.ndarray
+    members: np.ndarray
+    groups: np.ndarray
+    q_counts: pd.DataFrame
+    y_counts: pd.DataFrame
+    bid: pd.Series
+    sessions: np.ndarray
+    present: np.ndarray
+    expected: np.ndarray
+    xuexi_total: np.ndarray
+    xuexi_participating: np.ndarray
+    self_complete: np.ndarray
+    self_missing: dict[str, np.ndarray]
+    self_current_missing: np.ndarray | None
+    n_ended: int
+    xuexi_exports: int
+
+    def count_of(self, activity_type: str | None, period: str) -> np.ndarray:
+        counts = self.y_counts if period == "year" else self.q_counts
+        per_type = counts[counts["type"] == activity_type].set_index("branch_id")["n"]
+        return _per_branch(self.bid, per_type)
+
+
+@dataclass
+class _Window:
+    q: Quarter
+    cut: date
+    ongoing: bool
+    q_elapsed: int
+    y_elapsed: int
+    y_days: int
+
+
+def _indicator_columns(key: str, ind, config: MetricsConfig, x: _BranchInputs, w: _Window) -> dict:
+    """All columns of one indicator as arrays over the branches (numpy, no per-member work)."""
+    n = len(x.branch_type)
+    resolved = {t: config.resolve(key, t, w.q) for t in set(x.branch_type)}
+    base_target = np.array([np.nan if resolved[t][0] is None else resolved[t][0] for t in x.branch_type], dtype="float64")
+    weight = np.array([resolved[t][1] for t in x.branch_type], dtype="float64")
+    numerator = np.full(n, np.nan)
+    denominator = np.full(n, np.nan)
+    data_ok = np.ones(n, dtype=bool)
+    note = np.full(n, "", dtype=object)
+    target = base_target.copy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if ind.kind == "count":
+            actual = x.count_of(ind.activity_type, ind.period)
+            if ind.activity_type == STUDY_SESSION_FORM and ind.period == "quarter":
+                actual = actual + x.sessions
+            if ind.per_group:
+                data_ok = x.groups > 0
+                target = np.where(data_ok, base_target * x.groups, np.nan)
+                note[~data_ok] = "名册中无党小组"
+        elif key == "attendance":
+            numerator, denominator = x.present.copy(), x.expected.copy()
+            data_ok = denominator > 0
+            actual = np.where(data_ok, numerator / denominator, np.nan)
+            numerator[~data_ok] = np.nan
+            denominator[~data_ok] = np.nan
+            note[~data_ok] = "活动均未记录应到和实到人数"
+        elif key in ("xuexi_participation", "xuexi_avg", "self_study"):
+            numerator = {
+                "xuexi_participation": x.xuexi_participating, "xuexi_avg": x.xuexi_total,
+                "self_study": x.self_complete,
+            }[key].copy()
+            denominator = x.members.copy()
+            data_ok = x.members > 0
+            if key != "self_study" and x.xuexi_exports == 0:
+                note[:] = "本季度尚无已结束期间的学习强国导出，积分按0计"
+            note[~data_ok] = "名册中无在册党员"
+            if key == "self_study" and x.n_ended == 0:
+                data_ok = np.zeros(n, dtype=bool)
+                note[:] = "本季度尚无已结束的月份"
+            actual = np.where(x.members > 0, numerator / denominator, np.nan)
+        else:  # defensive: an unknown non-count indicator cannot be computed
+            actual = np.full(n, np.nan)
+            data_ok = np.zeros(n, dtype=bool)
+
+        has_target = ~np.isnan(base_target) & (np.nan_to_num(base_target) > 0)
+        applicable = has_target & data_ok
+        note = np.where(has_target, note, x.branch_type + "支部不考核此项")
+        completion = np.where(applicable, np.minimum(actual / target, 1.0), np.nan)
+        scored = applicable & (ind.period == "quarter" or w.q.number == 4)
+        if ind.period == "year" and w.q.number != 4:
+            note = np.where(applicable, "年度指标，第四季度计入得分", note)
+        elapsed, total = (w.y_elapsed, w.y_days) if ind.period == "year" else (w.q_elapsed, w.q.days)
+        pace = applicable & w.ongoing & (ind.kind in ("count", "mean"))
+        expected_by_now = np.where(pace, target * elapsed / total, np.nan)
+        behind = pace & (actual < expected_by_now)
+        projected = np.where(pace, actual * total / elapsed, np.nan)
+
+    cols = {
+        "indicator": np.full(n, key, dtype=object), "label": np.full(n, ind.label, dtype=object),
+        "measure": np.full(n, ind.unit, dtype=object), "kind": np.full(n, ind.kind, dtype=object),
+        "period": np.full(n, ind.period, dtype=object),
+        "actual": np.where(data_ok, actual, np.nan), "target": np.where(has_target, target, np.nan),
+        "weight": weight, "completion": completion, "applicable": applicable, "scored": scored,
+        "expected_by_now": expected_by_now, "behind_pace": behind, "projected": projected,
+        "numerator": numerator, "denominator": denominator, "note": note,
+    }
+    cols["remaining_text"] = _remaining_text(cols, ind, w, x)
+    return cols
+
+
+def _assemble(branches: pd.DataFrame, columns: list[dict], config: MetricsConfig) -> pd.DataFrame:
+    """Stack per-indicator arrays into the long table, branch by branch in indicator order."""
+    k, n = len(columns), len(branches)
+    if k == 0 or n == 0:
+        return pd.DataFrame({c: pd.Series(dtype=_EMPTY_DTYPES.get(c, "str")) for c in INDICATOR_COLUMNS})
+    data = {c: branches[c].to_numpy().repeat(k) for c in ("branch_id", "branch", "unit", "branch_type")}
+    for col in columns[0]:
+        data[col] = np.stack([c[col] for c in columns]).T.ravel()
+    table = pd.DataFrame(data)
+    table = table.assign(
+        branch_id=table["branch_id"].astype("Int64"),
+        **{c: table[c].astype("str") for c in ("branch", "unit", "branch_type", "indicator", "label",
+                                                 "measure", "kind", "period", "note", "remaining_text")},
+        **{c: table[c].astype("float64") for c in ("actual", "target", "weight", "completion",
+                                                     "expected_by_now", "projected", "numerator", "denominator")},
+        **{c: table[c].astype(bool) for c in ("applicable", "scored", "behind_pace")},
+    )
+    table = table.assign(status=table["completion"].map(config.indicator_status).astype("str"))
+    return table[INDICATOR_COLUMNS]
+
+
+def _remaining_text(cols: dict, ind, w: _Window, x: _BranchInputs) -> np.ndarray:
+    """What a secretary still has to do for this indicator, per branch (empty when met)."""
+    n = len(cols["actual"])
+    if ind.key == "self_study":
+        out = []
+        for i in range(n):  # one sentence per branch, from per-branch counts
+            if np.isnan(cols["target"][i]) or x.members[i] == 0:
+                out.append("")
+                continue
+            bits = [f"{int(c[-2:])}月有{int(v[i])}名党员无自学记录" for c, v in x.self_missing.items() if v[i]]
+            if x.self_current_missing is not None and x.self_current_missing[i]:
+                bits.append(f"{int(x.self_current_missing[i])}名党员本月尚无自学记录")
+            out.append("；".join(bits))
+        return np.array(out, dtype=object)
+
+    target, actual = cols["target"], cols["actual"]
+    gap = np.where(cols["applicable"], target - actual, np.nan)
+    days_left = (w.q.end - w.cut).days
+    out = []
+    for i in range(n):
+        g = gap[i]
+        if not g > 1e-9:
+            out.append("")
+        elif ind.kind == "count":
+            out.append(f"还需{ind.action}{ceil_int(g)}次{ind.short_label}")
+        elif ind.key == "xuexi_participation":
+            need = ceil_int(target[i] * cols["denominator"][i]) - int(cols["numerator"][i])
+            out.append(f"还需{need}名党员参加学习强国学习" if need > 0 else "")
+        elif ind.key == "xuexi_avg" and days_left > 0:
+            out.append(f"学习强国人均每日还需{ceil_int(g / days_left)}分")
+        elif ind.key == "xuexi_avg":
+            out.append(f"学习强国人均积分还差{thousands(ceil_int(g))}分")
+        elif ind.kind == "rate":
+            out.append(f"{ind.label}需提高到{pct(target[i])}")
+        else:
+            out.append(f"{ind.label}还差{thousands(g)}{ind.unit}")
+    return np.array(out, dtype=object)
+
+
+def indicator_table(
+    ds: Dataset, quarter: Quarter | str, as_of: date | str | None = None, config: MetricsConfig | None = None
+) -> pd.DataFrame:
+    """One row per (branch, indicator) for ``quarter`` as of ``as_of`` (default today, capped).
+
+    Columns: see ``INDICATOR_COLUMNS``. ``measure`` is the indicator's unit (次/率/分); ``unit`` is the
+    branch's 单位. ``applicable`` False rows (no target for the branch type, no 党小组, no ended
+    month, nothing to measure) have NA completion and status and are left out of the score.
+    ``scored`` is ``applicable`` except for annual indicators outside Q4. Without ``config`` the
+    defaults plus ``ds.targets`` are used.
+    """
+    return compute_indicators(ds, quarter, as_of, config).table

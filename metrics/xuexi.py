@@ -1,0 +1,142 @@
+"""学习强国 points per member for a quarter or a year (DOMAIN.md §3.2).
+
+An export counts for a window (quarter or year) when its period lies inside the window and has ended
+by the as-of date. Among those, an export whose period is contained in another counted export's
+period is dropped (a quarterly export supersedes the monthly ones it covers; equal periods keep the
+newest ``export_id``). Exports that overlap only partly are both counted and reported as a warning.
+Exports straddling the window's edge are not counted and are reported too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from metrics._frames import active_members, prepare, ts
+from metrics.dataset import Dataset
+from metrics.matching import match_members
+from metrics.periods import Quarter, effective_as_of, parse_quarter, to_date, year_end, year_start
+
+
+@dataclass
+class ExportSelection:
+    """Which exports count for a window, and why the others do not."""
+
+    exports: pd.DataFrame  # export_id, period_start, period_end, n_rows, status
+    overlaps: pd.DataFrame  # export_a, start_a, end_a, export_b, start_b, end_b
+    counted: list[int]
+
+    @property
+    def warnings(self) -> list[str]:
+        out = []
+        for r in self.overlaps.itertuples(index=False):
+            out.append(
+                f"学习强国导出{r.export_a}（{_span(r.start_a, r.end_a)}）与导出{r.export_b}"
+                f"（{_span(r.start_b, r.end_b)}）期间部分重叠，两者均已计入，请核对是否重复导入"
+            )
+        for r in self.exports[self.exports["status"] == "straddles"].itertuples(index=False):
+            out.append(
+                f"学习强国导出{r.export_id}（{_span(r.period_start, r.period_end)}）跨越统计期间边界，未计入"
+            )
+        return out
+
+
+def _span(start: pd.Timestamp, end: pd.Timestamp) -> str:
+    return f"{start:%Y-%m-%d}至{end:%Y-%m-%d}"
+
+
+def select_exports(xuexi: pd.DataFrame, start: date, end: date, as_of: date) -> ExportSelection:
+    """Decide which 学习强国 exports count for the window ``start``–``end`` as of ``as_of``.
+
+    ``status`` per export: counted / superseded / not_ended / outside / straddles.
+    """
+    exports = (
+        xuexi.dropna(subset=["export_id"])
+        .groupby("export_id", as_index=False)
+        .agg(period_start=("period_start", "min"), period_end=("period_end", "max"), n_rows=("name", "size"))
+    )
+    w_start, w_end, cut = ts(start), ts(end), ts(as_of)
+    inside = exports["period_start"].ge(w_start) & exports["period_end"].le(w_end)
+    touches = exports["period_start"].le(w_end) & exports["period_end"].ge(w_start)
+    ended = exports["period_end"].le(cut)
+    candidate = inside & ended
+    status = pd.Series("outside", index=exports.index, dtype="str")
+    status = status.where(~(touches & ~inside), "straddles")
+    status = status.where(~(inside & ~ended), "not_ended")
+
+    cands = exports.loc[candidate, ["export_id", "period_start", "period_end"]]
+    pairs = cands.merge(cands, how="cross", suffixes=("_a", "_b"))
+    pairs = pairs[pairs["export_id_a"] != pairs["export_id_b"]]
+    a_in_b = pairs["period_start_b"].le(pairs["period_start_a"]) & pairs["period_end_a"].le(pairs["period_end_b"])
+    b_in_a = pairs["period_start_a"].le(pairs["period_start_b"]) & pairs["period_end_b"].le(pairs["period_end_a"])
+    equal = a_in_b & b_in_a
+    # a is dropped when strictly inside b, or when the periods are equal and b is newer
+    drops_a = (a_in_b & ~equal) | (equal & (pairs["export_id_b"] > pairs["export_id_a"]))
+    superseded = set(pairs.loc[drops_a, "export_id_a"].tolist())
+    counted_mask = candidate & ~exports["export_id"].isin(superseded)
+    status = status.where(~candidate, "counted").where(~(candidate & ~counted_mask), "superseded")
+
+    kept = set(exports.loc[counted_mask, "export_id"].tolist())
+    partial = pairs[
+        pairs["export_id_a"].isin(kept) & pairs["export_id_b"].isin(kept)
+        & (pairs["export_id_a"] < pairs["export_id_b"])
+        & pairs["period_start_a"].le(pairs["period_end_b"]) & pairs["period_start_b"].le(pairs["period_end_a"])
+        & ~a_in_b & ~b_in_a
+    ]
+    overlaps = pd.DataFrame({
+        "export_a": partial["export_id_a"], "start_a": partial["period_start_a"], "end_a": partial["period_end_a"],
+        "export_b": partial["export_id_b"], "start_b": partial["period_start_b"], "end_b": partial["period_end_b"],
+    }).reset_index(drop=True)
+    return ExportSelection(exports.assign(status=status), overlaps, sorted(int(e) for e in kept))
+
+
+def _points_for(ds: Dataset, selection: ExportSelection) -> pd.DataFrame:
+    members = active_members(ds)[["member_id", "branch_id"]]
+    rows = ds.xuexi[ds.xuexi["export_id"].isin(selection.counted)]
+    matched = match_members(rows, ds.members)
+    matched = matched[matched["match"] == "matched"]
+    points = matched["points"].fillna(0).where(matched["activated"], 0.0)
+    sums = (
+        matched.assign(points=points, daily_question=matched["daily_question"].fillna(0))
+        .groupby("member_id", as_index=False)[["points", "daily_question"]].sum()
+    )
+    out = members.merge(sums, on="member_id", how="left")
+    return out.assign(
+        points=out["points"].fillna(0.0).astype("float64"),
+        daily_question=out["daily_question"].fillna(0.0).astype("float64"),
+    ).reset_index(drop=True)
+
+
+def quarter_points(
+    ds: Dataset, quarter: Quarter | str, as_of: date | str | None = None
+) -> tuple[pd.DataFrame, list[str]]:
+    """Points per active member for a quarter → (frame, warnings).
+
+    frame: one row per active roster member: member_id, branch_id, points, daily_question
+    (0 when the member is in no counted export; 未激活 counts 0).
+    """
+    frame, selection = quarter_points_with_selection(ds, quarter, as_of)
+    return frame, selection.warnings
+
+
+def quarter_points_with_selection(
+    ds: Dataset, quarter: Quarter | str, as_of: date | str | None = None
+) -> tuple[pd.DataFrame, ExportSelection]:
+    """Like ``quarter_points`` but also says which exports counted (``selection.counted``)."""
+    ds = prepare(ds)
+    q = parse_quarter(quarter)
+    cut = effective_as_of(q, as_of)
+    selection = select_exports(ds.xuexi, q.start, q.end, cut)
+    return _points_for(ds, selection), selection
+
+
+def year_points(ds: Dataset, year: int, as_of: date | str | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """Points per active member over the exports inside ``year`` ended by ``as_of`` (default today,
+    capped at 31 Dec) → (frame, warnings), the same rule as ``quarter_points`` (DOMAIN.md §6)."""
+    ds = prepare(ds)
+    end = year_end(year)
+    cut = min(to_date(as_of) if as_of is not None else date.today(), end)
+    selection = select_exports(ds.xuexi, year_start(year), end, cut)
+    return _points_for(ds, selection), selection.warnings

@@ -1,0 +1,137 @@
+"""Properties that must hold for any data (hypothesis), on small random datasets of 2026Q3."""
+
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from metrics.config import load_config
+from metrics.indicators import indicator_table
+from metrics.scorecard import branch_scorecard
+from tests.metrics_fixtures import DatasetBuilder
+
+CONFIG = load_config()
+COUNT_INDICATORS = [k for k, ind in CONFIG.indicators.items() if ind.kind == "count"]
+TYPES = ["支部党员大会", "支部委员会", "党小组会", "党课", "主题党日", "集中学习", "组织生活会", "民主评议党员"]
+NAMES = ["张伟", "李娜", "王芳", "赵强"]
+FIRST = date(2026, 6, 20)  # a little before the quarter, so window edges get exercised
+SPAN = 115  # … to 12 Oct
+# derandomized and small: the whole metrics run stays well under 30 s on a loaded CI box
+PROFILE = settings(
+    max_examples=15, deadline=None, derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+day = st.integers(0, SPAN).map(lambda n: FIRST + timedelta(days=n))
+optional_count = st.one_of(st.none(), st.integers(0, 12))
+
+
+@st.composite
+def datasets(draw):
+    """1–3 branches with up to 4 members (homonyms allowed), ledger rows, monthly counts,
+    study records and monthly 学习强国 exports."""
+    b = DatasetBuilder()
+    n_branches = draw(st.integers(1, 3))
+    branch_ids = list(range(1, n_branches + 1))
+    for bid in branch_ids:
+        b.branch(bid, type=draw(st.sampled_from(["在职", "离退休"])))
+        names = draw(st.lists(st.sampled_from(NAMES), max_size=4))
+        for i, name in enumerate(names):
+            b.member(bid * 10 + i, bid, name, group=draw(st.sampled_from([None, "一组", "二组"])))
+    for _ in range(draw(st.integers(0, 10))):
+        b.activity(
+            draw(st.sampled_from(branch_ids)), draw(day), draw(st.sampled_from(TYPES)),
+            expected=draw(optional_count), present=draw(optional_count),
+            absent=tuple(draw(st.lists(st.sampled_from(NAMES), max_size=2, unique=True))),
+        )
+    # counts rows are monthly and never overlap within a (branch, type): consistent tables
+    seen = set()
+    for bid, month, typ, count in draw(st.lists(
+        st.tuples(st.sampled_from(branch_ids), st.integers(6, 10), st.sampled_from(TYPES), st.integers(0, 3)),
+        max_size=4,
+    )):
+        if (bid, month, typ) in seen:
+            continue
+        seen.add((bid, month, typ))
+        end = (pd.Timestamp(2026, month, 1) + pd.offsets.MonthEnd(0)).date()
+        b.counts(bid, date(2026, month, 1), end, typ, count, expected=draw(optional_count), present=draw(optional_count))
+    for _ in range(draw(st.integers(0, 6))):
+        b.study(draw(st.sampled_from(branch_ids)), draw(st.sampled_from(NAMES)), draw(day),
+                draw(st.sampled_from(["集中学习", "自学"])))
+    for export_id, month in enumerate(draw(st.lists(st.integers(7, 9), max_size=3, unique=True)), start=1):
+        end = (pd.Timestamp(2026, month, 1) + pd.offsets.MonthEnd(0)).date()
+        rows = [(name, draw(st.sampled_from(branch_ids)), draw(st.integers(0, 3000)))
+                for name in draw(st.lists(st.sampled_from(NAMES), max_size=4))]
+        b.xuexi(export_id, date(2026, month, 1), end, rows)
+    return b
+
+
+as_of_in_q3 = st.integers(0, 91).map(lambda n: date(2026, 7, 1) + timedelta(days=n))
+
+
+def counts_by_key(table):
+    rows = table[table["indicator"].isin(COUNT_INDICATORS)]
+    return dict(zip(zip(rows["branch_id"], rows["indicator"], strict=True), rows["actual"], strict=True))
+
+
+@PROFILE
+@given(datasets(), as_of_in_q3)
+def test_completion_score_and_rank_are_consistent(builder, as_of):
+    card = branch_scorecard(builder.build(), "2026Q3", as_of, CONFIG)
+    table = card.indicators
+    applicable = table[table["applicable"]]
+    assert applicable["completion"].between(0, 1).all()
+    assert table.loc[~table["applicable"], "completion"].isna().all()
+    assert set(applicable["status"]) <= {"green", "yellow", "red"}
+    scores = card.branches["score"].dropna()
+    assert scores.between(0, 100).all()
+    ranked = card.branches.dropna(subset=["score"])
+    pairs = list(zip(ranked["score"], ranked["rank"], strict=True))
+    for score_a, rank_a in pairs:
+        for score_b, rank_b in pairs:
+            if score_a > score_b:
+                assert rank_a < rank_b
+            elif score_a == score_b:
+                assert rank_a == rank_b
+    if pairs:
+        assert ranked["rank"].min() == 1
+        # competition ranking: rank = 1 + number of strictly higher scores
+        assert all(rank == 1 + sum(other > score for other, _ in pairs) for score, rank in pairs)
+
+
+@PROFILE
+@given(datasets(), as_of_in_q3, st.integers(1, 3), day, st.sampled_from(TYPES))
+def test_adding_an_activity_never_lowers_a_count(builder, as_of, bid, when, typ):
+    ds = builder.build()
+    assume(bid in set(ds.branches["branch_id"]))
+    counts = ds.activity_counts
+    inside_counts = counts[(counts["branch_id"] == bid) & (counts["type"] == typ)
+                           & (counts["period_start"] <= pd.Timestamp(when)) & (counts["period_end"] >= pd.Timestamp(when))]
+    # a ledger row inside a counts period of its type replaces that row (ledger wins): not "adding"
+    assume(inside_counts.empty)
+    before = counts_by_key(indicator_table(ds, "2026Q3", as_of, CONFIG))
+    after = counts_by_key(indicator_table(builder.activity(bid, when, typ).build(), "2026Q3", as_of, CONFIG))
+    for key, value in before.items():
+        if not np.isnan(value):
+            assert after[key] >= value, key
+
+
+@PROFILE
+@given(datasets(), as_of_in_q3, as_of_in_q3)
+def test_a_later_as_of_never_removes_a_record(builder, first, second):
+    early, late = sorted((first, second))
+    ds = builder.build()
+    t1 = indicator_table(ds, "2026Q3", early, CONFIG).set_index(["branch_id", "indicator"])
+    t2 = indicator_table(ds, "2026Q3", late, CONFIG).set_index(["branch_id", "indicator"])
+    counts = t1.index.get_level_values("indicator").isin(COUNT_INDICATORS) & t1["actual"].notna().to_numpy()
+    assert (t2.loc[counts, "actual"] >= t1.loc[counts, "actual"]).all()
+    # attendance: Σ expected only grows; 学习强国: Σ points only grows
+    for indicator in ("attendance", "xuexi_avg"):
+        a = t1.xs(indicator, level="indicator")["numerator"].fillna(0)
+        b = t2.xs(indicator, level="indicator")["numerator"].fillna(0)
+        assert (b >= a - 1e-9).all(), indicator
+    a = t1.xs("attendance", level="indicator")["denominator"].fillna(0)
+    b = t2.xs("attendance", level="indicator")["denominator"].fillna(0)
+    assert (b >= a).all()
