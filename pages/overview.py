@@ -6,6 +6,7 @@ from ui import charts, data, filters
 from ui.components import empty_state, kpi_row
 from ui.frames import completion_matrix, ranking_table
 from ui.session import page_guard
+from ui.theme import color_status_cells
 
 viewer = page_guard("overview")
 f = filters.current()
@@ -37,11 +38,12 @@ table = ranking_table(branches, indicators)
 fixed = ["排名", "支部", "单位", "类型", "得分", "状态"]
 indicator_columns = [c for c in table.columns if c not in ("branch_id", *fixed)]
 picked = st.dataframe(
-    table, hide_index=True, on_select="rerun", selection_mode="single-row", key="ranking",
+    color_status_cells(table, ["状态"]), hide_index=True, on_select="rerun", selection_mode="single-row", key="ranking",
     column_order=[*fixed, *indicator_columns],
     column_config={
         "得分": st.column_config.NumberColumn(format="%.1f"),
-        **{c: st.column_config.ProgressColumn(c, format="percent", min_value=0, max_value=1)
+        **{c: st.column_config.ProgressColumn(c, format="percent", min_value=0, max_value=1,
+                                             color="#546e7a")
            for c in indicator_columns},
     },
 )
@@ -75,3 +77,14 @@ else:
     top = branches.dropna(subset=["rank"]).sort_values("rank").head(3)
     highlight = list(branches["branch"]) if viewer.role == "secretary" else list(top["branch"])
     st.plotly_chart(charts.score_trend(scores, highlight), config={"displayModeBar": False})
+
+if viewer.sees_all_branches:
+    from reports.excel import XLSX_MIME
+    from ui import inspection
+
+    st.download_button(
+        "下载全委支部排名（Excel）", data=inspection.ranking_bytes(viewer, f.quarter, f.as_of),
+        file_name=f"支部排名_{f.quarter}_截至{f.as_of:%Y%m%d}.xlsx", mime=XLSX_MIME,
+        icon=":material/download:", key="ranking_xlsx", on_click=inspection.record_export,
+        args=(viewer, f"支部排名 {f.quarter} 截至{f.as_of} Excel"),
+    )

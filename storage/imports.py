@@ -210,6 +210,11 @@ def _write_roster(conn, batch_id, frame, result):
     branches = _branch_ids(conn, frame["branch"], batch_id)
     # Branch attributes (unit, type) are versioned by branch name, newest roster wins.
     per_branch = frame.drop_duplicates("branch", keep="last")
+    # A roster without a 单位 column keeps the unit an earlier roster gave the branch.
+    known_units = dict(conn.execute(text(
+        "SELECT b.name, bv.unit FROM branch_version bv JOIN branch b ON b.id = bv.branch_id"
+        " WHERE bv.is_current AND bv.unit IS NOT NULL")).all())
+    per_branch = per_branch.assign(unit=per_branch["unit"].fillna(per_branch["branch"].map(known_units)))
     _insert_versions(conn, "branch_version", batch_id, per_branch, ["branch"], {
         "branch_id": per_branch["branch"].map(branches).astype("Int64"),
         "unit": per_branch["unit"],

@@ -257,3 +257,11 @@ def test_leader_cannot_import(engine):
     leader = Viewer("lead", "leader")
     outcome = import_result(engine, result("roster", ROSTER), b"r1", leader)
     assert outcome.status == "rejected" and counts(engine)["import_batch"] == 0
+
+
+def test_roster_without_unit_column_keeps_the_branch_unit(engine):
+    import_result(engine, result("roster", ROSTER), b"r1", SYSTEM)
+    newer = [{k: v for k, v in ROSTER[0].items() if k != "unit"}]
+    import_result(engine, result("roster", newer), b"r2", SYSTEM)
+    units = load_dataset(engine, SYSTEM).branches.set_index("branch")["unit"]
+    assert units[FIN1] == "市财政局机关党委"

@@ -12,7 +12,8 @@ def format_value(value, kind: str) -> str:
     if value is None or pd.isna(value):
         return "—"
     if kind == "rate":
-        return f"{value:.0%}"
+        # One decimal unless whole, so 89.9% is never shown as a target-meeting "90%".
+        return f"{value:.0%}" if round(value * 100, 1) == round(value * 100) else f"{value:.1%}"
     if kind == "mean":
         return f"{value:,.0f}分"
     return f"{value:g}次"

@@ -85,6 +85,9 @@ def login_screen() -> None:
     from auth.sso import sso_configured
     from storage.accounts import get_user
 
+    # Before the router has ever run, Streamlit lists the files of pages/ in the sidebar: hide
+    # that list on the login screen (static CSS, no user text).
+    st.html("<style>[data-testid='stSidebarNav']{display:none}</style>")
     st.title("机关党建看板")
     st.caption("市直机关工委 · 支部工作季度分析")
     if notice := st.session_state.pop("auth_notice", None):

@@ -2,10 +2,21 @@
 
 STATUS_COLORS = {"green": "#2e7d32", "yellow": "#f9a825", "red": "#c62828"}
 STATUS_LABELS = {"green": "达标", "yellow": "预警", "red": "落后"}
-STATUS_DOTS = {"green": "🟢 达标", "yellow": "🟡 预警", "red": "🔴 落后"}
 PARTY_RED = "#b71c1c"
 NEUTRAL = "#90a4ae"
 
 
 def status_text(status) -> str:
-    return STATUS_DOTS.get(status, "—") if isinstance(status, str) else "—"
+    return STATUS_LABELS.get(status, "—") if isinstance(status, str) else "—"
+
+
+_TEXT_TO_COLOR = {label: STATUS_COLORS[key] for key, label in STATUS_LABELS.items()}
+
+
+def color_status_cells(frame, columns):
+    """A Styler that colours 达标/预警/落后 cells of ``columns`` (text only, so it prints too)."""
+    def paint(value):
+        color = _TEXT_TO_COLOR.get(value)
+        return f"color: {color}; font-weight: 600" if color else ""
+
+    return frame.style.map(paint, subset=[c for c in columns if c in frame.columns])
