@@ -295,3 +295,29 @@ class AuditEntry(Base):
     username: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(32))
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class RectificationTask(Base):
+    """整改任务: one problem found at a quarter's inspection, who fixes it and by when.
+
+    One task per (quarter, branch, indicator); ``status`` is "open" or "done". Whether the problem
+    is really fixed is read from the next quarter's figures, not from this flag.
+    """
+
+    __tablename__ = "rectification_task"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    quarter: Mapped[str] = mapped_column(String(8))
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branch.id"))
+    indicator: Mapped[str] = mapped_column(String(64))
+    problem: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(64), default="")
+    deadline: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    created_by: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    __table_args__ = (
+        Index("uq_rectification_task", "quarter", "branch_id", "indicator", unique=True),
+        Index("ix_rectification_task_branch", "branch_id", "quarter"),
+    )

@@ -1,0 +1,460 @@
+"""The quarterly inspection packet (季度党建专项督查材料, DOMAIN.md §7) as plain data.
+
+``build_packet`` is pure: it takes the frames services/analytics hands over (scorecard, the
+scoped dataset, lagging members, data quality) plus the rectification tasks, and returns one
+``BranchPacket`` per branch — what the Excel and Word writers and the 季度督查 page show.
+``load_packet`` fetches those frames for a viewer; a secretary's packet only ever holds their
+own branch because every frame it is built from is already reduced to that branch.
+
+Rectification (整改): a problem of an inspected quarter counts as fixed when its indicator is
+met (completion 1) in the following quarter; tasks (owner, deadline, status) come from
+storage/rectification.py.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+import pandas as pd
+
+from metrics._text import pct, thousands
+from metrics.dataset import Dataset
+from metrics.lagging import LAGGING_COLUMNS
+from metrics.periods import Quarter, parse_quarter
+from metrics.problems import problem_list
+from metrics.quality import DataQuality
+from metrics.scorecard import ScorecardResult
+
+STATUS_LABELS = {"green": "达标", "yellow": "预警", "red": "落后"}
+TASK_STATUS_LABELS = {"open": "整改中", "done": "已完成"}
+NOT_SCORED = "不计分"
+
+SCORECARD_COLUMNS = ["indicator", "label", "actual_text", "target_text", "completion", "status",
+                     "status_text", "note"]
+PROBLEM_COLUMNS = ["indicator", "label", "problem", "task_id", "owner", "deadline", "task_status"]
+LAGGING_EXPORT_COLUMNS = ["name", "group", "reasons", "points", "absences", "missing_months",
+                          "detail"]
+LEDGER_COLUMNS = ["date", "type", "topic", "attendance", "absent", "on_leave", "source"]
+RECTIFICATION_COLUMNS = ["indicator", "label", "problem", "task_id", "owner", "deadline",
+                         "task_status", "now_text", "fixed", "result"]
+TASK_COLUMNS = ["id", "quarter", "branch_id", "branch", "indicator", "problem", "owner",
+                "deadline", "status", "created_by", "created_at", "updated_at"]
+
+
+@dataclass
+class BranchPacket:
+    """Everything the packet says about one branch. Frames use the ``*_COLUMNS`` above."""
+
+    branch_id: int
+    branch: str
+    unit: str | None
+    type: str
+    score: float | None
+    rank: int | None
+    status: str | None
+    n_members: int
+    scorecard: pd.DataFrame
+    problems: pd.DataFrame
+    lagging: pd.DataFrame
+    ledger: pd.DataFrame
+    gaps: list[str]
+    rectification: pd.DataFrame
+
+    @property
+    def problem_sentences(self) -> list[str]:
+        return list(self.problems["problem"])
+
+    @property
+    def status_text(self) -> str:
+        return STATUS_LABELS.get(self.status or "", "—")
+
+    @property
+    def score_text(self) -> str:
+        return "—" if self.score is None else f"{self.score:.1f}"
+
+    @property
+    def rank_text(self) -> str:
+        return "—" if self.rank is None else str(self.rank)
+
+    @property
+    def n_fixed(self) -> int:
+        return int((self.rectification["fixed"] == True).sum())  # noqa: E712 (object column)
+
+    @property
+    def n_unfixed(self) -> int:
+        return int(len(self.rectification)) - self.n_fixed
+
+
+@dataclass
+class Packet:
+    """The packet for one or more branches of one quarter, as of one date."""
+
+    quarter: Quarter
+    as_of: date
+    branches: list[BranchPacket]
+    n_ranked: int | None = None
+    committee_average: float | None = None
+    committee_gaps: list[str] = field(default_factory=list)
+
+    @property
+    def previous_quarter(self) -> Quarter:
+        return self.quarter.previous()
+
+    @property
+    def is_ongoing(self) -> bool:
+        return self.as_of < self.quarter.end
+
+    @property
+    def title(self) -> str:
+        if len(self.branches) == 1:
+            return packet_title(self.quarter, self.branches[0].branch)
+        return packet_title(self.quarter, f"汇总（{len(self.branches)}个党支部）")
+
+    def summary(self) -> pd.DataFrame:
+        """One row per branch for the 汇总 sheet: rank, branch, type, score, status and counts."""
+        return pd.DataFrame([{
+            "rank": b.rank_text, "branch": b.branch, "unit": b.unit or "", "type": b.type,
+            "score": b.score, "status": b.status, "status_text": b.status_text,
+            "n_problems": len(b.problems), "n_lagging": len(b.lagging), "n_gaps": len(b.gaps),
+            "n_last_problems": len(b.rectification), "n_fixed": b.n_fixed,
+        } for b in self.branches], columns=["rank", "branch", "unit", "type", "score", "status",
+                                            "status_text", "n_problems", "n_lagging", "n_gaps",
+                                            "n_last_problems", "n_fixed"])
+
+
+def packet_title(quarter: Quarter | str, branch: str) -> str:
+    """``2026年第三季度党建专项督查材料——<支部>``."""
+    return f"{parse_quarter(quarter).label}党建专项督查材料——{branch}"
+
+
+def as_of_text(packet: Packet) -> str:
+    suffix = "（本季度进行中）" if packet.is_ongoing else ""
+    return f"统计截至{packet.as_of:%Y年%m月%d日}{suffix}"
+
+
+# --- formatting ---------------------------------------------------------------------------------
+
+
+def format_value(value, kind: str) -> str:
+    """An actual or target as a person reads it: ``2次``, ``80%``, ``2,175分``."""
+    if value is None or pd.isna(value):
+        return "—"
+    if kind == "rate":
+        return pct(float(value))
+    if kind == "mean":  # floored like the 问题清单 sentence, so 2,699.6 never reads as 2,700
+        return f"{thousands(math.floor(float(value) + 1e-9))}分"
+    return f"{float(value):g}次"
+
+
+def _present(value) -> bool:
+    return value is not None and not (pd.api.types.is_scalar(value) and pd.isna(value))
+
+
+def _opt(value):
+    return value if _present(value) else None
+
+
+# --- sections -----------------------------------------------------------------------------------
+
+
+def scorecard_rows(indicators: pd.DataFrame) -> pd.DataFrame:
+    """Indicator rows of one branch for the packet: every indicator with a target for the
+    branch's type (not-applicable types left out), scored ones with their colour."""
+    rows = indicators[~indicators["note"].fillna("").str.endswith("不考核此项")]
+    out = []
+    for r in rows.to_dict("records"):
+        scored = bool(r["scored"])
+        status = r["status"] if scored and isinstance(r["status"], str) and r["status"] in STATUS_LABELS else None
+        notes = [n for n in (r.get("remaining_text"), r.get("note")) if isinstance(n, str) and n]
+        if scored and bool(r.get("behind_pace")):
+            notes.insert(0, "落后于时间进度")
+        out.append({
+            "indicator": r["indicator"], "label": r["label"],
+            "actual_text": format_value(r["actual"], r["kind"]),
+            "target_text": format_value(r["target"], r["kind"]) + ("（全年）" if r["period"] == "year" else ""),
+            "completion": float(r["completion"]) if scored and _present(r["completion"]) else None,
+            "status": status,
+            "status_text": STATUS_LABELS[status] if status else (NOT_SCORED if r["applicable"] else "无法计算"),
+            "note": "；".join(dict.fromkeys(notes)),
+        })
+    return pd.DataFrame(out, columns=SCORECARD_COLUMNS)
+
+
+def problem_rows(indicators: pd.DataFrame) -> list[dict]:
+    """(indicator, label, problem sentence) for each shortfall of one branch, in indicator order.
+
+    ``problem_list`` keeps the indicator order and starts every sentence with the indicator's
+    label, so each sentence is paired with the next row whose label it starts with."""
+    if indicators.empty:
+        return []
+    sentences = problem_list(indicators)
+    rows = indicators[indicators["scored"].fillna(False).astype(bool)][["indicator", "label"]]
+    candidates = list(rows.itertuples(index=False))
+    out = []
+    for sentence in sentences:
+        while candidates and not sentence.startswith(candidates[0].label):
+            candidates.pop(0)
+        if not candidates:  # cannot happen while problem_list keeps its order; never lose a problem
+            out.append({"indicator": "", "label": "", "problem": sentence})
+            continue
+        row = candidates.pop(0)
+        out.append({"indicator": row.indicator, "label": row.label, "problem": sentence})
+    return out
+
+
+def _task_lookup(tasks: pd.DataFrame | None, quarter: Quarter, branch_id: int) -> dict[str, dict]:
+    if tasks is None or tasks.empty:
+        return {}
+    mine = tasks[(tasks["quarter"] == str(quarter)) & (tasks["branch_id"] == branch_id)]
+    return {r["indicator"]: r for r in mine.to_dict("records")}
+
+
+def _with_tasks(problems: list[dict], tasks: dict[str, dict]) -> pd.DataFrame:
+    rows = []
+    for p in problems:
+        t = tasks.get(p["indicator"])
+        rows.append({**p, "task_id": t["id"] if t else None, "owner": (t or {}).get("owner") or "",
+                     "deadline": _opt((t or {}).get("deadline")),
+                     "task_status": TASK_STATUS_LABELS.get((t or {}).get("status"), "未建任务")})
+    return pd.DataFrame(rows, columns=PROBLEM_COLUMNS)
+
+
+def lagging_rows(lagging: pd.DataFrame, branch_id: int) -> pd.DataFrame:
+    """Flagged members of one branch with their reasons in words."""
+    frame = lagging[lagging["branch_id"] == branch_id] if not lagging.empty else lagging
+    out = []
+    for r in frame.to_dict("records"):
+        detail = []
+        if r.get("absent_activities"):
+            detail.append("缺席：" + "、".join(r["absent_activities"]))
+        points = r["points"] if _present(r.get("points_threshold")) else None
+        out.append({
+            "name": r["name"], "group": r["group"] if isinstance(r["group"], str) else "",
+            "reasons": "、".join(r["reason_labels"]),
+            "points": None if points is None else float(points),
+            "absences": int(r["absences"]),
+            "missing_months": "、".join(f"{int(str(m)[-2:])}月" for m in r["missing_months"]),
+            "detail": "；".join(detail),
+        })
+    return pd.DataFrame(out, columns=LAGGING_EXPORT_COLUMNS)
+
+
+def ledger_rows(ds: Dataset, branch_id: int, quarter: Quarter, as_of: date) -> pd.DataFrame:
+    """The quarter's activities of one branch up to ``as_of`` (the evidence), oldest first,
+    followed by the periods reported only as counts (组织生活统计表)."""
+    start, cut = pd.Timestamp(quarter.start), pd.Timestamp(as_of)
+    acts = ds.activities
+    acts = acts[(acts["branch_id"] == branch_id) & (acts["date"] >= start) & (acts["date"] <= cut)]
+    acts = acts.sort_values(["date", "activity_id"], kind="stable")
+    people = ds.attendance[ds.attendance["activity_id"].isin(acts["activity_id"])]
+    names = people.groupby(["activity_id", "kind"])["name"].agg("、".join)
+    rows = []
+    for r in acts.to_dict("records"):
+        shown_type = r["type"]
+        if r["type"] == "其他" and isinstance(r["type_raw"], str) and r["type_raw"] not in ("", "其他"):
+            shown_type = f"其他（{r['type_raw']}）"
+        attendance = "—"
+        if _present(r["expected"]) and _present(r["present"]):
+            attendance = f"{r['present']:g}/{r['expected']:g}"
+        rows.append({
+            "date": r["date"].strftime("%Y-%m-%d"), "type": shown_type,
+            "topic": r["topic"] if isinstance(r["topic"], str) else "",
+            "attendance": attendance,
+            "absent": names.get((r["activity_id"], "absent"), ""),
+            "on_leave": names.get((r["activity_id"], "on_leave"), ""),
+            "source": "台账",
+        })
+    counts = ds.activity_counts
+    counts = counts[(counts["branch_id"] == branch_id) & (counts["period_start"] >= start)
+                    & (counts["period_end"] <= cut) & counts["type"].notna()]
+    # Counts-only periods: one line per period listing the types held, like the 统计表 itself.
+    for (p_start, p_end), period in counts.groupby(["period_start", "period_end"], sort=True):
+        held = period[period["count"].fillna(0) > 0]
+        topic = "、".join(f"{t}{n:g}次" for t, n in zip(held["type"], held["count"])) or "本期未开展活动"
+        expected, present = period["expected"].sum(min_count=1), period["present"].sum(min_count=1)
+        attendance = f"{present:g}/{expected:g}" if _present(expected) and _present(present) else "—"
+        rows.append({
+            "date": period_text(p_start.date(), p_end.date()), "type": "统计表",
+            "topic": topic, "attendance": attendance, "absent": "", "on_leave": "", "source": "统计表",
+        })
+    return pd.DataFrame(rows, columns=LEDGER_COLUMNS)
+
+
+def period_text(start: date, end: date) -> str:
+    """``2026年7月`` for a whole month, ``2026年第三季度`` for a whole quarter, else a range."""
+    from metrics.periods import quarter_of
+
+    next_day = pd.Timestamp(end) + pd.Timedelta(days=1)
+    if start.day == 1 and next_day.day == 1:
+        months = (end.year - start.year) * 12 + end.month - start.month + 1
+        if months == 1:
+            return f"{start.year}年{start.month}月"
+        q = quarter_of(start)
+        if months == 3 and q.start == start and q.end == end:
+            return q.label
+    return f"{start:%Y-%m-%d}至{end:%Y-%m-%d}"
+
+
+def branch_gaps(quality: DataQuality | None, branch_id: int, branch_type: str, n_members: int,
+                n_ledger: int) -> list[str]:
+    """Data-quality sentences that concern one branch (its names, its activity types, and for
+    in-service branches the quarter's 学习强国 exports)."""
+    out = []
+    if n_members == 0:
+        out.append("名册中没有该支部的在册党员，学习强国和自学等按党员计算的指标无法计算")
+    if n_ledger == 0:
+        out.append("本季度截至统计日尚无该支部的组织生活台账或统计表记录")
+    if quality is None:
+        return out
+    in_service = branch_type == "在职"
+
+    def mine(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[frame["branch_id"] == branch_id] if not frame.empty else frame
+
+    scoped = replace(
+        quality,
+        unmatched=mine(quality.unmatched), ambiguous=mine(quality.ambiguous),
+        unknown_types=mine(quality.unknown_types),
+        missing_xuexi_quarters=[q for q in quality.missing_xuexi_quarters
+                                if in_service and q == quality.quarter.label],
+        branches_without_roster=mine(quality.branches_without_roster),
+        xuexi_overlaps=quality.xuexi_overlaps if in_service else quality.xuexi_overlaps.iloc[0:0],
+        xuexi_straddling=quality.xuexi_straddling if in_service else quality.xuexi_straddling.iloc[0:0],
+        counts_clashes=mine(quality.counts_clashes), extra=[],
+    )
+    return out + [m for m in scoped.messages() if m not in out]
+
+
+def rectification_rows(previous_indicators: pd.DataFrame | None, current_indicators: pd.DataFrame,
+                       tasks: dict[str, dict], ongoing: bool) -> pd.DataFrame:
+    """Last quarter's problems of one branch (and any task of that quarter) with whether each
+    indicator is met this quarter: fixed True / False, or None when it is not assessed now."""
+    problems = problem_rows(previous_indicators) if previous_indicators is not None else []
+    seen = {p["indicator"] for p in problems}
+    for indicator, t in tasks.items():  # a task whose problem no longer shows (data corrected)
+        if indicator not in seen:
+            problems.append({"indicator": indicator, "label": indicator, "problem": t["problem"]})
+    now = current_indicators.set_index("indicator") if not current_indicators.empty else None
+    rows = []
+    for p in problems:
+        t = tasks.get(p["indicator"]) or {}
+        fixed, now_text, label = None, "—", p["label"]
+        if now is not None and p["indicator"] in now.index:
+            cur = now.loc[p["indicator"]]
+            label = cur["label"]
+            now_text = f"{format_value(cur['actual'], cur['kind'])}（目标{format_value(cur['target'], cur['kind'])}）"
+            if bool(cur["scored"]) and _present(cur["completion"]):
+                fixed = bool(cur["completion"] >= 1 - 1e-9)
+        if fixed is True:
+            result = "已整改（本季度已达标）"
+        elif fixed is False:
+            result = "整改中（本季度尚未达标）" if ongoing else "未整改（本季度仍未达标）"
+        else:
+            result = "本季度不考核此项，请人工核实"
+        rows.append({
+            "indicator": p["indicator"], "label": label, "problem": p["problem"],
+            "task_id": t.get("id"), "owner": t.get("owner") or "", "deadline": _opt(t.get("deadline")),
+            "task_status": TASK_STATUS_LABELS.get(t.get("status"), "未建任务"),
+            "now_text": now_text, "fixed": fixed, "result": result,
+        })
+    frame = pd.DataFrame(rows, columns=RECTIFICATION_COLUMNS)
+    # True / False / None as Python objects: "not assessed" must stay distinct from False
+    return frame.assign(fixed=pd.Series([r["fixed"] for r in rows], index=frame.index, dtype=object))
+
+
+# --- the packet ---------------------------------------------------------------------------------
+
+
+def build_packet(
+    card: ScorecardResult,
+    dataset: Dataset,
+    lagging: pd.DataFrame | None = None,
+    quality: DataQuality | None = None,
+    previous: ScorecardResult | None = None,
+    tasks: pd.DataFrame | None = None,
+    branch_ids: Iterable[int] | None = None,
+    n_ranked: int | None = None,
+    committee_average: float | None = None,
+) -> Packet:
+    """The packet for the branches of ``card`` (only ``branch_ids`` when given, in rank order).
+
+    ``dataset`` is the scoped dataset of the quarter (for the activity ledger), ``lagging`` the
+    frame of ``metrics.lagging.lagging_members``, ``quality`` the quarter's ``DataQuality``,
+    ``previous`` last quarter's scorecard (for 整改情况) and ``tasks`` rectification tasks of
+    this and last quarter (``storage.rectification.list_tasks``). Nothing here queries.
+    """
+    from metrics._frames import prepare
+
+    q, cut = card.quarter, card.as_of
+    ds = prepare(dataset)
+    lagging = lagging if lagging is not None else pd.DataFrame(columns=LAGGING_COLUMNS)
+    wanted = None if branch_ids is None else {int(b) for b in branch_ids}
+    chosen = card.branches if wanted is None else card.branches[card.branches["branch_id"].isin(wanted)]
+    ongoing = cut < q.end
+    branches = []
+    for b in chosen.to_dict("records"):
+        bid = int(b["branch_id"])
+        indicators = card.indicators[card.indicators["branch_id"] == bid]
+        prev_ind = None
+        if previous is not None:
+            prev_ind = previous.indicators[previous.indicators["branch_id"] == bid]
+        ledger = ledger_rows(ds, bid, q, cut)
+        branches.append(BranchPacket(
+            branch_id=bid, branch=b["branch"], unit=b["unit"] if isinstance(b["unit"], str) else None,
+            type=b["type"], score=float(b["score"]) if _present(b["score"]) else None,
+            rank=int(b["rank"]) if _present(b["rank"]) else None,
+            status=b["status"] if b["status"] in STATUS_LABELS else None,
+            n_members=int(b["n_members"]),
+            scorecard=scorecard_rows(indicators),
+            problems=_with_tasks(problem_rows(indicators), _task_lookup(tasks, q, bid)),
+            lagging=lagging_rows(lagging, bid),
+            ledger=ledger,
+            gaps=branch_gaps(quality, bid, b["type"], int(b["n_members"]), len(ledger)),
+            rectification=rectification_rows(prev_ind, indicators,
+                                             _task_lookup(tasks, q.previous(), bid), ongoing),
+        ))
+    committee = []
+    if quality is not None and wanted is None:
+        unassigned = quality.unmatched[quality.unmatched["branch_id"].isna()] if not quality.unmatched.empty else None
+        if unassigned is not None and not unassigned.empty:
+            committee = replace(quality, unmatched=unassigned, ambiguous=quality.ambiguous.iloc[0:0],
+                                unknown_types=quality.unknown_types.iloc[0:0], missing_xuexi_quarters=[],
+                                branches_without_roster=quality.branches_without_roster.iloc[0:0],
+                                xuexi_overlaps=quality.xuexi_overlaps.iloc[0:0],
+                                xuexi_straddling=quality.xuexi_straddling.iloc[0:0],
+                                counts_clashes=quality.counts_clashes.iloc[0:0], extra=[]).messages()
+    return Packet(q, cut, branches, n_ranked, committee_average, committee)
+
+
+def load_packet(engine, viewer, quarter: Quarter | str, as_of: date | None = None,
+                branch_ids: Iterable[int] | None = None) -> Packet:
+    """Fetch the frames for ``viewer`` (services/analytics, storage/rectification) and build the
+    packet. A secretary gets their own branch only, whatever ``branch_ids`` says."""
+    from metrics.lagging import lagging_members
+    from metrics.quality import data_quality
+    from services import analytics
+    from storage.rectification import list_tasks
+
+    q = parse_quarter(quarter)
+    cut = analytics.as_of_for(q, as_of)
+    scoped = analytics.scorecard(engine, viewer, q, cut, with_previous=True)
+    ds = analytics.dataset(engine, viewer, q)
+    cfg = analytics.config(engine, ds)
+    lagging = lagging_members(ds, q, cut, cfg)
+    quality = data_quality(ds, q, cut)
+    tasks = list_tasks(engine, viewer, quarters=[q, q.previous()])
+    return build_packet(scoped.card, ds, lagging, quality, scoped.previous, tasks, branch_ids,
+                        scoped.n_ranked, scoped.committee_average)
+
+
+def load_ranking(engine, viewer, quarter: Quarter | str, as_of: date | None = None) -> ScorecardResult:
+    """The committee-wide scorecard for the ranking export (leadership and admins only)."""
+    from services import analytics
+
+    if not viewer.sees_all_branches:
+        raise PermissionError("支部排名表只对工委领导和管理员开放。")
+    q = parse_quarter(quarter)
+    return analytics.scorecard(engine, viewer, q, analytics.as_of_for(q, as_of)).card
