@@ -94,3 +94,39 @@ def indicator_bullets(rows: pd.DataFrame) -> go.Figure:
     fig.update_xaxes(title="完成度", range=[0, 1.35], tickformat=".0%", gridcolor="#eee")
     fig.update_yaxes(title=None, automargin=True)
     return _layout(fig, max(300, 34 * len(frame) + 80), legend=dict(orientation="h", y=-0.12))
+
+
+# Activity types of DOMAIN.md §3.3 in a fixed order, each with its own muted colour (never the
+# red/yellow/green of statuses).
+_TYPE_COLORS = {
+    "支部党员大会": "#6a1b9a", "支部委员会": "#283593", "党小组会": "#1e88e5", "党课": "#00838f",
+    "主题党日": "#d81b60", "组织生活会": "#6d4c41", "民主评议党员": "#4e342e", "集中学习": "#455a64",
+    "谈心谈话": "#7e57c2", "志愿服务": "#00695c", "警示教育": "#ad1457", "政治生日": "#c2185b",
+    "廉情分析会": "#5d4037", "其他": NEUTRAL,
+}
+
+
+def activity_timeline(acts: pd.DataFrame, start, end, as_of) -> go.Figure:
+    """One marker per ledger activity: date across, activity type down, the as-of date marked.
+    ``acts`` comes from ui.branch_frames.quarter_activities."""
+    order = [t for t in _TYPE_COLORS if t in set(acts["base_type"])]
+    fig = go.Figure()
+    for kind in order:
+        part = acts[acts["base_type"] == kind]
+        fig.add_trace(go.Scatter(
+            x=part["date"], y=[kind] * len(part), mode="markers", name=kind,
+            marker=dict(size=14, color=_TYPE_COLORS[kind], line=dict(width=1, color="white")),
+            customdata=list(zip(part["type"], part["topic"], part["attendance"])),
+            hovertemplate="%{x|%Y年%m月%d日}<br>%{customdata[0]}<br>%{customdata[1]}"
+                          "<br>%{customdata[2]}<extra></extra>",
+        ))
+    fig.add_vline(x=pd.Timestamp(as_of).timestamp() * 1000, line_dash="dot", line_color="#37474f",
+                  annotation_text="截至日期", annotation_position="top")
+    fig.update_xaxes(range=[pd.Timestamp(start) - pd.Timedelta(days=2),
+                            pd.Timestamp(end) + pd.Timedelta(days=2)],
+                     tick0=pd.Timestamp(start), dtick="M1", tickformat="%-m月%-d日",
+                     gridcolor="#e0e0e0", minor=dict(dtick=7 * 86400000, showgrid=True,
+                                                     gridcolor="#f5f5f5"), title=None)
+    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(order)), title=None,
+                     automargin=True)
+    return _layout(fig, max(220, 36 * len(order) + 90), showlegend=False)

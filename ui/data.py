@@ -109,3 +109,89 @@ def _dataset(data_version: int, scope: tuple, quarter: str):
 def dataset(viewer: Viewer, quarter: Quarter):
     """The scoped raw frames of the quarter's year up to its end (activity timelines, ledgers)."""
     return _dataset(version(), scope_of(viewer), str(quarter))
+
+
+# --- for the branch, import, quality and settings pages -------------------------------------
+
+
+@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
+def _quarter_points(data_version: int, scope: tuple, quarter: str, as_of: date):
+    from metrics.xuexi import quarter_points
+
+    ds = _dataset(data_version, scope, quarter)
+    return quarter_points(ds, quarter, as_of)[0]
+
+
+def quarter_points(viewer: Viewer, quarter: Quarter, as_of: date):
+    """学习强国 points of the quarter per active member in scope: member_id, branch_id, points."""
+    return _quarter_points(version(), scope_of(viewer), str(quarter), as_of)
+
+
+@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
+def _political_birthdays(data_version: int, scope: tuple, quarter: str, month_start: date):
+    from metrics.lagging import political_birthdays
+
+    return political_birthdays(_dataset(data_version, scope, quarter), month_start)
+
+
+def political_birthdays(viewer: Viewer, quarter: Quarter, month_start: date):
+    """Members in scope whose 入党 anniversary falls in the month of ``month_start``."""
+    return _political_birthdays(version(), scope_of(viewer), str(quarter), month_start)
+
+
+@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
+def _batches(data_version: int, scope: tuple):
+    return queries.list_batches(engine(), _viewer(scope))
+
+
+def batches(viewer: Viewer):
+    """Import batches the viewer may see, newest first (storage.queries.list_batches)."""
+    return _batches(version(), scope_of(viewer))
+
+
+@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
+def _stored_warnings(data_version: int, scope: tuple):
+    return queries.stored_warnings(engine(), _viewer(scope))
+
+
+def stored_warnings(viewer: Viewer):
+    """Warnings kept from live import batches (empty for secretaries)."""
+    return _stored_warnings(version(), scope_of(viewer))
+
+
+@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
+def _saved_settings(data_version: int) -> dict:
+    return queries.get_setting(engine(), analytics.SETTINGS_KEY) or {}
+
+
+def saved_settings() -> dict:
+    """The settings saved on the 目标设置 page (the ``overrides`` of metrics.config.load_config)."""
+    return _saved_settings(version())
+
+
+@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
+def _imported_targets(data_version: int, quarter: str):
+    # Targets are committee-wide, not branch data. A viewer with an empty branch scope loads the
+    # targets table and no branch or member rows.
+    return analytics.dataset(engine(), Viewer(username="cache", role="none"),
+                             parse_quarter(quarter)).targets
+
+
+def imported_targets(quarter: Quarter):
+    """Rows of imported 目标 files (indicator, branch_type, period_kind, target, weight, quarter)."""
+    return _imported_targets(version(), str(quarter))
+
+
+@st.cache_data(ttl=600, max_entries=16, show_spinner="正在读取文件…")
+def _preview(data_version: int, content: bytes, file_name: str, kind: str | None,
+             period: tuple[date, date] | None):
+    from services.importing import preview as load_preview
+
+    return load_preview(engine(), content, file_name, kind, period)
+
+
+def preview(content: bytes, file_name: str, kind: str | None = None,
+            period: tuple[date, date] | None = None):
+    """An uploaded file read by the loaders, not stored (LoadResult); the version keys the list
+    of known branches the loaders resolve 学习强国 部门 paths against."""
+    return _preview(version(), content, file_name, kind, period)

@@ -1,0 +1,87 @@
+"""党员预警: members who fall behind, with the figures behind every reason, filterable by reason
+and branch, most reasons first; CSV and Excel downloads (each one audited)."""
+
+import streamlit as st
+
+from metrics.config import load_config
+from metrics.lagging import REASON_CODES, REASON_LABELS
+from storage.accounts import audit
+from ui import data, filters
+from ui.components import empty_state
+from ui.downloads import csv_bytes, excel_bytes
+from ui.lagging_frames import filter_lagging, lagging_table, reason_counts
+from ui.pickers import branch_picker
+from ui.session import engine, page_guard
+
+viewer = page_guard("lagging")
+f = filters.current()
+st.title("党员预警")
+st.caption(f"{f.quarter.label} · 截至{f.as_of:%Y年%m月%d日}"
+           + ("（本季度进行中，可在季末前提醒相关党员）" if f.is_current_quarter else ""))
+
+branches = data.branches(viewer)
+if branches.empty:
+    empty_state(viewer)
+    st.stop()
+if f.unit:
+    branches = branches[branches["unit"] == f.unit]
+everyone = data.lagging(viewer, f.quarter, f.as_of)
+everyone = everyone[everyone["branch_id"].isin(branches["branch_id"])]
+
+with st.container(horizontal=True, vertical_alignment="bottom", gap="medium"):
+    reasons = st.pills("预警原因", list(REASON_CODES), selection_mode="multi",
+                       format_func=REASON_LABELS.get, key="reason", bind="query-params",
+                       help="不选则显示全部原因")
+    branch_id = (branch_picker(branches, all_label="全部支部") if viewer.sees_all_branches
+                 and len(branches) > 1 else None)
+shown = filter_lagging(everyone, reasons, [branch_id] if branch_id is not None else None)
+
+in_branch = filter_lagging(everyone, None, [branch_id] if branch_id is not None else None)
+counts = reason_counts(in_branch)
+with st.container(horizontal=True):
+    st.metric("预警党员", f"{len(in_branch)}人", border=True)
+    for code in REASON_CODES:
+        st.metric(REASON_LABELS[code], f"{counts[code]}人", border=True)
+
+if everyone.empty:
+    st.success("本季度截至目前没有需要预警的党员。", icon=":material/verified:")
+    st.stop()
+
+table = lagging_table(shown)
+st.dataframe(
+    table, hide_index=True, placeholder="—", height="content" if len(table) <= 20 else 560,
+    column_order=[c for c in table.columns if viewer.sees_all_branches or c != "支部"],
+    column_config={
+        "原因数": st.column_config.NumberColumn(format="%d", width="small"),
+        "本季学习强国积分": st.column_config.NumberColumn(format="%.0f"),
+        "积分预警线": st.column_config.NumberColumn(
+            format="%.0f", help="人均季度目标按已过天数折算后的一半；离退休支部不适用"),
+        "无故缺席次数": st.column_config.NumberColumn(format="%d"),
+        "缺席的活动": st.column_config.TextColumn(width="large"),
+    },
+)
+rules = load_config(overrides=data.saved_settings()).lagging
+st.caption(
+    f"共{len(table)}人，按预警原因数从多到少排列。学习强国积分偏低：本季积分低于预警线；"
+    f"无故缺席：本季度被记为缺席{rules['absent_threshold']:g}次及以上（请假不计）；"
+    "自学未完成：本季度已结束的月份中没有自学记录。"
+)
+
+
+def record_export(fmt: str, rows: int) -> None:
+    scope = viewer.branch or (branches.loc[branches["branch_id"] == branch_id, "branch"].iloc[0]
+                              if branch_id is not None else f.unit or "全部支部")
+    picked = "、".join(REASON_LABELS[c] for c in reasons) if reasons else "全部原因"
+    audit(engine(), viewer.username, "export",
+          f"党员预警 {f.quarter} 截至{f.as_of} {scope} {picked} {fmt} {rows}行")
+
+
+stem = f"党员预警_{f.quarter}_截至{f.as_of:%Y%m%d}"
+with st.container(horizontal=True):
+    st.download_button("下载 CSV", csv_bytes(table), f"{stem}.csv", "text/csv",
+                       icon=":material/download:", on_click=record_export, args=("CSV", len(table)))
+    st.download_button(
+        "下载 Excel", excel_bytes(table, "党员预警", f"党员预警（{f.quarter.label}，截至"
+                                                   f"{f.as_of:%Y年%m月%d日}）"),
+        f"{stem}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/table_view:", on_click=record_export, args=("Excel", len(table)))

@@ -1,0 +1,141 @@
+"""The pure helpers behind the pages: downloads, the targets form, the lagging table."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from metrics.config import load_config
+from ui import targets_form as form
+from ui.downloads import csv_bytes, excel_bytes, safe_text
+from ui.lagging_frames import filter_lagging, lagging_table, reason_counts
+
+# --- downloads ---------------------------------------------------------------------------------
+
+NASTY = pd.DataFrame({"姓名": ["=HYPERLINK(\"http://x\")", "+1", "-2+3", "@SUM(A1)", "张伟"],
+                      "积分": [1.0, -5.0, 3.0, None, 2700.0]})
+
+
+@pytest.mark.parametrize("text,expected", [("=1+1", "'=1+1"), ("+86", "'+86"), ("-3", "'-3"),
+                                           ("@x", "'@x"), ("\tx", "'\tx"), ("张伟", "张伟")])
+def test_safe_text(text, expected):
+    assert safe_text(text) == expected
+
+
+def test_csv_has_a_bom_and_no_formula_cells():
+    data = csv_bytes(NASTY)
+    assert data.startswith(b"\xef\xbb\xbf")
+    back = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
+    assert all(v.startswith("'") for v in back["姓名"][:4]) and back["姓名"][4] == "张伟"
+    assert back["积分"][1] == -5  # numbers stay numbers
+
+
+def test_excel_writes_text_as_text():
+    book = openpyxl.load_workbook(io.BytesIO(excel_bytes(NASTY, "预警", "标题")))
+    sheet = book["预警"]
+    assert sheet["A1"].value == "标题" and sheet["A3"].value == "姓名"
+    cells = [sheet.cell(row=r, column=1) for r in range(4, 9)]
+    assert [c.value for c in cells][0] == "=HYPERLINK(\"http://x\")"
+    assert all(c.data_type == "s" for c in cells)  # a string, never a formula
+    assert sheet.cell(row=5, column=2).value == -5 and sheet.cell(row=7, column=2).value is None
+
+
+# --- targets form ------------------------------------------------------------------------------
+
+
+def test_indicator_frame_has_the_twelve_default_indicators():
+    table = form.indicator_frame(form.defaults())
+    assert len(table) == 12
+    assert table.loc[table["key"] == "xuexi_avg", "离退休目标"].isna().all()
+
+
+def _values(settings):
+    return form.field_values(settings)
+
+
+def test_validation_messages_name_the_row():
+    settings = form.defaults()
+    table = form.indicator_frame(settings)
+    table.loc[table["key"] == "attendance", "在职目标"] = 90  # a percentage typed as 90
+    table.loc[table["key"] == "committee", "权重"] = -1
+    table.loc[table["key"] == "lecture", "离退休目标"] = -2
+    errors = form.validate(table, settings, _values(settings))
+    assert "第7行「参会率」：在职目标是比率，应在0到1之间（如90%填0.9）。" in errors
+    assert "第2行「支部委员会」：权重不能为负数。" in errors
+    assert "第4行「党课」：离退休目标不能为负数。" in errors
+
+
+def test_validation_of_thresholds():
+    settings = form.defaults()
+    values = _values(settings)
+    values[("status", "composite", "yellow")] = 95
+    values[("lagging", "xuexi_low_fraction")] = 1.5
+    errors = form.validate(form.indicator_frame(settings), settings, values)
+    assert "「综合得分预警线」不能高于「综合得分达标线」。" in errors
+    assert "「积分偏低比例」应在0到1之间。" in errors
+
+
+def test_overrides_are_minimal_and_load_config_reproduces_the_edit():
+    settings = form.defaults()
+    table = form.indicator_frame(settings)
+    table.loc[table["key"] == "committee", "在职目标"] = 4
+    table.loc[table["key"] == "xuexi_participation", "在职目标"] = None  # not applicable
+    values = _values(settings)
+    values[("lagging", "absent_threshold")] = 3
+    updated = form.apply_edits(settings, table, values)
+    saved = form.overrides(form.defaults(), updated)
+    assert saved == {"indicators": {"committee": {"target": {"在职": 4}},
+                                    "xuexi_participation": {"target": {"在职": None}}},
+                     "lagging": {"absent_threshold": 3}}
+    config = load_config(overrides=saved)
+    assert config.target_for("committee", "在职") == 4 and config.target_for("committee", "离退休") == 3
+    assert config.target_for("xuexi_participation", "在职") is None
+    assert config.lagging["absent_threshold"] == 3
+    assert form.changes(settings, updated) == ["支部委员会·在职目标 3 → 4",
+                                               "学习强国参与率·在职目标 0.95 → 不适用",
+                                               "无故缺席预警次数 2 → 3"]
+
+
+def test_saved_overrides_keep_keys_the_page_does_not_edit():
+    saved = {"points": {"study_forms": ["集中学习"]}}
+    settings = form.effective(saved)
+    again = form.overrides(form.defaults(), form.apply_edits(
+        settings, form.indicator_frame(settings), _values(settings)))
+    assert again == saved
+
+
+# --- lagging table -----------------------------------------------------------------------------
+
+
+def _lagging():
+    return pd.DataFrame({
+        "member_id": [1, 2, 3], "branch_id": [10, 10, 20], "branch": ["甲支部", "甲支部", "乙支部"],
+        "name": ["王磊", "王磊", "李娜"], "group": [None, "一组", None],
+        "reasons": [["xuexi_zero", "absent"], ["no_self_study"], ["absent"]],
+        "reason_labels": [["学习强国零积分", "无故缺席"], ["自学未完成"], ["无故缺席"]],
+        "points": [0.0, 900.0, 0.0], "points_threshold": [836.4, 836.4, float("nan")],
+        "absences": [2, 0, 3], "absent_activities": [["2026-10-09 主题党日", "2026-10-14 党课"], [],
+                                                     ["a", "b", "c"]],
+        "missing_months": [[], ["2026-10"], []], "n_reasons": [2, 1, 1],
+    })
+
+
+def test_lagging_table_tells_same_names_apart_and_blanks_retired_xuexi():
+    table = lagging_table(_lagging())
+    assert list(table["姓名"]) == ["王磊（同名1）", "王磊（同名2）", "李娜"]
+    assert table["预警原因"][0] == "学习强国零积分、无故缺席"
+    assert table["缺席的活动"][0] == "2026-10-09 主题党日；2026-10-14 党课"
+    assert table["未自学月份"][1] == "10月"
+    assert pd.isna(table["本季学习强国积分"][2]) and pd.isna(table["积分预警线"][2])
+
+
+def test_filters_and_counts():
+    frame = _lagging()
+    assert list(filter_lagging(frame, ["absent"])["member_id"]) == [1, 3]
+    assert list(filter_lagging(frame, None, [20])["member_id"]) == [3]
+    assert list(filter_lagging(frame, [])["member_id"]) == [1, 2, 3]
+    assert reason_counts(frame) == {"xuexi_zero": 1, "xuexi_low": 0, "absent": 2,
+                                    "no_self_study": 1}
