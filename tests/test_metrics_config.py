@@ -47,7 +47,8 @@ def test_defaults_match_the_spec():
 
 def test_defaults_json_is_the_single_source():
     raw = json.loads(DEFAULTS_PATH.read_text(encoding="utf-8"))
-    assert set(raw) == {"indicators", "status", "lagging", "points"}
+    assert set(raw) == {"indicators", "status", "lagging", "points", "figures",
+                        "committee_leaders", "committee_leader_titles"}
     assert load_config().to_dict() == raw
 
 
