@@ -4,21 +4,23 @@ import streamlit as st
 
 from auth.viewer import ROLES
 from ui.filters import sidebar_filters
-from ui.nav import pages_for
+from ui.nav import PAGES, pages_for, url_path
 from ui.session import current_viewer, login_screen, logout
 
 st.set_page_config(page_title="机关党建看板", page_icon=":material/flag:", layout="wide")
 
 viewer = current_viewer()
 if viewer is None:
-    st.navigation([st.Page(login_screen, title="登录", icon=":material/login:", url_path="login")],
-                  position="hidden").run()
+    # Every page's URL leads to the login form, so a deep link asks to log in (then opens).
+    st.navigation([st.Page(login_screen, title="登录", icon=":material/login:", default=True)]
+                  + [st.Page(login_screen, title="登录", url_path=url_path(spec))
+                     for spec in PAGES.values()], position="hidden").run()
     st.stop()
 
 sections: dict[str, list] = {}
 for spec in pages_for(viewer.role):
     sections.setdefault(spec.section, []).append(
-        st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.key)
+        st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=url_path(spec))
     )
 page = st.navigation(sections)
 

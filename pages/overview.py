@@ -52,7 +52,7 @@ rows = picked.selection.rows if picked else []
 if rows:
     st.switch_page("pages/branch_detail.py",
                    query_params={"branch": str(int(table.iloc[rows[0]]["branch_id"])),
-                                 "q": str(f.quarter)})
+                                 "q": f.quarter.label})
 
 if viewer.sees_all_branches:
     left, right = st.columns(2)

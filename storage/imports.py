@@ -65,6 +65,9 @@ def import_result(
     try:
         with engine.begin() as conn:
             bump_version(conn)  # takes the write lock before the duplicate check
+            scope_problems = _out_of_scope(result, viewer)
+            if scope_problems:
+                raise ImportRejected(scope_problems)
             existing = conn.execute(
                 select(ImportBatch.id).where(
                     ImportBatch.sha256 == digest, ImportBatch.undone_at.is_(None)
@@ -77,9 +80,6 @@ def import_result(
                     problems=list(result.warnings),
                     message=f"内容与第{existing}批导入完全相同，未做任何改动。",
                 )
-            scope_problems = _out_of_scope(result, viewer)
-            if scope_problems:
-                raise ImportRejected(scope_problems)
             batch_id = _write_batch(conn, result, digest, viewer)
             warnings = list(result.warnings) + _unknown_member_warnings(conn, result)
             _store_problems(conn, batch_id, warnings)

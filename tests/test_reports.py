@@ -337,7 +337,7 @@ def test_inspection_page_renders_on_the_sample_database(app_env, role):
 
 def test_inspection_page_tasks_on_the_hand_built_database(hand_db, tmp_path, monkeypatch):
     """Turn problems into tasks and mark one done through the page, as a secretary."""
-    import shutil
+    import sqlite3
 
     from cli import _demo_accounts
     from storage.db import get_engine
@@ -345,7 +345,10 @@ def test_inspection_page_tasks_on_the_hand_built_database(hand_db, tmp_path, mon
 
     url, _ = hand_db
     copy = tmp_path / "page.db"
-    shutil.copy(url[len("sqlite:///"):], copy)
+    # The sqlite3 backup API copies committed pages still in the WAL file too (a file copy would not).
+    source, target = sqlite3.connect(url[len("sqlite:///"):]), sqlite3.connect(copy)
+    source.backup(target)
+    source.close(), target.close()
     engine = get_engine(f"sqlite:///{copy}")
     _demo_accounts(engine)  # demo_secretary belongs to the first in-service branch: FIN1
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{copy}")

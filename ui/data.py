@@ -18,9 +18,11 @@ TTL = 600
 ENTRIES = 64
 
 
-def version() -> int:
-    """Bumped by every import, undo and settings change; part of every cache key."""
-    return queries.data_version(engine())
+def version() -> str:
+    """Which database, and its data version (bumped by every import, undo and settings change):
+    the first part of every cache key."""
+    db = engine()
+    return f"{db.url.render_as_string(hide_password=True)}#{queries.data_version(db)}"
 
 
 def _viewer(scope: tuple) -> Viewer:
@@ -33,7 +35,7 @@ def scope_of(viewer: Viewer) -> tuple:
 
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
-def _quarters(data_version: int) -> list[Quarter]:
+def _quarters(data_version: str) -> list[Quarter]:
     return analytics.quarters_with_data(engine())
 
 
@@ -42,7 +44,7 @@ def quarters() -> list[Quarter]:
 
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
-def _branches(data_version: int, scope: tuple):
+def _branches(data_version: str, scope: tuple):
     return queries.branch_list(engine(), _viewer(scope))
 
 
@@ -56,7 +58,7 @@ def units(viewer: Viewer) -> list[str]:
 
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner="正在计算得分…")
-def _scorecard(data_version: int, scope: tuple, quarter: str, as_of: date, previous: bool):
+def _scorecard(data_version: str, scope: tuple, quarter: str, as_of: date, previous: bool):
     return analytics.scorecard(engine(), _viewer(scope), quarter, as_of, with_previous=previous)
 
 
@@ -65,7 +67,7 @@ def scorecard(viewer: Viewer, quarter: Quarter, as_of: date, previous: bool = Tr
 
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner="正在计算趋势…")
-def _trend(data_version: int, scope: tuple, quarters: tuple[str, ...], today: date):
+def _trend(data_version: str, scope: tuple, quarters: tuple[str, ...], today: date):
     return analytics.score_trend(engine(), _viewer(scope), [parse_quarter(q) for q in quarters],
                                  today)
 
@@ -75,7 +77,7 @@ def trend(viewer: Viewer, quarters: list[Quarter], today: date):
 
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner="正在查找需关注的党员…")
-def _lagging(data_version: int, scope: tuple, quarter: str, as_of: date):
+def _lagging(data_version: str, scope: tuple, quarter: str, as_of: date):
     return analytics.lagging(engine(), _viewer(scope), quarter, as_of)
 
 
@@ -84,7 +86,7 @@ def lagging(viewer: Viewer, quarter: Quarter, as_of: date):
 
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner="正在计算党员积分…")
-def _points(data_version: int, scope: tuple, year: int, as_of: date):
+def _points(data_version: str, scope: tuple, year: int, as_of: date):
     return analytics.points(engine(), _viewer(scope), year, as_of)
 
 
@@ -93,7 +95,7 @@ def points(viewer: Viewer, year: int, as_of: date):
 
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner="正在检查数据质量…")
-def _quality(data_version: int, scope: tuple, quarter: str, as_of: date):
+def _quality(data_version: str, scope: tuple, quarter: str, as_of: date):
     return analytics.quality(engine(), _viewer(scope), quarter, as_of)
 
 
@@ -102,7 +104,7 @@ def quality(viewer: Viewer, quarter: Quarter, as_of: date):
 
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
-def _dataset(data_version: int, scope: tuple, quarter: str):
+def _dataset(data_version: str, scope: tuple, quarter: str):
     return analytics.dataset(engine(), _viewer(scope), parse_quarter(quarter))
 
 
@@ -115,7 +117,7 @@ def dataset(viewer: Viewer, quarter: Quarter):
 
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
-def _quarter_points(data_version: int, scope: tuple, quarter: str, as_of: date):
+def _quarter_points(data_version: str, scope: tuple, quarter: str, as_of: date):
     from metrics.xuexi import quarter_points
 
     ds = _dataset(data_version, scope, quarter)
@@ -128,7 +130,7 @@ def quarter_points(viewer: Viewer, quarter: Quarter, as_of: date):
 
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
-def _political_birthdays(data_version: int, scope: tuple, quarter: str, month_start: date):
+def _political_birthdays(data_version: str, scope: tuple, quarter: str, month_start: date):
     from metrics.lagging import political_birthdays
 
     return political_birthdays(_dataset(data_version, scope, quarter), month_start)
@@ -140,7 +142,7 @@ def political_birthdays(viewer: Viewer, quarter: Quarter, month_start: date):
 
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
-def _batches(data_version: int, scope: tuple):
+def _batches(data_version: str, scope: tuple):
     return queries.list_batches(engine(), _viewer(scope))
 
 
@@ -150,7 +152,7 @@ def batches(viewer: Viewer):
 
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
-def _stored_warnings(data_version: int, scope: tuple):
+def _stored_warnings(data_version: str, scope: tuple):
     return queries.stored_warnings(engine(), _viewer(scope))
 
 
@@ -160,7 +162,7 @@ def stored_warnings(viewer: Viewer):
 
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
-def _saved_settings(data_version: int) -> dict:
+def _saved_settings(data_version: str) -> dict:
     return queries.get_setting(engine(), analytics.SETTINGS_KEY) or {}
 
 
@@ -170,7 +172,7 @@ def saved_settings() -> dict:
 
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
-def _imported_targets(data_version: int, quarter: str):
+def _imported_targets(data_version: str, quarter: str):
     # Targets are committee-wide, not branch data. A viewer with an empty branch scope loads the
     # targets table and no branch or member rows.
     return analytics.dataset(engine(), Viewer(username="cache", role="none"),
@@ -183,7 +185,7 @@ def imported_targets(quarter: Quarter):
 
 
 @st.cache_data(ttl=600, max_entries=16, show_spinner="正在读取文件…")
-def _preview(data_version: int, content: bytes, file_name: str, kind: str | None,
+def _preview(data_version: str, content: bytes, file_name: str, kind: str | None,
              period: tuple[date, date] | None):
     from services.importing import preview as load_preview
 

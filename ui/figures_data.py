@@ -32,14 +32,14 @@ def _scope(scope: tuple, unit: str | None, branch_id: int | None) -> service.Rep
 
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner="正在统计工作报告数据…")
-def _report(data_version: int, scope: tuple, year: int, quarter: str | None, as_of: date,
+def _report(data_version: str, scope: tuple, year: int, quarter: str | None, as_of: date,
             unit: str | None, branch_id: int | None) -> service.FigureReport:
     return service.figures(engine(), _viewer(scope), _period(year, quarter, as_of),
                            _scope(scope, unit, branch_id))
 
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
-def _resolved_scope(data_version: int, scope: tuple, unit: str | None, branch_id: int | None):
+def _resolved_scope(data_version: str, scope: tuple, unit: str | None, branch_id: int | None):
     return _scope(scope, unit, branch_id)
 
 
@@ -61,7 +61,7 @@ def report(viewer: Viewer, period: service.ReportPeriod, figure_scope: service.R
 
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner="正在查找所依据的记录…")
-def _records(data_version: int, scope: tuple, year: int, quarter: str | None, as_of: date,
+def _records(data_version: str, scope: tuple, year: int, quarter: str | None, as_of: date,
              unit: str | None, branch_id: int | None, key: str):
     return service.drill_down(engine(), _viewer(scope), _period(year, quarter, as_of),
                               _scope(scope, unit, branch_id), key)
@@ -73,7 +73,7 @@ def records(viewer: Viewer, period: service.ReportPeriod, figure_scope: service.
 
 
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
-def _xlsx(data_version: int, scope: tuple, year: int, quarter: str | None, as_of: date,
+def _xlsx(data_version: str, scope: tuple, year: int, quarter: str | None, as_of: date,
           unit: str | None, branch_id: int | None) -> bytes:
     result = _report(data_version, scope, year, quarter, as_of, unit, branch_id)
     rows = service.all_records(engine(), _viewer(scope), result.period, result.scope)
@@ -81,7 +81,7 @@ def _xlsx(data_version: int, scope: tuple, year: int, quarter: str | None, as_of
 
 
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
-def _docx(data_version: int, scope: tuple, year: int, quarter: str | None, as_of: date,
+def _docx(data_version: str, scope: tuple, year: int, quarter: str | None, as_of: date,
           unit: str | None, branch_id: int | None) -> bytes:
     from reports.work_report_docx import work_report_document
 

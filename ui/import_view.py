@@ -16,7 +16,7 @@ from storage.accounts import audit
 from storage.imports import ImportOutcome, undo_batch
 from ui import data
 from ui.import_frames import foreign_rows, preview_frame, problems_frame
-from ui.session import current_viewer, engine
+from ui.session import engine, still_logged_in
 
 AUTO = "auto"
 OUTCOMES = "import_outcomes"  # session state: file_id → ImportOutcome
@@ -42,17 +42,10 @@ def outcomes() -> dict:
     return st.session_state.setdefault(OUTCOMES, {})
 
 
-def _still_allowed(viewer: Viewer) -> Viewer | None:
-    """Callbacks run before the page (and its guard): check the login again — idle timeout,
-    disabled account, changed role — and act as the account is now."""
-    now = current_viewer()
-    return now if now is not None and now.username == viewer.username else None
-
-
 def run_imports(items: list[ImportItem], viewer: Viewer) -> None:
     """Import the items (rosters first so later files find their members); audit and record each
     outcome. A button callback."""
-    viewer = _still_allowed(viewer)
+    viewer = still_logged_in(viewer)
     if viewer is None or not viewer.can_import:
         return
     rank = {k: i for i, k in enumerate(KIND_ORDER)}
@@ -75,7 +68,7 @@ def run_imports(items: list[ImportItem], viewer: Viewer) -> None:
 
 def undo(batch_id: int, viewer: Viewer) -> None:
     """Undo one batch and audit it (a button callback); the message is shown on the next run."""
-    viewer = _still_allowed(viewer)
+    viewer = still_logged_in(viewer)
     if viewer is None:
         return
     try:

@@ -26,7 +26,7 @@ ENTRIES = 32
 
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner="正在整理督查材料…")
-def _packet(data_version: int, scope: tuple, quarter: str, as_of: date,
+def _packet(data_version: str, scope: tuple, quarter: str, as_of: date,
             branch_ids: tuple[int, ...]) -> Packet:
     return load_packet(engine(), _viewer(scope), quarter, as_of, list(branch_ids))
 
@@ -37,13 +37,13 @@ def packet(viewer: Viewer, quarter: Quarter, as_of: date, branch_ids: tuple[int,
 
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
-def _packet_xlsx(data_version: int, scope: tuple, quarter: str, as_of: date,
+def _packet_xlsx(data_version: str, scope: tuple, quarter: str, as_of: date,
                  branch_ids: tuple[int, ...]) -> bytes:
     return excel.packet_workbook(_packet(data_version, scope, quarter, as_of, branch_ids))
 
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
-def _packet_docx(data_version: int, scope: tuple, quarter: str, as_of: date,
+def _packet_docx(data_version: str, scope: tuple, quarter: str, as_of: date,
                  branch_ids: tuple[int, ...]) -> bytes:
     return word.packet_document(_packet(data_version, scope, quarter, as_of, branch_ids))
 
@@ -58,7 +58,7 @@ def packet_bytes(fmt: str, viewer: Viewer, quarter: Quarter, as_of: date,
 
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
-def _ranking_xlsx(data_version: int, scope: tuple, quarter: str, as_of: date) -> bytes:
+def _ranking_xlsx(data_version: str, scope: tuple, quarter: str, as_of: date) -> bytes:
     return excel.ranking_workbook(load_ranking(engine(), _viewer(scope), quarter, as_of))
 
 
@@ -74,7 +74,7 @@ def record_export(viewer: Viewer, what: str) -> None:
 
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
-def _tasks(data_version: int, scope: tuple, quarters: tuple[str, ...],
+def _tasks(data_version: str, scope: tuple, quarters: tuple[str, ...],
            branch_ids: tuple[int, ...]) -> pd.DataFrame:
     return rectification.list_tasks(engine(), _viewer(scope), list(quarters), list(branch_ids))
 

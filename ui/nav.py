@@ -35,3 +35,8 @@ PAGES: dict[str, PageSpec] = {p.key: p for p in (
 
 def pages_for(role: str) -> list[PageSpec]:
     return [p for p in PAGES.values() if role in p.roles]
+
+
+def url_path(spec: PageSpec) -> str:
+    """The page's URL: its file name, the same before and after the router first runs."""
+    return spec.path.rsplit("/", 1)[-1].removesuffix(".py")

@@ -120,6 +120,13 @@ def login_screen() -> None:
         st.button("使用单位统一身份认证登录", on_click=st.login, width=420)
 
 
+def still_logged_in(viewer: Viewer) -> Viewer | None:
+    """For button callbacks, which Streamlit runs before the page and its guard: check the login
+    again (idle timeout, disabled account, changed role) and act as the account is now."""
+    now = current_viewer()
+    return now if now is not None and now.username == viewer.username else None
+
+
 def page_guard(page_key: str) -> Viewer:
     """First line of every page: returns the viewer allowed to see ``page_key`` or stops the run
     (login screen when nobody is logged in, a refusal when the role may not see the page)."""
