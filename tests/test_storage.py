@@ -265,3 +265,15 @@ def test_roster_without_unit_column_keeps_the_branch_unit(engine):
     import_result(engine, result("roster", newer), b"r2", SYSTEM)
     units = load_dataset(engine, SYSTEM).branches.set_index("branch")["unit"]
     assert units[FIN1] == "市财政局机关党委"
+
+
+def test_secretary_reuploading_another_branch_file_is_refused_not_duplicate(engine):
+    import_result(engine, result("roster", ROSTER), b"r1", SYSTEM)
+    rows = [{"sheet": "台账", "row": 4, "branch": FIN2, "date": "2026-07-03", "type": "党课",
+             "type_raw": "党课"}]
+    import_result(engine, result("activity", rows), b"fin2-ledger", SYSTEM)
+    with engine.connect() as conn:
+        fin1 = conn.execute(text("SELECT id FROM branch WHERE name = :n"), {"n": FIN1}).scalar_one()
+    secretary = Viewer("sec1", "secretary", branch_id=fin1, branch=FIN1)
+    outcome = import_result(engine, result("activity", rows), b"fin2-ledger", secretary)
+    assert outcome.status == "rejected" and "只能导入本支部" in outcome.problems[0].message
