@@ -61,7 +61,6 @@ def match_members(frame: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
     todo = pd.Series(True, index=out.index)
 
     def apply(rows: pd.DataFrame, keys: list[str], fall_through_missing: bool) -> None:
-        nonlocal member_id, outcome, todo
         if rows.empty:
             return
         found = rows[["_row", *keys]].merge(_candidates(roster, keys), on=keys, how="left")

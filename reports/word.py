@@ -72,10 +72,11 @@ def _row_flags(row, header: bool) -> None:
         trpr.append(OxmlElement("w:tblHeader"))
 
 
-def _page_number_field(paragraph) -> None:
+def page_number_field(paragraph, size=None) -> None:
+    """`— N —` with a live PAGE field, as 公文 pages are numbered."""
     def add(kind: str | None = None, instr: str | None = None, text: str | None = None):
         run = paragraph.add_run()
-        set_run_font(run, TABLE_FONT, Pt(14))
+        set_run_font(run, TABLE_FONT, size or Pt(14))
         if kind:
             fld = OxmlElement("w:fldChar")
             fld.set(qn("w:fldCharType"), kind)
@@ -100,18 +101,25 @@ def _page_number_field(paragraph) -> None:
 # --- document skeleton -----------------------------------------------------------------------------
 
 
-def _new_document(title: str):
+def gongwen_document(footer_mm: float = 20):
+    """A new A4 document with 公文 margins and the body font as the Normal style."""
     doc = Document()
     section = doc.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)
     section.left_margin, section.right_margin = Mm(28), Mm(26)
-    section.header_distance, section.footer_distance = Mm(15), Mm(20)
-
+    section.header_distance, section.footer_distance = Mm(15), Mm(footer_mm)
     normal = doc.styles["Normal"]
     set_run_font(normal, BODY_FONT, BODY_SIZE)
     normal.paragraph_format.space_after = Pt(0)
+    return doc
+
+
+def _new_document(title: str):
+    doc = gongwen_document()
+    section = doc.sections[0]
+    normal = doc.styles["Normal"]
     normal.paragraph_format.space_before = Pt(0)
     # East Asian default for anything that slips through without an explicit run font
     for name in ("Heading 1", "Heading 2", "Title"):
@@ -121,7 +129,7 @@ def _new_document(title: str):
 
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _page_number_field(footer)
+    page_number_field(footer)
 
     props = doc.core_properties
     props.title = clean_text(title)

@@ -23,8 +23,6 @@ import io
 from typing import TYPE_CHECKING
 
 import pandas as pd
-from docx import Document
-from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX, WD_LINE_SPACING
 from docx.oxml import OxmlElement
@@ -33,7 +31,7 @@ from docx.shared import Mm, Pt, RGBColor
 
 from metrics.figures import NO_DATA, FigureDef, format_value
 from reports.safety import clean_text
-from reports.word import set_run_font
+from reports.word import gongwen_document, page_number_field, set_run_font
 
 if TYPE_CHECKING:
     from services.figures import FigureReport
@@ -117,42 +115,9 @@ def _segments(paragraph, parts: list[tuple[str, str]]) -> None:
              grey=kind == "prompt")
 
 
-def _page_number(paragraph) -> None:
-    def add(text: str | None = None, kind: str | None = None, instr: str | None = None) -> None:
-        run = paragraph.add_run()
-        set_run_font(run, TABLE_FONT, PAGE_NUMBER_SIZE)
-        if kind:
-            fld = OxmlElement("w:fldChar")
-            fld.set(qn("w:fldCharType"), kind)
-            run._r.append(fld)
-        elif instr:
-            el = OxmlElement("w:instrText")
-            el.set(qn("xml:space"), "preserve")
-            el.text = instr
-            run._r.append(el)
-        else:
-            run.text = text
-
-    add("— ")
-    add(kind="begin")
-    add(instr=" PAGE ")
-    add(kind="separate")
-    add("1")
-    add(kind="end")
-    add(" —")
-
-
 def _new_document(title: str):
-    doc = Document()
+    doc = gongwen_document(footer_mm=22)
     section = doc.sections[0]
-    section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
-    section.left_margin, section.right_margin = Mm(28), Mm(26)
-    section.header_distance, section.footer_distance = Mm(15), Mm(22)
-    normal = doc.styles["Normal"]
-    set_run_font(normal, BODY_FONT, BODY_SIZE)
-    normal.paragraph_format.space_after = Pt(0)
     doc.settings.odd_and_even_pages_header_footer = True
     for footer, align in ((section.footer, WD_ALIGN_PARAGRAPH.RIGHT),
                           (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)):
@@ -160,7 +125,7 @@ def _new_document(title: str):
         p.alignment = align
         p.paragraph_format.left_indent = Pt(14) if align == WD_ALIGN_PARAGRAPH.LEFT else None
         p.paragraph_format.right_indent = Pt(14) if align == WD_ALIGN_PARAGRAPH.RIGHT else None
-        _page_number(p)
+        page_number_field(p, PAGE_NUMBER_SIZE)
     props = doc.core_properties
     props.title = clean_text(title)
     props.subject = "机关党建工作总结（初稿）"

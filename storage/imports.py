@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Engine, select, text, update
 
 from auth.viewer import Viewer
 from data_loaders.schema import LoadResult, Problem
-from storage.models import VERSIONED_TABLES, ImportBatch, ImportProblem
+from storage.models import VERSIONED_TABLES, ImportBatch
 from storage.writes import bulk_insert, bump_version, next_ids, now
 
 

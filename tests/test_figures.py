@@ -49,7 +49,6 @@ import json
 import math
 import re
 import sqlite3
-from datetime import date
 
 import pandas as pd
 import pytest
