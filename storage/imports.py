@@ -214,7 +214,8 @@ def _write_roster(conn, batch_id, frame, result):
     known_units = dict(conn.execute(text(
         "SELECT b.name, bv.unit FROM branch_version bv JOIN branch b ON b.id = bv.branch_id"
         " WHERE bv.is_current AND bv.unit IS NOT NULL")).all())
-    per_branch = per_branch.assign(unit=per_branch["unit"].fillna(per_branch["branch"].map(known_units)))
+    earlier_unit = per_branch["branch"].map(known_units).astype("str")
+    per_branch = per_branch.assign(unit=per_branch["unit"].fillna(earlier_unit))
     _insert_versions(conn, "branch_version", batch_id, per_branch, ["branch"], {
         "branch_id": per_branch["branch"].map(branches).astype("Int64"),
         "unit": per_branch["unit"],
