@@ -26,7 +26,7 @@ page = st.navigation(sections)
 
 with st.sidebar:
     who = viewer.display_name or viewer.username
-    scope = f" · {viewer.branch}" if viewer.branch else ""
+    scope = f" · {viewer.branch}" if viewer.branch and viewer.branch not in who else ""
     st.caption(f"{who}（{ROLES.get(viewer.role, viewer.role)}{scope}）")
     st.button("退出登录", icon=":material/logout:", on_click=logout, width="stretch")
 sidebar_filters(viewer)

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ui import charts, data, filters
-from ui.components import empty_state, kpi_row
+from ui.components import empty_state, kpi_row, own_branch_kpis
 from ui.frames import completion_matrix, ranking_table
 from ui.session import page_guard
 from ui.theme import color_status_cells
@@ -25,7 +25,7 @@ if f.unit:
     branches = branches[branches["unit"] == f.unit]
     indicators = indicators[indicators["branch_id"].isin(branches["branch_id"])]
 
-kpi_row(result.kpis)
+kpi_row(result.kpis if viewer.sees_all_branches else own_branch_kpis(result.kpis))
 if viewer.role == "secretary":
     mine = branches.iloc[0]
     rank = "—" if mine["rank"] is None or str(mine["rank"]) == "<NA>" else int(mine["rank"])
@@ -76,7 +76,8 @@ else:
     # Secretaries follow their own branch; leadership sees the three benchmark (标杆) branches.
     top = branches.dropna(subset=["rank"]).sort_values("rank").head(3)
     highlight = list(branches["branch"]) if viewer.role == "secretary" else list(top["branch"])
-    st.plotly_chart(charts.score_trend(scores, highlight), config={"displayModeBar": False})
+    st.plotly_chart(charts.score_trend(scores, trend.averages, highlight),
+                    config={"displayModeBar": False})
 
 if viewer.sees_all_branches:
     from reports.excel import XLSX_MIME

@@ -86,18 +86,35 @@ def scorecard(engine: Engine, viewer: Viewer, quarter: str | Quarter,
     return result
 
 
-def score_trend(engine: Engine, viewer: Viewer, quarters: list[Quarter], today: date | None = None):
+@dataclass
+class ScopedTrend:
+    """``scores``/``indicators`` as metrics.scorecard.trend gives them, limited to the viewer's
+    branches; ``averages``: the committee-wide average score per quarter (quarter, quarter_label,
+    score), computed before the limit."""
+
+    scores: pd.DataFrame
+    indicators: pd.DataFrame
+    averages: pd.DataFrame
+
+
+def score_trend(engine: Engine, viewer: Viewer, quarters: list[Quarter],
+                today: date | None = None) -> ScopedTrend:
     """Per-branch score and indicator completion over ``quarters`` (each as of its end)."""
     if not quarters:
-        return trend(Dataset(), [], today)
+        empty = trend(Dataset(), [], today)
+        return ScopedTrend(empty.scores, empty.indicators,
+                           pd.DataFrame(columns=["quarter", "quarter_label", "score"]))
     first, last = min(quarters), max(quarters)
     full_viewer = SYSTEM if viewer.role == "secretary" else viewer
     ds = load_dataset(engine, full_viewer, date(first.year, 1, 1), last.end)
     result = trend(ds, quarters, today, config(engine, ds))
+    averages = (result.scores.dropna(subset=["score"])
+                .groupby(["quarter", "quarter_label"], as_index=False)["score"].mean())
+    scores, indicators = result.scores, result.indicators
     if viewer.role == "secretary":
-        result.scores = result.scores[result.scores["branch_id"] == viewer.branch_id]
-        result.indicators = result.indicators[result.indicators["branch_id"] == viewer.branch_id]
-    return result
+        scores = scores[scores["branch_id"] == viewer.branch_id]
+        indicators = indicators[indicators["branch_id"] == viewer.branch_id]
+    return ScopedTrend(scores, indicators, averages)
 
 
 def lagging(engine: Engine, viewer: Viewer, quarter: str | Quarter, as_of: date | None = None):

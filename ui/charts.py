@@ -48,8 +48,10 @@ def completion_heatmap(matrix: pd.DataFrame) -> go.Figure:
     return _layout(fig, max(320, 24 * len(matrix) + 120))
 
 
-def score_trend(scores: pd.DataFrame, highlight: list[str] | None = None) -> go.Figure:
-    """Composite score per quarter: the committee average in bold, each branch faint."""
+def score_trend(scores: pd.DataFrame, averages: pd.DataFrame,
+                highlight: list[str] | None = None) -> go.Figure:
+    """Composite score per quarter: the committee average (over every branch, also for a viewer
+    who sees one) in bold, each branch faint, highlighted ones in colour."""
     fig = go.Figure()
     labels = scores.drop_duplicates("quarter").sort_values("quarter")
     order = list(labels["quarter_label"])
@@ -62,8 +64,7 @@ def score_trend(scores: pd.DataFrame, highlight: list[str] | None = None) -> go.
             opacity=1 if strong else 0.8, showlegend=bool(strong),
             hovertemplate=f"{branch}<br>%{{x}}：%{{y:.1f}}分<extra></extra>",
         ))
-    avg = scores.groupby("quarter", as_index=False).agg(score=("score", "mean"))
-    avg = avg.merge(labels[["quarter", "quarter_label"]], on="quarter").sort_values("quarter")
+    avg = averages.sort_values("quarter")
     fig.add_trace(go.Scatter(
         x=avg["quarter_label"], y=avg["score"], mode="lines+markers+text", name="全委平均",
         line=dict(width=4, color="#37474f"), text=avg["score"].map(lambda v: f"{v:.1f}"),

@@ -14,6 +14,15 @@ def kpi_row(kpis) -> None:
                       delta_description="较上季度" if kpi.delta_text else None)
 
 
+def own_branch_kpis(kpis) -> list:
+    """A secretary's cards describe their own branch: no branch counts, the score as such."""
+    from dataclasses import replace
+
+    labels = {"average_score": "本支部综合得分"}
+    return [replace(k, label=labels.get(k.key, k.label)) for k in kpis
+            if k.key not in ("branches", "red_branches")]
+
+
 def empty_state(viewer) -> None:
     """What an empty database shows instead of an error."""
     st.info("还没有任何数据。", icon=":material/inbox:")

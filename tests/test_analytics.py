@@ -1,0 +1,43 @@
+"""services.analytics: what a secretary gets of committee-wide figures (own rows + aggregates)."""
+
+from datetime import date
+
+from sqlalchemy import text
+
+from auth.viewer import SYSTEM, Viewer
+from metrics.periods import parse_quarter
+from services import analytics
+from storage.db import get_engine
+
+
+def _secretary(engine):
+    with engine.connect() as conn:
+        bid, name = conn.execute(text("SELECT id, name FROM branch ORDER BY id LIMIT 1")).one()
+    return Viewer("sec", "secretary", branch_id=bid, branch=name)
+
+
+def test_secretary_scorecard_is_own_branch_with_committee_rank_and_average(sample_db_url):
+    engine = get_engine(sample_db_url)
+    secretary = _secretary(engine)
+    q, cut = parse_quarter("2026Q3"), date(2026, 9, 30)
+    full = analytics.scorecard(engine, SYSTEM, q, cut)
+    mine = analytics.scorecard(engine, secretary, q, cut)
+    assert list(mine.card.branches["branch_id"]) == [secretary.branch_id]
+    assert set(mine.card.indicators["branch_id"]) == {secretary.branch_id}
+    own = full.card.branches.set_index("branch_id").loc[secretary.branch_id]
+    assert mine.card.branches.iloc[0]["rank"] == own["rank"]  # the committee-wide rank
+    assert mine.n_ranked == full.card.branches["score"].notna().sum() == 30
+    assert mine.committee_average == full.card.branches["score"].mean()
+
+
+def test_secretary_trend_keeps_the_committee_average(sample_db_url):
+    engine = get_engine(sample_db_url)
+    secretary = _secretary(engine)
+    quarters = [parse_quarter("2026Q2"), parse_quarter("2026Q3")]
+    full = analytics.score_trend(engine, SYSTEM, quarters, date(2026, 10, 15))
+    mine = analytics.score_trend(engine, secretary, quarters, date(2026, 10, 15))
+    assert set(mine.scores["branch_id"]) == {secretary.branch_id}
+    expected = full.scores.groupby("quarter")["score"].mean()
+    got = mine.averages.set_index("quarter")["score"]
+    assert got.round(6).to_dict() == expected.round(6).to_dict()
+    assert len(got) == 2 and got.to_dict() != mine.scores.set_index("quarter")["score"].to_dict()
