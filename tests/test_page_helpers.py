@@ -139,3 +139,10 @@ def test_filters_and_counts():
     assert list(filter_lagging(frame, [])["member_id"]) == [1, 2, 3]
     assert reason_counts(frame) == {"xuexi_zero": 1, "xuexi_low": 0, "absent": 2,
                                     "no_self_study": 1}
+
+
+def test_markdown_escape_keeps_user_text_literal():
+    from ui.components import md_escape
+
+    assert md_escape("[点我](http://x)") == r"\[点我\]\(http\://x\)"
+    assert md_escape("**名册**_2026.xlsx") == r"\*\*名册\*\*\_2026\.xlsx"

@@ -14,6 +14,14 @@ def kpi_row(kpis) -> None:
                       delta_description="较上季度" if kpi.delta_text else None)
 
 
+_MARKDOWN_SPECIALS = set("\\`*_{}[]()#+-.!|<>~:$")
+
+
+def md_escape(text) -> str:
+    """User text (a file name, a branch name) shown inside Markdown, read literally."""
+    return "".join("\\" + c if c in _MARKDOWN_SPECIALS else c for c in str(text))
+
+
 def own_branch_kpis(kpis) -> list:
     """A secretary's cards describe their own branch: no branch counts, the score as such."""
     from dataclasses import replace

@@ -16,6 +16,7 @@ from storage.accounts import audit
 from storage.imports import ImportOutcome, undo_batch
 from ui import data
 from ui.import_frames import foreign_rows, preview_frame, problems_frame
+from ui.components import md_escape
 from ui.session import engine, still_logged_in
 
 AUTO = "auto"
@@ -111,7 +112,7 @@ def file_card(upload, viewer: Viewer) -> ImportItem | None:
     """Preview and check one uploaded file in a bordered card; returns it when it can be imported."""
     fid, name, content = upload.file_id, upload.name, upload.getvalue()
     with st.container(border=True):
-        st.markdown(f"**:material/description: {name}**")
+        st.markdown(f"**:material/description: {md_escape(name)}**")
         detected = _preview(content, name)
         if detected is None:
             st.error("无法读取该文件，请确认它是完整的 Excel 或 CSV 文件。", icon=":material/error:")
