@@ -50,12 +50,14 @@ def competition_rank(scores: pd.Series) -> pd.Series:
 
 def _score_branches(ds: Dataset, table: pd.DataFrame, config: MetricsConfig) -> pd.DataFrame:
     scored = table[table["scored"]]
-    weighted = scored.assign(_wc=scored["weight"] * scored["completion"])
+    weighted = scored.assign(
+        _wc=scored["weight"] * scored["completion"],
+        _green=scored["status"] == "green", _yellow=scored["status"] == "yellow",
+        _red=scored["status"] == "red",
+    )
     sums = weighted.groupby("branch_id").agg(
         _wc=("_wc", "sum"), _w=("weight", "sum"), n_scored=("indicator", "size"),
-        n_green=("status", lambda s: int((s == "green").sum())),
-        n_yellow=("status", lambda s: int((s == "yellow").sum())),
-        n_red=("status", lambda s: int((s == "red").sum())),
+        n_green=("_green", "sum"), n_yellow=("_yellow", "sum"), n_red=("_red", "sum"),
         n_behind=("behind_pace", "sum"),
     )
     raw = (100 * sums["_wc"] / sums["_w"].where(sums["_w"] > 0)).clip(0, 100)

@@ -4,7 +4,7 @@ import streamlit as st
 
 from ui import charts, data, filters
 from ui.components import empty_state, kpi_row, own_branch_kpis
-from ui.frames import completion_matrix, ranking_table
+from ui.frames import chart_subset, completion_matrix, ranking_table
 from ui.session import page_guard
 from ui.theme import color_status_cells
 
@@ -38,7 +38,7 @@ table = ranking_table(branches, indicators)
 fixed = ["排名", "支部", "单位", "类型", "得分", "状态"]
 indicator_columns = [c for c in table.columns if c not in ("branch_id", *fixed)]
 picked = st.dataframe(
-    color_status_cells(table, ["状态"]), hide_index=True, on_select="rerun", selection_mode="single-row", key="ranking",
+    color_status_cells(table, ["状态"]) if len(table) <= 500 else table, hide_index=True, on_select="rerun", selection_mode="single-row", key="ranking",
     column_order=[*fixed, *indicator_columns],
     column_config={
         "得分": st.column_config.NumberColumn(format="%.1f"),
@@ -55,13 +55,16 @@ if rows:
                                  "q": f.quarter.label})
 
 if viewer.sees_all_branches:
+    shown = chart_subset(branches)
+    if len(shown) < len(branches):
+        st.caption(f"共{len(branches)}个支部，图中显示排名前{len(shown) // 2}位和后{len(shown) // 2}位。")
     left, right = st.columns(2)
     with left:
         st.subheader("综合得分")
-        st.plotly_chart(charts.score_bars(branches), config={"displayModeBar": False})
+        st.plotly_chart(charts.score_bars(shown), config={"displayModeBar": False})
     with right:
         st.subheader("各项指标完成度")
-        st.plotly_chart(charts.completion_heatmap(completion_matrix(branches, indicators)),
+        st.plotly_chart(charts.completion_heatmap(completion_matrix(shown, indicators)),
                         config={"displayModeBar": False})
 
 st.subheader("季度趋势")

@@ -45,9 +45,12 @@ def config(engine: Engine, ds: Dataset) -> MetricsConfig:
     return load_config(overrides=get_setting(engine, SETTINGS_KEY), imported_targets=ds.targets)
 
 
-def dataset(engine: Engine, viewer: Viewer, quarter: Quarter) -> Dataset:
+def dataset(engine: Engine, viewer: Viewer, quarter: Quarter, whole_year: bool = True) -> Dataset:
+    """The year so far up to the quarter's end; with ``whole_year=False`` study records and
+    学习强国 rows only for the quarter itself (all a scorecard or the lagging list reads)."""
     start, end = window(quarter)
-    return load_dataset(engine, viewer, start, end)
+    return load_dataset(engine, viewer, start, end,
+                        member_rows_from=None if whole_year else quarter.start)
 
 
 def as_of_for(quarter: Quarter | str, as_of: date | None, today: date | None = None) -> date:
@@ -68,13 +71,13 @@ def scorecard(engine: Engine, viewer: Viewer, quarter: str | Quarter,
     q = parse_quarter(quarter)
     cut = as_of_for(q, as_of)
     full_viewer = SYSTEM if viewer.role == "secretary" else viewer
-    ds = dataset(engine, full_viewer, q)
+    ds = dataset(engine, full_viewer, q, whole_year=False)
     cfg = config(engine, ds)
     card = branch_scorecard(ds, q, cut, cfg)
     previous = None
     if with_previous:
         pq = q.previous()
-        pds = dataset(engine, full_viewer, pq)
+        pds = dataset(engine, full_viewer, pq, whole_year=False)
         previous = branch_scorecard(pds, pq, pq.end, config(engine, pds))
     scores = card.branches["score"].dropna()
     n_ranked, average = int(len(scores)), (float(scores.mean()) if len(scores) else None)
@@ -121,7 +124,7 @@ def lagging(engine: Engine, viewer: Viewer, quarter: str | Quarter, as_of: date 
     from metrics.lagging import lagging_members
 
     q = parse_quarter(quarter)
-    ds = dataset(engine, viewer, q)
+    ds = dataset(engine, viewer, q, whole_year=False)
     return lagging_members(ds, q, as_of_for(q, as_of), config(engine, ds))
 
 

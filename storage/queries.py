@@ -5,6 +5,7 @@ filters by the viewer's branch scope in SQL, so a secretary never receives anoth
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 
 import pandas as pd
@@ -32,9 +33,10 @@ def _scope_clause(viewer: Viewer, column: str) -> tuple[str, dict]:
     return f" AND {column} = :scope_branch", {"scope_branch": scope[0]}
 
 
-def _frame(conn, sql: str, params: dict, name: str) -> pd.DataFrame:
-    result = conn.execute(text(sql), params)
-    frame = pd.DataFrame(result.all(), columns=list(result.keys()))
+_PARAM = re.compile(r":([a-z_]+)")
+
+
+def _finish(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     for col in frame.columns:
         if col in _DATE_COLUMNS:
             frame[col] = pd.to_datetime(frame[col])
@@ -43,6 +45,73 @@ def _frame(conn, sql: str, params: dict, name: str) -> pd.DataFrame:
     if name in DATASET_COLUMNS:
         frame = frame[DATASET_COLUMNS[name]]
     return frame
+
+
+def _frame(conn, sql: str, params: dict, name: str) -> pd.DataFrame:
+    """Run a read query on the driver's own cursor and build the frame column by column: for
+    hundreds of thousands of rows this is about twice as fast as SQLAlchemy rows → DataFrame."""
+    values = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in params.items()}
+    if conn.dialect.name == "postgresql":
+        sql = _PARAM.sub(r"%(\1)s", sql.replace("%", "%%"))
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(sql, values)
+        columns = [d[0] for d in cursor.description]
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    if rows:
+        frame = pd.DataFrame(dict(zip(columns, map(list, zip(*rows)))))
+    else:
+        frame = pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
+    return _finish(frame, name)
+
+
+class _ArrowReader:
+    """Reads PostgreSQL results straight into Arrow through ADBC (libpq's binary COPY), about 6×
+    faster than Python rows for the large tables. Any failure falls back to the SQLAlchemy
+    connection's cursor, so results never depend on the fast path. Not used for SQLite: a second
+    copy of the SQLite library in one process breaks the file locks of the first (disk I/O
+    errors were seen here), so SQLite stays on Python's own driver."""
+
+    def __init__(self, engine: Engine):
+        self.engine, self.conn, self.dialect = engine, None, engine.dialect.name
+        try:
+            if self.dialect == "postgresql":
+                import adbc_driver_postgresql.dbapi as driver
+
+                uri = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+                self.conn = driver.connect(uri)
+        except Exception:  # driver missing or refused: the plain path works everywhere
+            self.conn = None
+
+    def read(self, fallback_conn, sql: str, params: dict, name: str) -> pd.DataFrame:
+        if self.conn is not None:
+            try:
+                return _finish(self._arrow(sql, params), name)
+            except Exception:
+                self.close()
+        return _frame(fallback_conn, sql, params, name)
+
+    def _arrow(self, sql: str, params: dict) -> pd.DataFrame:
+        names = _PARAM.findall(sql)
+        numbers = iter(range(1, len(names) + 1))
+        query = _PARAM.sub(lambda _m: f"${next(numbers)}", sql)
+        args = [params[n] for n in names]
+        cursor = self.conn.cursor()
+        try:
+            cursor.execute(query, args or None)
+            table = cursor.fetch_arrow_table()
+        finally:
+            cursor.close()
+        return table.to_pandas()
+
+    def close(self):
+        if self.conn is not None:
+            try:
+                self.conn.close()
+            finally:
+                self.conn = None
 
 
 _BRANCHES = """
@@ -110,11 +179,16 @@ WHERE is_current ORDER BY id
 
 
 def load_dataset(
-    engine: Engine, viewer: Viewer, start: date | None = None, end: date | None = None
+    engine: Engine, viewer: Viewer, start: date | None = None, end: date | None = None,
+    member_rows_from: date | None = None,
 ) -> Dataset:
-    """Current data within [start, end] (dates of records; periods that overlap), in scope."""
+    """Current data within [start, end] (dates of records; periods that overlap), in scope.
+    ``member_rows_from`` narrows the two largest tables (study records, 学习强国 rows) to
+    [member_rows_from, end] when the caller needs only that part (a quarter's scorecard)."""
     params = {"start": start or date(1900, 1, 1), "end": end or date(2999, 12, 31)}
+    narrow = {**params, "start": max(params["start"], member_rows_from or params["start"])}
     frames = {}
+    reader = _ArrowReader(engine)
     with engine.connect() as conn:
         for name, sql, column in (
             ("branches", _BRANCHES, "b.id"),
@@ -127,8 +201,10 @@ def load_dataset(
             ("records", _RECORDS, "r.branch_id"),
         ):
             clause, extra = _scope_clause(viewer, column)
-            frames[name] = _frame(conn, sql.format(scope=clause), {**params, **extra}, name)
-        frames["targets"] = _frame(conn, _TARGETS, {}, "targets")
+            window = narrow if name in ("study", "xuexi") else params
+            frames[name] = reader.read(conn, sql.format(scope=clause), {**window, **extra}, name)
+        frames["targets"] = reader.read(conn, _TARGETS, {}, "targets")
+    reader.close()
     return Dataset(**frames)
 
 

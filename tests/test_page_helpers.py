@@ -146,3 +146,15 @@ def test_markdown_escape_keeps_user_text_literal():
 
     assert md_escape("[点我](http://x)") == r"\[点我\]\(http\://x\)"
     assert md_escape("**名册**_2026.xlsx") == r"\*\*名册\*\*\_2026\.xlsx"
+
+
+def test_chart_subset_keeps_best_and_worst_when_there_are_many_branches():
+    import pandas as pd
+
+    from ui.frames import chart_subset
+
+    few = pd.DataFrame({"branch_id": [1, 2, 3], "rank": [2, 1, 3]})
+    assert list(chart_subset(few)["branch_id"]) == [2, 1, 3]
+    many = pd.DataFrame({"branch_id": range(100), "rank": range(1, 101)})
+    shown = chart_subset(many, limit=10)
+    assert list(shown["rank"]) == [1, 2, 3, 4, 5, 96, 97, 98, 99, 100]

@@ -277,3 +277,27 @@ def test_secretary_reuploading_another_branch_file_is_refused_not_duplicate(engi
     secretary = Viewer("sec1", "secretary", branch_id=fin1, branch=FIN1)
     outcome = import_result(engine, result("activity", rows), b"fin2-ledger", secretary)
     assert outcome.status == "rejected" and "只能导入本支部" in outcome.problems[0].message
+
+
+def test_arrow_fast_path_reads_exactly_what_the_plain_cursor_reads(engine, monkeypatch):
+    """load_dataset reads PostgreSQL through ADBC; the plain DB-API path must give the same
+    frames (after metrics' dtype preparation), so the fast path is only an optimisation."""
+    from metrics._frames import prepare
+    from storage import queries
+
+    _seed_two_branches(engine)
+    fast = prepare(load_dataset(engine, SYSTEM))
+    fallbacks = []
+    real_frame = queries._frame
+    monkeypatch.setattr(queries, "_frame", lambda *a: fallbacks.append(a[3]) or real_frame(*a))
+    load_dataset(engine, SYSTEM)
+    if engine.dialect.name == "postgresql":
+        assert fallbacks == [], "the ADBC driver should serve every query on PostgreSQL"
+    else:
+        assert len(fallbacks) == 9  # SQLite: Python's own driver for all nine frames
+    monkeypatch.setattr(queries._ArrowReader, "__init__",
+                        lambda self, engine: setattr(self, "conn", None))
+    plain = prepare(load_dataset(engine, SYSTEM))
+    for name in ("branches", "members", "activities", "attendance", "activity_counts", "study",
+                 "xuexi", "records", "targets"):
+        pd.testing.assert_frame_equal(getattr(fast, name), getattr(plain, name), obj=name)

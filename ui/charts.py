@@ -55,6 +55,8 @@ def score_trend(scores: pd.DataFrame, averages: pd.DataFrame,
     fig = go.Figure()
     labels = scores.drop_duplicates("quarter").sort_values("quarter")
     order = list(labels["quarter_label"])
+    if scores["branch"].nunique() > 40:  # thousands of faint lines are noise: keep the highlighted
+        scores = scores[scores["branch"].isin(highlight or [])]
     for branch, part in scores.groupby("branch"):
         part = part.sort_values("quarter")
         strong = highlight and branch in highlight

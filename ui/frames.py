@@ -59,3 +59,16 @@ def branch_indicator_rows(indicators: pd.DataFrame, branch_id: int) -> pd.DataFr
         "projected": rows["projected"], "kind": rows["kind"],
         "remaining_text": rows["remaining_text"].fillna(""),
     }).reset_index(drop=True)
+
+
+CHART_LIMIT = 40
+
+
+def chart_subset(branches: pd.DataFrame, limit: int = CHART_LIMIT) -> pd.DataFrame:
+    """Branches to draw: all of them when few, else the best and worst ``limit // 2`` by rank
+    (a chart of thousands of bars says nothing; the table below still lists every branch)."""
+    ranked = branches.sort_values("rank", na_position="last", kind="stable")
+    if len(ranked) <= limit:
+        return ranked
+    half = limit // 2
+    return pd.concat([ranked.head(half), ranked.dropna(subset=["rank"]).tail(half)]).drop_duplicates("branch_id")
