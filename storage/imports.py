@@ -176,11 +176,11 @@ def _keys(frame: pd.DataFrame, columns: list[str]) -> list[str]:
 
 
 def _py(values: pd.Series) -> list:
-    """Column values as plain Python objects with None for missing (what DB drivers want)."""
+    """Column values as plain Python objects with None for missing (what DB drivers want).
+    Dates go as ISO text, which SQLite stores as SQLAlchemy does and PostgreSQL's COPY parses."""
     if pd.api.types.is_datetime64_any_dtype(values):
-        return [None if pd.isna(v) else v.date() for v in values]
-    return [None if (v is None or (not isinstance(v, (list, tuple)) and pd.isna(v))) else
-            (v.item() if hasattr(v, "item") else v) for v in values.astype(object)]
+        values = values.dt.strftime("%Y-%m-%d")
+    return values.astype(object).where(values.notna(), None).tolist()
 
 
 def _insert_versions(conn, table: str, batch_id: int, frame: pd.DataFrame, key_cols: list[str],
@@ -393,14 +393,10 @@ def _unknown_member_warnings(conn, result: LoadResult) -> list[Problem]:
     """Names that match nobody on the current roster of their branch (kept as warnings)."""
     if result.kind not in ("xuexi", "study", "activity"):
         return []
-    roster = pd.DataFrame(
-        conn.execute(
-            text("SELECT b.name AS branch, m.name FROM member_version m"
-                 " JOIN branch b ON b.id = m.branch_id WHERE m.is_current")
-        ).all(),
-        columns=["branch", "name"],
-    )
-    if roster.empty:
+    pairs = {(b, n) for b, n in conn.execute(
+        text("SELECT b.name, m.name FROM member_version m"
+             " JOIN branch b ON b.id = m.branch_id WHERE m.is_current"))}
+    if not pairs:
         return []
     frame = result.frame
     if result.kind == "activity":
@@ -413,8 +409,7 @@ def _unknown_member_warnings(conn, result: LoadResult) -> list[Problem]:
         people = frame[["sheet", "row", "branch", "name"]].assign(column="姓名")
     if people.empty:
         return []
-    pairs = set(zip(roster["branch"], roster["name"]))
-    names = set(roster["name"])
+    names = {n for _, n in pairs}
     unknown = [
         (s, r, b, n, c) for s, r, b, n, c in people[["sheet", "row", "branch", "name", "column"]]
         .itertuples(index=False)
