@@ -1,0 +1,873 @@
+"""Scale benchmark: import throughput against the naive approach and the floor, scorecard and
+lagging-member time on SQLite and PostgreSQL, the pages under AppTest, peak memory of each step.
+
+    python bench/run.py [--scale S|M|L] [--db URL] [--out FILE.json] [--only] [--skip SECTIONS]
+                        [--reload] [--profile] [--work DIR] [--tag TAG] [--cleanup]
+
+``--scale L`` measures S, M and L (the growth exponent needs every scale); ``--only`` measures the
+given scale alone. ``--db`` is a PostgreSQL server URL (one schema per scale is created in it);
+without it, and without ``BENCH_DATABASE_URL``, the PostgreSQL figures are skipped. Data come from
+``sample_data/`` (S) or ``bench/generate.py`` (M, L, generated on first use). Loaded databases are
+kept under ``--work`` (default ``bench/generated/``) and in the schemas ``bench_<scale><tag>``, and
+reused while the files and the migrations are unchanged (``--reload`` forces a fresh load).
+
+Every measured step runs in a fresh Python process, so its peak RSS (VmHWM) is its own and "cold"
+really means cold. Results are printed as a table and written as JSON (default
+``bench/out/<scale>.json``); see bench/README.md for what each figure means.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import inspect
+import json
+import math
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+import traceback
+from datetime import date, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script: the project root holds the packages
+    sys.path.insert(0, str(ROOT))
+
+from bench import generate as gen  # noqa: E402
+
+QUARTER = "2026Q3"
+AS_OF = date(2026, 9, 30)
+SCALE_ORDER = ("S", "M", "L")
+SECTIONS = ("import", "compute", "pages", "packet")
+RESULT_MARK = "BENCH-RESULT "
+STEP_TIMEOUT = 3 * 3600
+GOALS = {
+    "import_over_floor_max": 2.0,
+    "naive_over_import_min": 5.0,
+    "scorecard_cold_s_max": 3.0,
+    "page_warm_s_max": 1.0,
+    "growth_exponent_max": 1.1,
+    "peak_rss_mb_max": 2048.0,
+}
+
+
+# =============================================================================================
+# Helpers shared by the parent and the step processes
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far (VmHWM; ru_maxrss where /proc is missing)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    import resource
+
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def scale_files(scale: str) -> list[Path]:
+    """The input files of a scale, in a stable order."""
+    if scale == "S":
+        from services.importing import sample_files
+
+        return sample_files()
+    data = gen.manifest(scale)
+    if data is None:
+        raise RuntimeError(f"scale {scale} is not generated: python bench/generate.py --scale {scale}")
+    return [gen.scale_dir(scale) / f["file"] for f in data["files"]]
+
+
+# The code that decides what an import stores: a change here makes a loaded database stale.
+IMPORT_CODE = ("data_loaders/*.py", "storage/imports.py", "storage/writes.py", "storage/models.py",
+               "storage/db.py", "storage/migrations/versions/*.py", "services/importing.py")
+
+
+def fingerprint(scale: str) -> str:
+    """Changes when the scale's files (size, mtime) or the import code (content) change."""
+    h = hashlib.sha256()
+    for p in scale_files(scale):
+        st = p.stat()
+        h.update(f"{p.name}:{st.st_size}:{int(st.st_mtime)}".encode())
+    for pattern in IMPORT_CODE:
+        for p in sorted(ROOT.glob(pattern)):
+            h.update(p.name.encode() + p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def pg_url(server: str, schema: str) -> str:
+    from storage.db import database_url
+
+    base = database_url(server)
+    sep = "&" if "?" in base else "?"
+    return f"{base}{sep}options=-csearch_path%3D{schema}"
+
+
+def pg_reset_schema(server: str, schema: str, drop_only: bool = False) -> None:
+    from sqlalchemy import create_engine, text
+
+    from storage.db import database_url
+
+    admin = create_engine(database_url(server))
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        if not drop_only:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    admin.dispose()
+
+
+def redact(url: str | None) -> str | None:
+    if not url or "@" not in url:
+        return url
+    head, tail = url.split("@", 1)
+    scheme, _, cred = head.rpartition("//")
+    user = cred.split(":", 1)[0]
+    return f"{scheme}//{user}:***@{tail}"
+
+
+def timed(fn, *args, **kwargs):
+    started = time.perf_counter()
+    value = fn(*args, **kwargs)
+    return value, time.perf_counter() - started
+
+
+def _profiled(profile_to: str | None, fn, *args, **kwargs):
+    """Run ``fn`` under cProfile when ``profile_to`` is a path (stats + a top-25 text file)."""
+    if not profile_to:
+        return fn(*args, **kwargs)
+    import cProfile
+    import io
+    import pstats
+
+    prof = cProfile.Profile()
+    value = prof.runcall(fn, *args, **kwargs)
+    Path(profile_to).parent.mkdir(parents=True, exist_ok=True)
+    prof.dump_stats(profile_to)
+    buf = io.StringIO()
+    pstats.Stats(prof, stream=buf).sort_stats("cumulative").print_stats(40)
+    buf.write("\n\n=== by own time ===\n")
+    pstats.Stats(prof, stream=buf).sort_stats("tottime").print_stats(25)
+    Path(profile_to).with_suffix(".txt").write_text(buf.getvalue(), encoding="utf-8")
+    return value
+
+
+# =============================================================================================
+# Steps: each runs in a fresh process (``run.py --step NAME --params JSON``) and returns a dict
+
+
+def step_generate(scale: str) -> dict:
+    if scale == "S":
+        files = scale_files("S")
+        return {"source": "sample_data/", "files": len(files), "reused": True}
+    had = gen.manifest(scale) is not None
+    data, seconds = timed(gen.generate, scale)
+    return {"source": f"bench/generated/{scale}/", "files": len(data["files"]),
+            "rows": sum(f["rows"] for f in data["files"]), "branches": data["branches"],
+            "members": data["members"], "reused": had,
+            "seconds": data["seconds"] if had else round(seconds, 2)}
+
+
+def step_load(scale: str, backend: str, url: str, profile_to: str | None = None) -> dict:
+    """A fresh database with every file of the scale imported (as ``cli.py import`` does) and the
+    demo accounts the page benchmark logs in with."""
+    from sqlalchemy import text
+
+    from auth.viewer import SYSTEM
+    from cli import _demo_accounts
+    from services.importing import import_paths
+    from storage.db import get_engine
+
+    files = scale_files(scale)
+    engine = get_engine(url)
+    outcomes, seconds = timed(_profiled, profile_to, import_paths, engine, files, SYSTEM)
+    _demo_accounts(engine)
+    rows = sum(o.rows for o in outcomes)
+    with engine.connect() as conn:
+        members = conn.execute(text(
+            "SELECT count(*) FROM member_version WHERE is_current AND status = 'active'")).scalar_one()
+        branches = conn.execute(text("SELECT count(*) FROM branch")).scalar_one()
+    return {
+        "backend": backend, "files": len(files), "rows": rows, "seconds": round(seconds, 2),
+        "rows_per_s": round(rows / seconds) if seconds else None,
+        "rejected": [f"{o.file_name}: {o.message}" for o in outcomes if o.status == "rejected"],
+        "branches": branches, "members": members, "reused": False,
+    }
+
+
+def step_import(scale: str, backend: str, url: str, file: str, roster: str,
+                profile_to: str | None = None) -> dict:
+    """Import one file into a database holding only the roster: load_file + import_result, the
+    path the 数据导入 page and ``cli.py import`` take."""
+    from auth.viewer import SYSTEM
+    from services.importing import import_bytes, preview
+    from storage.db import get_engine
+    from storage.imports import import_result
+
+    engine = get_engine(url)
+    roster_path = Path(roster)
+    base = import_bytes(engine, roster_path.read_bytes(), roster_path.name, SYSTEM)
+    if base.status != "imported":
+        raise RuntimeError(f"roster rejected: {base.message}")
+    path = Path(file)
+
+    def run():
+        content = path.read_bytes()
+        result, load_s = timed(preview, engine, content, path.name)
+        outcome, store_s = timed(import_result, engine, result, content, SYSTEM)
+        return outcome, load_s, store_s
+
+    (outcome, load_s, store_s), seconds = timed(_profiled, profile_to, run)
+    if outcome.status != "imported":
+        raise RuntimeError(f"{path.name} not imported: {outcome.message}")
+    return {"backend": backend, "rows": outcome.rows, "seconds": round(seconds, 3),
+            "load_file_s": round(load_s, 3), "import_result_s": round(store_s, 3),
+            "rows_per_s": round(outcome.rows / seconds), "warnings": len(outcome.problems)}
+
+
+def step_floor(file: str, rows: int, scratch: str) -> dict:
+    """The fastest raw read of the same sheets (fastexcel/calamine to Arrow; the better of typed
+    and all-text reading) plus a raw sqlite3 executemany of the same number of rows."""
+    import sqlite3
+
+    import fastexcel
+
+    def read(dtypes):
+        reader = fastexcel.read_excel(file)
+        return [reader.load_sheet(name, header_row=None, **({"dtypes": dtypes} if dtypes else {}))
+                .to_arrow() for name in reader.sheet_names]
+
+    reads = {}
+    for label, dtypes in (("text", "string"), ("typed", None)):
+        tables, seconds = timed(read, dtypes)
+        reads[label] = (seconds, tables)
+    label = min(reads, key=lambda k: reads[k][0])
+    read_s, tables = reads[label]
+
+    def insert():
+        out = []
+        for table in tables:
+            out.extend(zip(*(col.to_pylist() for col in table.columns)))
+        out = out[:rows]
+        width = max(len(r) for r in out)
+        out = [tuple(r) + (None,) * (width - len(r)) for r in out] if any(len(r) != width for r in out) else out
+        conn = sqlite3.connect(scratch, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute(f"CREATE TABLE t ({', '.join(f'c{i}' for i in range(width))})")
+        conn.execute("BEGIN")
+        conn.executemany(f"INSERT INTO t VALUES ({', '.join('?' * width)})", out)
+        conn.execute("COMMIT")
+        conn.close()
+        return len(out)
+
+    inserted, insert_s = timed(insert)
+    total = read_s + insert_s
+    return {"read": label, "read_s": round(read_s, 3), "read_text_s": round(reads["text"][0], 3),
+            "read_typed_s": round(reads["typed"][0], 3), "insert_s": round(insert_s, 3),
+            "seconds": round(total, 3), "rows": inserted, "rows_per_s": round(inserted / total)}
+
+
+def step_naive(file: str, rows: int, scratch: str) -> dict:
+    """What a first script does: pandas.read_excel with openpyxl, then DataFrame.to_sql."""
+    import sqlite3
+    import warnings
+
+    import pandas as pd
+
+    def run():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            sheets = pd.read_excel(file, engine="openpyxl", sheet_name=None, header=None)
+        return sheets
+
+    sheets, read_s = timed(run)
+
+    def store():
+        conn = sqlite3.connect(scratch)
+        for i, frame in enumerate(sheets.values()):
+            frame = frame.set_axis([f"c{k}" for k in range(frame.shape[1])], axis=1)
+            frame.to_sql(f"t{i}", conn, index=False)
+        conn.commit()
+        conn.close()
+
+    _, store_s = timed(store)
+    total = read_s + store_s
+    return {"read_s": round(read_s, 3), "to_sql_s": round(store_s, 3), "seconds": round(total, 3),
+            "rows": rows, "rows_per_s": round(rows / total)}
+
+
+def step_compute(scale: str, backend: str, url: str, what: str, profile_to: str | None = None) -> dict:
+    """scorecard or lagging for one quarter (services.analytics, as the pages and the CLI call
+    them), first call in a fresh process (cold) and a second call (warm), plus where the time of
+    the warm call goes: the database query (load_dataset) and the metrics."""
+    from auth.viewer import SYSTEM
+    from metrics.lagging import lagging_members
+    from metrics.periods import parse_quarter
+    from metrics.scorecard import branch_scorecard
+    from services import analytics
+    from storage.db import get_engine
+
+    engine = get_engine(url)  # migrations checked here, outside the timing
+    call = analytics.scorecard if what == "scorecard" else analytics.lagging
+    result, cold = timed(_profiled, profile_to, call, engine, SYSTEM, QUARTER, AS_OF)
+    _, warm = timed(call, engine, SYSTEM, QUARTER, AS_OF)
+    q = parse_quarter(QUARTER)
+    # the rows the computation itself reads (a quarter's scorecard needs only the quarter's
+    # study and 学习强国 rows where services.analytics supports narrowing to them)
+    narrow = {"whole_year": False} if "whole_year" in inspect.signature(analytics.dataset).parameters else {}
+    ds, query_s = timed(analytics.dataset, engine, SYSTEM, q, **narrow)
+    cfg, config_s = timed(analytics.config, engine, ds)
+    metric = branch_scorecard if what == "scorecard" else lagging_members
+    _, metrics_s = timed(metric, ds, q, AS_OF, cfg)
+    size = len(result.card.branches) if what == "scorecard" else len(result)
+    return {
+        "backend": backend, "cold_s": round(cold, 3), "warm_s": round(warm, 3),
+        "query_s": round(query_s, 3), "config_s": round(config_s, 3), "metrics_s": round(metrics_s, 3),
+        "result_rows": size,
+        "dataset_rows": {name: len(getattr(ds, name)) for name in
+                         ("members", "activities", "attendance", "study", "xuexi")},
+    }
+
+
+def step_pages(scale: str, url: str, page: str, profile_to: str | None = None) -> dict:
+    """One page through the real router under AppTest, logged in as the demo admin, 2026Q3.
+    overview: cold_process = the first run of a fresh process (imports, engine, empty caches);
+    every page: cold_cache = a run right after st.cache_data.clear(); warm = the run after."""
+    os.environ["DATABASE_URL"] = url
+    os.environ["DASHBOARD_DEMO"] = "1"
+    import streamlit as st
+    from sqlalchemy import text
+    from streamlit.testing.v1 import AppTest
+
+    from metrics.periods import parse_quarter
+    from storage.db import get_engine
+
+    label_q = parse_quarter(QUARTER).label
+    with get_engine(url).connect() as conn:
+        branch_id = conn.execute(text(
+            "SELECT min(b.id) FROM branch b JOIN branch_version v ON v.branch_id = b.id"
+            " AND v.is_current AND v.type = '在职'")).scalar_one()
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=STEP_TIMEOUT)
+    at.session_state["auth_user"] = "demo_admin"
+    at.session_state["auth_seen"] = time.time()
+    at.session_state["auth_demo"] = True
+    at.session_state["q"] = QUARTER  # the sidebar's quarter selectbox
+    st.cache_data.clear()
+    out: dict = {"page": page}
+
+    def run(label):
+        at.session_state["auth_seen"] = time.time()
+        _, seconds = timed(at.run)
+        if at.exception:
+            raise RuntimeError(f"{page} raised: {at.exception[0].value}"[:500])
+        shown = " ".join(str(c.value) for c in at.caption)
+        if label_q not in shown:  # the page must show the benchmark's quarter, not today's
+            raise RuntimeError(f"{page} did not show {QUARTER}: {shown[:200]}")
+        out[label] = round(seconds, 3)
+        out["title"] = at.title[0].value if len(at.title) else None
+
+    if page == "overview":
+        _profiled(profile_to, run, "cold_process_s")
+        run("warm_s")
+    else:
+        run("router_first_run_s")  # AppTest can only switch to a page the router registered
+        at.query_params["branch"] = str(branch_id)
+        at.switch_page(f"pages/{page}.py")
+    st.cache_data.clear()
+    _profiled(profile_to if page != "overview" else None, run, "cold_cache_s")
+    run("warm_s")
+    out["warm_s"] = min(out["warm_s"], timed(at.run)[1])
+    out["warm_s"] = round(out["warm_s"], 3)
+    return out
+
+
+def step_packet(scale: str, url: str) -> dict:
+    """The inspection packet of every branch (reports/, when it exists): the frames once for the
+    whole committee (as ``cli.py report`` does), then one Excel workbook and one Word document per
+    branch, and the all-branches workbook."""
+    import importlib
+    from dataclasses import replace
+
+    from auth.viewer import SYSTEM
+    from storage.db import get_engine
+
+    try:
+        packet_mod = importlib.import_module("reports.packet")
+        excel = importlib.import_module("reports.excel")
+        word = importlib.import_module("reports.word")
+    except ModuleNotFoundError as exc:
+        return {"skipped": f"reports/ is not complete yet ({exc.name} missing)"}
+    engine = get_engine(url)
+    packet, load_s = timed(packet_mod.load_packet, engine, SYSTEM, QUARTER, AS_OF)
+    per_branch = []
+    for b in packet.branches:
+        one = replace(packet, branches=[b])
+        (_, xlsx_s), (_, docx_s) = timed(excel.packet_workbook, one), timed(word.packet_document, one)
+        per_branch.append(xlsx_s + docx_s)
+    xlsx, all_xlsx_s = timed(excel.packet_workbook, packet)
+    return {
+        "branches": len(packet.branches), "load_s": round(load_s, 3),
+        "per_branch_total_s": round(sum(per_branch), 3),
+        "per_branch_mean_s": round(sum(per_branch) / max(len(per_branch), 1), 3),
+        "per_branch_max_s": round(max(per_branch, default=0), 3),
+        "all_xlsx_s": round(all_xlsx_s, 3), "seconds": round(load_s + sum(per_branch), 3),
+        "all_xlsx_bytes": len(xlsx),
+    }
+
+
+STEPS = {
+    "generate": step_generate, "load": step_load, "import": step_import, "floor": step_floor,
+    "naive": step_naive, "compute": step_compute, "pages": step_pages, "packet": step_packet,
+}
+
+
+def step_main(name: str, params: dict) -> int:
+    try:
+        result = STEPS[name](**params)
+    except Exception as exc:  # reported to the parent, which records it and carries on
+        result = {"error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc()[-3000:]}
+    result["peak_rss_mb"] = peak_rss_mb()
+    if name == "generate":
+        import resource
+
+        children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        result["peak_rss_mb"] = max(result["peak_rss_mb"], round(children, 1))
+    sys.stdout.flush()
+    print(RESULT_MARK + json.dumps(result, ensure_ascii=False, default=str))
+    return 0
+
+
+# =============================================================================================
+# The parent: which steps, in which order, and the report
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.work = Path(args.work).resolve()
+        self.server = args.db or os.environ.get("BENCH_DATABASE_URL")
+        self.skip = set(args.skip or [])
+        self.log = print if not args.quiet else (lambda *a, **k: None)
+
+    # ---------------------------------------------------------------- running steps
+    def step(self, name: str, **params) -> dict:
+        label = " ".join(f"{k}={Path(v).name if k == 'file' else v}" for k, v in params.items()
+                         if k not in ("url", "profile_to", "roster", "scratch"))
+        self.log(f"  · {name} {label}", end="", flush=True)
+        cmd = [sys.executable, str(Path(__file__).resolve()), "--step", name, "--params",
+               json.dumps(params, ensure_ascii=False)]
+        started = time.perf_counter()
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=STEP_TIMEOUT)
+            lines = [ln for ln in proc.stdout.splitlines() if ln.startswith(RESULT_MARK)]
+            if lines:
+                result = json.loads(lines[-1][len(RESULT_MARK):])
+            else:
+                result = {"error": f"step exited {proc.returncode}"}
+            if "error" in result:  # the traceback a page logged, or why the process died
+                result["stderr"] = "\n".join(ln for ln in proc.stderr.splitlines()
+                                              if "missing ScriptRunContext" not in ln)[-3000:]
+        except subprocess.TimeoutExpired:
+            result = {"error": f"step timed out after {STEP_TIMEOUT} s"}
+        self.log(f"  {time.perf_counter() - started:.1f} s"
+                 + (f"  ERROR {result['error']}" if "error" in result else ""))
+        return result
+
+    def profile_to(self, *parts: str) -> str | None:
+        if not self.args.profile:
+            return None
+        return str(Path(self.args.out).resolve().parent / "profiles" / ("_".join(parts) + ".prof"))
+
+    def backends(self, scale: str) -> dict[str, str]:
+        out = {"sqlite": sqlite_url(self.work / scale / "bench.sqlite")}
+        if self.server:
+            out["postgresql"] = pg_url(self.server, self.schema(scale))
+        return out
+
+    def schema(self, scale: str, what: str = "") -> str:
+        return f"bench_{scale.lower()}{what}{self.args.tag}"
+
+    # ---------------------------------------------------------------- loading
+    def ensure_loaded(self, scale: str, backend: str, url: str) -> dict:
+        marker = self.work / scale / f"loaded-{backend}{self.args.tag}.json"
+        fp = fingerprint(scale)
+        if marker.exists() and not self.args.reload:
+            saved = json.loads(marker.read_text(encoding="utf-8"))
+            if saved.get("fingerprint") == fp and saved.get("url") == redact(url) and self._alive(url):
+                return {**saved["result"], "reused": True}
+        if backend == "sqlite":
+            db = self.work / scale / "bench.sqlite"
+            for p in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+                p.unlink(missing_ok=True)
+        else:
+            pg_reset_schema(self.server, self.schema(scale))
+        result = self.step("load", scale=scale, backend=backend, url=url,
+                           profile_to=self.profile_to(scale, "load", backend))
+        if "error" not in result:
+            marker.write_text(json.dumps({"fingerprint": fp, "url": redact(url), "result": result},
+                                         ensure_ascii=False, indent=1), encoding="utf-8")
+        return result
+
+    @staticmethod
+    def _alive(url: str) -> bool:
+        from sqlalchemy import create_engine, text
+
+        from storage.db import database_url
+
+        try:
+            engine = create_engine(database_url(url))
+            with engine.connect() as conn:
+                n = conn.execute(text("SELECT count(*) FROM member_version")).scalar_one()
+            engine.dispose()
+            return n > 0
+        except Exception:
+            return False
+
+    # ---------------------------------------------------------------- sections
+    def measure_scale(self, scale: str) -> dict:
+        self.log(f"\n=== {scale} ===")
+        (self.work / scale).mkdir(parents=True, exist_ok=True)
+        # S needs no generating: list the sample in this process instead of starting one.
+        out: dict = {"data": step_generate("S") if scale == "S" else self.step("generate", scale=scale)}
+        if "error" in out["data"]:
+            return out
+        out["load"] = {b: self.ensure_loaded(scale, b, url) for b, url in self.backends(scale).items()}
+        sqlite_load = out["load"]["sqlite"]
+        out["data"].update({k: sqlite_load.get(k) for k in ("branches", "members")})
+        if "import" not in self.skip:
+            out["import"] = {kind: self.measure_import(scale, kind) for kind in ("xuexi", "activity")}
+        if "compute" not in self.skip:
+            out["compute"] = {
+                b: {what: self.step("compute", scale=scale, backend=b, url=url, what=what,
+                                    profile_to=self.profile_to(scale, what, b))
+                    for what in ("scorecard", "lagging")}
+                for b, url in self.backends(scale).items()
+            }
+        if "pages" not in self.skip:
+            url = self.backends(scale)["sqlite"]
+            pages = ["overview"] + (["branch_detail"] if (ROOT / "pages" / "branch_detail.py").exists() else [])
+            out["pages"] = {p: self.step("pages", scale=scale, url=url, page=p,
+                                         profile_to=self.profile_to(scale, "page", p)) for p in pages}
+            if "branch_detail" not in pages:
+                out["pages"]["branch_detail"] = {"skipped": "pages/branch_detail.py does not exist yet"}
+        if "packet" not in self.skip and scale == "S":
+            out["packet"] = self.step("packet", scale=scale, url=self.backends(scale)["sqlite"])
+        return out
+
+    def measure_import(self, scale: str, kind: str) -> dict:
+        files = scale_files(scale)
+        name = gen.BENCH_FILES[scale][kind]
+        path = next(p for p in files if p.name == name)
+        roster = next(p for p in files if p.name == "名册_2026.xlsx")
+        scratch = self.work / scale / "scratch"
+        shutil.rmtree(scratch, ignore_errors=True)
+        scratch.mkdir(parents=True)
+        entry: dict = {"file": name, "import": {}}
+        for backend in self.backends(scale):
+            if backend == "sqlite":
+                url = sqlite_url(scratch / f"import-{kind}.sqlite")
+            else:
+                schema = self.schema(scale, "_scratch")
+                pg_reset_schema(self.server, schema)
+                url = pg_url(self.server, schema)
+            entry["import"][backend] = self.step(
+                "import", scale=scale, backend=backend, url=url, file=str(path), roster=str(roster),
+                profile_to=self.profile_to(scale, "import", kind, backend))
+            if backend == "postgresql":
+                pg_reset_schema(self.server, self.schema(scale, "_scratch"), drop_only=True)
+        rows = entry["import"]["sqlite"].get("rows")
+        if not rows:
+            return entry
+        entry["rows"] = rows
+        entry["floor"] = self.step("floor", file=str(path), rows=rows, scratch=str(scratch / f"floor-{kind}.sqlite"))
+        if "naive" not in self.skip:
+            entry["naive"] = self.step("naive", file=str(path), rows=rows,
+                                       scratch=str(scratch / f"naive-{kind}.sqlite"))
+        imp = entry["import"]["sqlite"]
+        if "seconds" in entry["floor"]:
+            entry["import_over_floor"] = round(imp["seconds"] / entry["floor"]["seconds"], 2)
+        if "seconds" in entry.get("naive", {}):
+            entry["naive_over_import"] = round(entry["naive"]["seconds"] / imp["seconds"], 2)
+        shutil.rmtree(scratch, ignore_errors=True)
+        return entry
+
+    def cleanup(self, scales: list[str]) -> None:
+        for scale in scales:
+            if self.server:
+                for what in ("", "_scratch"):
+                    try:
+                        pg_reset_schema(self.server, self.schema(scale, what), drop_only=True)
+                    except Exception:
+                        pass
+            shutil.rmtree(self.work / scale, ignore_errors=True)
+
+    # ---------------------------------------------------------------- whole run
+    def run(self) -> dict:
+        a = self.args
+        scales = [a.scale] if a.only else list(SCALE_ORDER[: SCALE_ORDER.index(a.scale) + 1])
+        report = {"meta": machine() | {
+            "date": datetime.now().isoformat(timespec="seconds"), "quarter": QUARTER,
+            "as_of": AS_OF.isoformat(), "scales": scales, "db": redact(self.server),
+            "postgresql": bool(self.server), "loadavg_start": _loadavg(),
+        }, "scales": {}}
+        if not self.server:
+            report["meta"]["postgresql_skipped"] = "no --db URL (or BENCH_DATABASE_URL) given"
+        started = time.perf_counter()
+        try:
+            for scale in scales:
+                report["scales"][scale] = self.measure_scale(scale)
+        finally:
+            if a.cleanup:
+                self.cleanup(scales)
+        report["meta"]["loadavg_end"] = _loadavg()
+        report["meta"]["seconds"] = round(time.perf_counter() - started, 1)
+        report["growth"] = growth(report)
+        report["peak_rss_mb"] = peak_table(report)
+        report["goals"] = goals(report)
+        return report
+
+
+def _loadavg() -> list[float] | None:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
+
+
+def machine() -> dict:
+    cpu = ""
+    try:
+        cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
+                    if ln.startswith("model name")), "")
+    except OSError:
+        pass
+    mem = None
+    try:
+        mem = round(int(next(ln.split()[1] for ln in Path("/proc/meminfo").read_text().splitlines()
+                             if ln.startswith("MemTotal"))) / 1024 / 1024, 1)
+    except (OSError, StopIteration):
+        pass
+    import pandas
+    import sqlalchemy
+
+    return {"cores": os.cpu_count(), "cpu": cpu, "mem_gb": mem, "python": platform.python_version(),
+            "platform": platform.platform(), "pandas": pandas.__version__,
+            "sqlalchemy": sqlalchemy.__version__}
+
+
+# =============================================================================================
+# Derived figures
+
+
+def _slope(points: list[tuple[float, float]]) -> float | None:
+    """Least-squares slope of log(time) against log(members)."""
+    pts = [(math.log(x), math.log(y)) for x, y in points if x and y and x > 0 and y > 0]
+    if len(pts) < 2:
+        return None
+    mx = sum(p[0] for p in pts) / len(pts)
+    my = sum(p[1] for p in pts) / len(pts)
+    den = sum((p[0] - mx) ** 2 for p in pts)
+    return round(sum((p[0] - mx) * (p[1] - my) for p in pts) / den, 2) if den else None
+
+
+def growth(report: dict) -> dict:
+    """Exponent of time against members for each backend and computation: S→M, M→L, and the fit."""
+    out: dict = {}
+    scales = report["scales"]
+    for backend in ("sqlite", "postgresql"):
+        for what in ("scorecard", "lagging"):
+            pts = {}
+            for scale, data in scales.items():
+                step = data.get("compute", {}).get(backend, {}).get(what, {})
+                members = data.get("data", {}).get("members")
+                if "cold_s" in step and members:
+                    pts[scale] = (members, step["cold_s"])
+            if len(pts) < 2:
+                continue
+            entry = {"members": {s: p[0] for s, p in pts.items()},
+                     "cold_s": {s: p[1] for s, p in pts.items()}}
+            for a, b in (("S", "M"), ("M", "L"), ("S", "L")):
+                if a in pts and b in pts:
+                    entry[f"{a}→{b}"] = _slope([pts[a], pts[b]])
+            entry["fit"] = _slope(list(pts.values()))
+            out.setdefault(backend, {})[what] = entry
+    return out
+
+
+def peak_table(report: dict) -> dict:
+    """Peak RSS (MB) of every step, flattened: 'L/import/xuexi/sqlite' → MB."""
+    flat: dict = {}
+
+    def walk(prefix, node):
+        if isinstance(node, dict):
+            if "peak_rss_mb" in node:
+                flat[prefix] = node["peak_rss_mb"]
+            for k, v in node.items():
+                if isinstance(v, dict):
+                    walk(f"{prefix}/{k}" if prefix else k, v)
+
+    walk("", report["scales"])
+    return flat
+
+
+def goals(report: dict) -> list[dict]:
+    """Each goal of issue 7 at the largest measured scale: the figure, the limit, met or not."""
+    scales = report["scales"]
+    top = next((s for s in reversed(SCALE_ORDER) if s in scales), None)
+    if top is None:
+        return []
+    data = scales[top]
+    out = []
+
+    def add(goal, value, limit, met_if):
+        met = None if value is None else (value <= limit if met_if == "<=" else value >= limit)
+        out.append({"scale": top, "goal": goal, "value": value, "limit": limit, "met": met})
+
+    for kind in ("xuexi", "activity"):
+        entry = data.get("import", {}).get(kind, {})
+        add(f"import {kind}: import ÷ floor ≤ 2", entry.get("import_over_floor"),
+            GOALS["import_over_floor_max"], "<=")
+        add(f"import {kind}: naive ÷ import ≥ 5", entry.get("naive_over_import"),
+            GOALS["naive_over_import_min"], ">=")
+    for backend, steps in data.get("compute", {}).items():
+        add(f"scorecard cold on {backend} < 3 s", steps.get("scorecard", {}).get("cold_s"),
+            GOALS["scorecard_cold_s_max"], "<=")
+    for page, entry in data.get("pages", {}).items():
+        add(f"page {page} warm < 1 s", entry.get("warm_s"), GOALS["page_warm_s_max"], "<=")
+    for backend, whats in report.get("growth", {}).items():
+        for what, entry in whats.items():
+            key = "M→L" if "M→L" in entry else "fit"
+            add(f"growth {what} on {backend} ({key}) ≤ 1.1", entry.get(key),
+                GOALS["growth_exponent_max"], "<=")
+    peaks = {k: v for k, v in report.get("peak_rss_mb", {}).items() if k.startswith(top + "/")}
+    if peaks:
+        worst = max(peaks, key=peaks.get)
+        add(f"peak RSS of any step < 2 GB (worst: {worst})", peaks[worst], GOALS["peak_rss_mb_max"], "<=")
+    return out
+
+
+# =============================================================================================
+# The printed table
+
+
+def _f(v, fmt="{:,.0f}", missing="—"):
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return missing
+    return fmt.format(v)
+
+
+def render(report: dict) -> str:
+    m = report["meta"]
+    lines = [f"机关党建看板 benchmark · {m['date']} · {m['cores']} cores · {m['cpu']} · "
+             f"Python {m['python']} · load avg {m.get('loadavg_start')}"]
+    for scale, data in report["scales"].items():
+        d = data.get("data", {})
+        lines.append(f"\n[{scale}] {_f(d.get('branches'))} branches, {_f(d.get('members'))} active members")
+        for backend, load in data.get("load", {}).items():
+            rejected = load.get("rejected") or []
+            lines.append(f"  load all files ({backend}): {_f(load.get('rows'))} rows in "
+                         f"{_f(load.get('seconds'), '{:.1f}')} s"
+                         f" = {_f(load.get('rows_per_s'))} rows/s{' (loaded by an earlier run)' if load.get('reused') else ''}"
+                         + (f"; {len(rejected)} file(s) rejected: {'; '.join(rejected)[:200]}" if rejected else "")
+                         + (f"  ERROR {load['error']}" if "error" in load else ""))
+        if "import" in data:
+            lines.append(f"  {'import (rows/s)':34} {'import':>9} {'pg':>9} {'floor':>9} {'naive':>9}"
+                         f" {'imp÷floor':>9} {'naive÷imp':>9}")
+            for kind, e in data["import"].items():
+                imp = e.get("import", {})
+                lines.append(
+                    f"  {kind + ' ' + e.get('file', ''):34.34} {_f(imp.get('sqlite', {}).get('rows_per_s')):>9}"
+                    f" {_f(imp.get('postgresql', {}).get('rows_per_s')):>9}"
+                    f" {_f(e.get('floor', {}).get('rows_per_s')):>9} {_f(e.get('naive', {}).get('rows_per_s')):>9}"
+                    f" {_f(e.get('import_over_floor'), '{:.2f}×'):>9} {_f(e.get('naive_over_import'), '{:.1f}×'):>9}"
+                    f"   ({_f(e.get('rows'))} rows)")
+        if "compute" in data:
+            lines.append(f"  {'compute ' + QUARTER + ' (s)':34} {'cold':>9} {'warm':>9} {'query':>9} {'metrics':>9}")
+            for backend, whats in data["compute"].items():
+                for what, e in whats.items():
+                    lines.append(f"  {what + ' · ' + backend:34} {_f(e.get('cold_s'), '{:.2f}'):>9}"
+                                 f" {_f(e.get('warm_s'), '{:.2f}'):>9} {_f(e.get('query_s'), '{:.2f}'):>9}"
+                                 f" {_f(e.get('metrics_s'), '{:.2f}'):>9}"
+                                 + (f"  ERROR {e['error']}" if "error" in e else ""))
+        if "pages" in data:
+            lines.append(f"  {'pages (s)':34} {'cold proc':>9} {'cold cache':>10} {'warm':>8}")
+            for page, e in data["pages"].items():
+                if "skipped" in e:
+                    lines.append(f"  {page:34} skipped: {e['skipped']}")
+                    continue
+                lines.append(f"  {page:34} {_f(e.get('cold_process_s'), '{:.2f}'):>9}"
+                             f" {_f(e.get('cold_cache_s'), '{:.2f}'):>10} {_f(e.get('warm_s'), '{:.2f}'):>8}"
+                             + (f"  ERROR {e['error']}" if "error" in e else ""))
+        if "packet" in data:
+            e = data["packet"]
+            lines.append("  inspection packets: " + (
+                f"skipped: {e['skipped']}" if "skipped" in e else f"ERROR {e['error']}" if "error" in e else
+                f"{e.get('branches')} branches: frames {_f(e.get('load_s'), '{:.2f}')} s + .xlsx and .docx"
+                f" per branch {_f(e.get('per_branch_mean_s'), '{:.2f}')} s (max {_f(e.get('per_branch_max_s'), '{:.2f}')})"
+                f" = {_f(e.get('seconds'), '{:.1f}')} s; all branches in one .xlsx {_f(e.get('all_xlsx_s'), '{:.2f}')} s"))
+        peaks = {k.split("/", 1)[1]: v for k, v in report["peak_rss_mb"].items() if k.startswith(scale + "/")}
+        if peaks:
+            worst = max(peaks, key=peaks.get)
+            lines.append(f"  peak RSS: max {peaks[worst]:,.0f} MB ({worst}); "
+                         + ", ".join(f"{k} {v:,.0f}" for k, v in peaks.items()))
+    if report["growth"]:
+        lines.append("\ngrowth exponent of time against members (log-log slope, cold):")
+        for backend, whats in report["growth"].items():
+            for what, e in whats.items():
+                parts = [f"{k} {e[k]}" for k in ("S→M", "M→L", "S→L", "fit") if k in e]
+                lines.append(f"  {what} · {backend}: " + ", ".join(parts))
+    if report["goals"]:
+        lines.append("\ngoals:")
+        for g in report["goals"]:
+            mark = {True: "met", False: "NOT MET", None: "n/a"}[g["met"]]
+            lines.append(f"  [{mark:7}] {g['scale']} {g['goal']}: {_f(g['value'], '{:,.2f}')}"
+                         f" (limit {g['limit']:g})")
+    return "\n".join(lines)
+
+
+# =============================================================================================
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="机关党建看板 scale benchmark")
+    parser.add_argument("--scale", choices=SCALE_ORDER, default="S")
+    parser.add_argument("--db", help="PostgreSQL server URL (default: BENCH_DATABASE_URL)")
+    parser.add_argument("--out", help="JSON output (default bench/out/<scale>.json)")
+    parser.add_argument("--only", action="store_true", help="measure this scale only, not the smaller ones")
+    parser.add_argument("--skip", type=lambda s: [x for x in s.split(",") if x],
+                        help=f"comma-separated sections to skip: {', '.join(SECTIONS)}, naive")
+    parser.add_argument("--reload", action="store_true", help="reload the databases even if up to date")
+    parser.add_argument("--profile", action="store_true", help="cProfile every step into <out dir>/profiles/")
+    parser.add_argument("--work", default=str(gen.GENERATED), help="where databases and scratch files go")
+    parser.add_argument("--tag", default="", help="suffix of the PostgreSQL schema names")
+    parser.add_argument("--cleanup", action="store_true", help="drop the databases and schemas afterwards")
+    parser.add_argument("--quiet", action="store_true")
+    parser.add_argument("--step", help=argparse.SUPPRESS)
+    parser.add_argument("--params", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.step:
+        return step_main(args.step, json.loads(args.params or "{}"))
+    args.out = args.out or str(ROOT / "bench" / "out" / f"{args.scale}.json")
+    if args.tag and not args.tag.replace("_", "").isalnum():
+        parser.error("--tag: letters, digits and _ only")
+    report = Bench(args).run()
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    print("\n" + render(report))
+    print(f"\nJSON: {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

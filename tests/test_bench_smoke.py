@@ -1,0 +1,73 @@
+"""A quick S-scale run of bench/run.py: every section of the JSON is there, with positive numbers.
+
+The full M and L runs (minutes, gigabytes of generated files) are not part of the test suite; see
+bench/README.md. PostgreSQL is measured too when ``TEST_DATABASE_URL`` is set (in schemas of its
+own, dropped afterwards)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _positive(entry: dict, *keys: str) -> None:
+    assert "error" not in entry, entry.get("error", "") + "\n" + entry.get("stderr", "")
+    for key in keys:
+        value = entry.get(key)
+        assert isinstance(value, (int, float)) and value > 0, (key, entry)
+
+
+def test_bench_smoke_s_scale(tmp_path):
+    out = tmp_path / "S.json"
+    cmd = [sys.executable, str(ROOT / "bench" / "run.py"), "--scale", "S", "--out", str(out),
+           "--work", str(tmp_path / "work"), "--cleanup", "--quiet"]
+    pg = os.environ.get("TEST_DATABASE_URL")
+    if pg:
+        cmd += ["--db", pg, "--tag", "_t" + uuid.uuid4().hex[:8]]
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "goals:" in done.stdout  # the printed table
+    report = json.loads(out.read_text(encoding="utf-8"))
+
+    assert report["meta"]["cores"] >= 1 and report["meta"]["scales"] == ["S"]
+    s = report["scales"]["S"]
+    backends = ["sqlite"] + (["postgresql"] if pg else [])
+    assert s["data"]["members"] > 500 and s["data"]["branches"] > 20
+    for backend in backends:
+        _positive(s["load"][backend], "rows", "seconds", "peak_rss_mb")
+
+    for kind in ("xuexi", "activity"):
+        entry = s["import"][kind]
+        for backend in backends:
+            _positive(entry["import"][backend], "rows", "rows_per_s", "seconds", "peak_rss_mb")
+        _positive(entry["floor"], "rows_per_s", "read_s", "insert_s", "peak_rss_mb")
+        _positive(entry["naive"], "rows_per_s", "read_s", "to_sql_s", "peak_rss_mb")
+        _positive(entry, "rows", "import_over_floor", "naive_over_import")
+        assert entry["floor"]["rows"] == entry["rows"] == entry["import"]["sqlite"]["rows"]
+
+    for backend in backends:
+        for what in ("scorecard", "lagging"):
+            step = s["compute"][backend][what]
+            _positive(step, "cold_s", "warm_s", "query_s", "metrics_s", "result_rows", "peak_rss_mb")
+    if pg:  # two backends of one scale give no exponent; the keys must still line up
+        assert set(s["compute"]) == {"sqlite", "postgresql"}
+
+    for page in ("overview", "branch_detail"):
+        entry = s["pages"][page]
+        keys = ("cold_cache_s", "warm_s", "peak_rss_mb") + (("cold_process_s",) if page == "overview" else ())
+        _positive(entry, *keys)
+
+    packet = s["packet"]
+    if "skipped" not in packet:
+        _positive(packet, "branches", "load_s", "per_branch_mean_s", "all_xlsx_bytes", "peak_rss_mb")
+
+    assert report["peak_rss_mb"] and all(v > 0 for v in report["peak_rss_mb"].values())
+    goals = {g["goal"] for g in report["goals"]}
+    assert any(g.startswith("import xuexi") for g in goals) and any("peak RSS" in g for g in goals)
+    assert not (tmp_path / "work" / "S").exists(), "--cleanup removes the databases"
