@@ -142,21 +142,27 @@ def count_events(ds: Dataset, start: date, end: date, as_of: date) -> EventCount
 
 def clash_warnings(events: EventCounts) -> list[str]:
     """Chinese sentences for counts-table rows set aside (ledger clashes, covered periods)."""
-    out = []
-    for r in events.clashes.itertuples(index=False):
-        out.append(
-            f"{r.branch}：{r.period_start:%Y-%m-%d}至{r.period_end:%Y-%m-%d}的{r.type}既有台账记录"
-            f"（{r.ledger_count}条）又有统计表数字（{r.count:g}次），已按台账统计，统计表数字未计入"
-        )
-    for r in events.attendance_set_aside.itertuples(index=False):
-        out.append(
-            f"{r.branch}：{r.period_start:%Y-%m-%d}至{r.period_end:%Y-%m-%d}已有台账记录，统计表中的应到/实到人次"
-            f"（{r.present:g}/{r.expected:g}）未计入参会率"
-        )
+    out = clash_sentences(events.clashes, events.attendance_set_aside)
     for r in events.superseded.itertuples(index=False):
         out.append(
             f"{r.branch}：统计表中{r.period_start:%Y-%m-%d}至{r.period_end:%Y-%m-%d}的{r.type}"
             f"被期间更长的统计行覆盖，未重复计入"
+        )
+    return out
+
+
+def clash_sentences(clashes: pd.DataFrame, attendance_set_aside: pd.DataFrame) -> list[str]:
+    """The sentences of ``clash_warnings`` from the two frames (also used by metrics.quality)."""
+    out = []
+    for r in clashes.itertuples(index=False):
+        out.append(
+            f"{r.branch}：{r.period_start:%Y-%m-%d}至{r.period_end:%Y-%m-%d}的{r.type}既有台账记录"
+            f"（{r.ledger_count}条）又有统计表数字（{r.count:g}次），已按台账统计，统计表数字未计入"
+        )
+    for r in attendance_set_aside.itertuples(index=False):
+        out.append(
+            f"{r.branch}：{r.period_start:%Y-%m-%d}至{r.period_end:%Y-%m-%d}已有台账记录，统计表中的应到/实到人次"
+            f"（{r.present:g}/{r.expected:g}）未计入参会率"
         )
     return out
 

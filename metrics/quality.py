@@ -13,7 +13,7 @@ import pandas as pd
 from data_loaders.schema import OTHER_ACTIVITY_TYPE
 from metrics._frames import active_members, between, prepare
 from metrics.dataset import Dataset
-from metrics.indicators import count_events
+from metrics.indicators import clash_sentences, count_events
 from metrics.matching import match_members
 from metrics.periods import Quarter, effective_as_of, parse_quarter
 from metrics.xuexi import select_exports
@@ -66,16 +66,7 @@ class DataQuality:
             )
         for r in self.xuexi_straddling.itertuples(index=False):
             out.append(f"学习强国导出{r.export_id}（{r.period_start:%Y-%m-%d}至{r.period_end:%Y-%m-%d}）跨越季度边界，未计入")
-        for r in self.counts_clashes.itertuples(index=False):
-            out.append(
-                f"{r.branch}{r.period_start:%Y-%m-%d}至{r.period_end:%Y-%m-%d}的{r.type}既有台账又有统计表，"
-                f"已按台账计（统计表{r.count:g}次未计入）"
-            )
-        for r in self.counts_attendance_set_aside.itertuples(index=False):
-            out.append(
-                f"{r.branch}{r.period_start:%Y-%m-%d}至{r.period_end:%Y-%m-%d}已有台账记录，"
-                f"统计表中的应到/实到人次（{r.present:g}/{r.expected:g}）未计入参会率"
-            )
+        out += clash_sentences(self.counts_clashes, self.counts_attendance_set_aside)
         return out + self.extra
 
 
