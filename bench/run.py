@@ -324,7 +324,9 @@ def step_compute(scale: str, backend: str, url: str, what: str, profile_to: str 
     q = parse_quarter(QUARTER)
     # the rows the computation itself reads (a quarter's scorecard needs only the quarter's
     # study and 学习强国 rows where services.analytics supports narrowing to them)
-    narrow = {"whole_year": False} if "whole_year" in inspect.signature(analytics.dataset).parameters else {}
+    params = inspect.signature(analytics.dataset).parameters
+    narrow = {"whole_year": False} if "whole_year" in params else {}
+    narrow.update({"as_of": AS_OF} if "as_of" in params else {})
     ds, query_s = timed(analytics.dataset, engine, SYSTEM, q, **narrow)
     cfg, config_s = timed(analytics.config, engine, ds)
     metric = branch_scorecard if what == "scorecard" else lagging_members

@@ -19,7 +19,7 @@ from metrics.config import MetricsConfig, load_config
 from metrics.dataset import Dataset
 from metrics.periods import Quarter, effective_as_of, parse_quarter, quarter_of
 from metrics.scorecard import ScorecardResult, branch_scorecard, kpis, trend
-from storage.queries import data_span, get_setting, load_dataset
+from storage.queries import QuarterReads, current_targets, data_span, get_setting, load_dataset
 
 SETTINGS_KEY = "metrics"
 
@@ -45,12 +45,19 @@ def config(engine: Engine, ds: Dataset) -> MetricsConfig:
     return load_config(overrides=get_setting(engine, SETTINGS_KEY), imported_targets=ds.targets)
 
 
-def dataset(engine: Engine, viewer: Viewer, quarter: Quarter, whole_year: bool = True) -> Dataset:
-    """The year so far up to the quarter's end; with ``whole_year=False`` study records and
-    学习强国 rows only for the quarter itself (all a scorecard or the lagging list reads)."""
+def dataset(engine: Engine, viewer: Viewer, quarter: Quarter, whole_year: bool = True,
+            as_of: date | None = None) -> Dataset:
+    """The year so far up to the quarter's end; with ``whole_year=False`` only what the quarter's
+    scorecard or lagging list as of ``as_of`` reads (storage.queries.QuarterReads)."""
     start, end = window(quarter)
-    return load_dataset(engine, viewer, start, end,
-                        member_rows_from=None if whole_year else quarter.start)
+    if whole_year:
+        return load_dataset(engine, viewer, start, end)
+    cfg = load_config(overrides=get_setting(engine, SETTINGS_KEY),
+                      imported_targets=current_targets(engine))
+    annual = sorted({ind.activity_type for ind in cfg.indicators.values()
+                     if ind.period == "year" and ind.activity_type})
+    reads = QuarterReads(quarter.start, as_of_for(quarter, as_of), tuple(annual))
+    return load_dataset(engine, viewer, start, end, quarter=reads)
 
 
 def as_of_for(quarter: Quarter | str, as_of: date | None, today: date | None = None) -> date:
@@ -71,13 +78,13 @@ def scorecard(engine: Engine, viewer: Viewer, quarter: str | Quarter,
     q = parse_quarter(quarter)
     cut = as_of_for(q, as_of)
     full_viewer = SYSTEM if viewer.role == "secretary" else viewer
-    ds = dataset(engine, full_viewer, q, whole_year=False)
+    ds = dataset(engine, full_viewer, q, whole_year=False, as_of=cut)
     cfg = config(engine, ds)
     card = branch_scorecard(ds, q, cut, cfg)
     previous = None
     if with_previous:
         pq = q.previous()
-        pds = dataset(engine, full_viewer, pq, whole_year=False)
+        pds = dataset(engine, full_viewer, pq, whole_year=False, as_of=pq.end)
         previous = branch_scorecard(pds, pq, pq.end, config(engine, pds))
     scores = card.branches["score"].dropna()
     n_ranked, average = int(len(scores)), (float(scores.mean()) if len(scores) else None)
@@ -124,8 +131,9 @@ def lagging(engine: Engine, viewer: Viewer, quarter: str | Quarter, as_of: date 
     from metrics.lagging import lagging_members
 
     q = parse_quarter(quarter)
-    ds = dataset(engine, viewer, q, whole_year=False)
-    return lagging_members(ds, q, as_of_for(q, as_of), config(engine, ds))
+    cut = as_of_for(q, as_of)
+    ds = dataset(engine, viewer, q, whole_year=False, as_of=cut)
+    return lagging_members(ds, q, cut, config(engine, ds))
 
 
 def points(engine: Engine, viewer: Viewer, year: int, as_of: date | None = None):

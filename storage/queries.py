@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from datetime import date
+from operator import itemgetter
 
 import pandas as pd
+import pyarrow as pa
 from sqlalchemy import Engine, text
 
 from auth.viewer import Viewer
@@ -33,7 +36,7 @@ def _scope_clause(viewer: Viewer, column: str) -> tuple[str, dict]:
     return f" AND {column} = :scope_branch", {"scope_branch": scope[0]}
 
 
-_PARAM = re.compile(r":([a-z_]+)")
+_PARAM = re.compile(r":([a-z_][a-z0-9_]*)")
 
 
 def _finish(frame: pd.DataFrame, name: str) -> pd.DataFrame:
@@ -42,14 +45,23 @@ def _finish(frame: pd.DataFrame, name: str) -> pd.DataFrame:
             frame[col] = pd.to_datetime(frame[col])
         elif col in ("activated", "is_current"):
             frame[col] = frame[col].astype(bool)
-    if name in DATASET_COLUMNS:
-        frame = frame[DATASET_COLUMNS[name]]
     return frame
 
 
+def _complete(frame: pd.DataFrame, name: str, branch_names: pd.Series) -> pd.DataFrame:
+    """The Dataset frame: branch names mapped from the branches frame (cheaper than joining
+    the name onto every row in SQL), columns not read filled with NA, in the documented order."""
+    if "branch" in DATASET_COLUMNS[name] and "branch" not in frame:
+        frame["branch"] = frame["branch_id"].map(branch_names).astype("str")
+    for col in DATASET_COLUMNS[name]:
+        if col not in frame:
+            frame[col] = pd.Series(pd.NA, index=frame.index, dtype="object")
+    return frame[DATASET_COLUMNS[name]]
+
+
 def _frame(conn, sql: str, params: dict, name: str) -> pd.DataFrame:
-    """Run a read query on the driver's own cursor and build the frame column by column: for
-    hundreds of thousands of rows this is about twice as fast as SQLAlchemy rows → DataFrame."""
+    """Run a read query on the driver's own cursor and build the frame column by column (for
+    hundreds of thousands of rows several times faster than SQLAlchemy rows → DataFrame)."""
     values = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in params.items()}
     if conn.dialect.name == "postgresql":
         sql = _PARAM.sub(r"%(\1)s", sql.replace("%", "%%"))
@@ -60,10 +72,13 @@ def _frame(conn, sql: str, params: dict, name: str) -> pd.DataFrame:
         rows = cursor.fetchall()
     finally:
         cursor.close()
-    if rows:
-        frame = pd.DataFrame(dict(zip(columns, map(list, zip(*rows)))))
-    else:
-        frame = pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
+    if not rows:
+        return _finish(pd.DataFrame({c: pd.Series(dtype="object") for c in columns}), name)
+    data = {c: list(map(itemgetter(i), rows)) for i, c in enumerate(columns)}
+    try:  # Arrow builds typed columns from Python lists several times faster than pandas does
+        frame = pa.table({c: pa.array(v) for c, v in data.items()}).to_pandas()
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed types in one column
+        frame = pd.DataFrame(data)
     return _finish(frame, name)
 
 
@@ -123,17 +138,17 @@ ORDER BY b.id
 """
 
 _MEMBERS = """
-SELECT m.member_id, m.branch_id, b.name AS branch, m.name, m.party_group AS "group", m.category,
+SELECT m.member_id, m.branch_id, m.name, m.party_group AS "group", m.category,
        m.role, m.status, m.join_date, m.member_code
-FROM member_version m JOIN branch b ON b.id = m.branch_id
+FROM member_version m
 WHERE m.is_current{scope}
 ORDER BY m.branch_id, m.member_id
 """
 
 _ACTIVITIES = """
-SELECT a.id AS activity_id, a.branch_id, b.name AS branch, a.date, a.type, a.type_raw, a.topic,
+SELECT a.id AS activity_id, a.branch_id, a.date, a.type, a.type_raw, a.topic,
        a.expected, a.present, a.party_group AS "group", a.speaker, a.days
-FROM activity a JOIN branch b ON b.id = a.branch_id
+FROM activity a
 WHERE a.is_current AND a.date BETWEEN :start AND :end{scope}
 ORDER BY a.date, a.id
 """
@@ -146,29 +161,28 @@ ORDER BY p.id
 """
 
 _COUNTS = """
-SELECT c.branch_id, b.name AS branch, c.period_start, c.period_end, c.type, c.count, c.expected,
-       c.present
-FROM activity_count c JOIN branch b ON b.id = c.branch_id
+SELECT c.branch_id, c.period_start, c.period_end, c.type, c.count, c.expected, c.present
+FROM activity_count c
 WHERE c.is_current AND c.period_end >= :start AND c.period_start <= :end{scope}
 """
 
 _STUDY = """
-SELECT s.branch_id, b.name AS branch, s.name, s.date, s.form, s.content, s.hours, s.score
-FROM study_record s JOIN branch b ON b.id = s.branch_id
+SELECT s.branch_id, s.name, s.date, s.form{study_details}
+FROM study_record s
 WHERE s.is_current AND s.date BETWEEN :start AND :end{scope}
 """
 
 _XUEXI = """
-SELECT x.batch_id AS export_id, x.period_start, x.period_end, x.branch_id, b.name AS branch,
+SELECT x.batch_id AS export_id, x.period_start, x.period_end, x.branch_id,
        x.name, x.member_code, x.activated, x.points, x.daily_question, x.active_days
-FROM xuexi_score x LEFT JOIN branch b ON b.id = x.branch_id
+FROM xuexi_score x
 WHERE x.is_current AND x.period_end >= :start AND x.period_start <= :end{scope}
 """
 
 _RECORDS = """
-SELECT r.id AS record_id, r.branch_id, b.name AS branch, r.category, r.title, r.date, r.person,
+SELECT r.id AS record_id, r.branch_id, r.category, r.title, r.date, r.person,
        r.level, r.quantity, r.measure
-FROM other_record r LEFT JOIN branch b ON b.id = r.branch_id
+FROM other_record r
 WHERE r.is_current AND r.date BETWEEN :start AND :end{scope}
 """
 
@@ -178,15 +192,54 @@ WHERE is_current ORDER BY id
 """
 
 
+@dataclass(frozen=True)
+class QuarterReads:
+    """What one quarter's scorecard or lagging list reads beyond the quarter itself: activities of
+    the types counted over the year (annual targets) from the year's start, nothing else. Study
+    records (who, when, which form: content, hours and score come back empty), 学习强国 rows and
+    absence names are read from ``start`` (the quarter's first day);
+    学习强国 exports that lie inside a longer export of the quarter ended by ``as_of`` (monthly
+    exports once the quarterly one exists) are not read: metrics.xuexi would drop them anyway."""
+
+    start: date
+    as_of: date
+    annual_types: tuple[str, ...] = ()
+
+
+_SUPERSEDED_EXPORTS = """
+ AND x.batch_id NOT IN (
+  SELECT s.id FROM import_batch s JOIN import_batch c
+    ON c.kind = 'xuexi' AND c.undone_at IS NULL AND c.id <> s.id
+   AND c.period_start >= :q_start AND c.period_end <= :as_of
+   AND c.period_start <= s.period_start AND c.period_end >= s.period_end
+   AND (c.period_start < s.period_start OR c.period_end > s.period_end)
+  WHERE s.kind = 'xuexi' AND s.undone_at IS NULL)"""
+
+
+def _narrowed(name: str, sql: str, quarter: QuarterReads) -> tuple[str, dict]:
+    """The query and extra parameters of ``name`` narrowed to what ``quarter`` says is read."""
+    if name == "attendance":
+        return sql.replace(":start", ":q_start"), {}
+    if name == "study":  # who studied when is all they read; the details stay in the database
+        return sql.replace(":start", ":q_start").replace("{study_details}", ""), {}
+    if name == "xuexi":
+        return sql.replace(":start", ":q_start").replace("{scope}", "{scope}" + _SUPERSEDED_EXPORTS), {}
+    if name == "activities":
+        types = {f"annual_{i}": t for i, t in enumerate(quarter.annual_types)}
+        annual = f" OR a.type IN ({', '.join(':' + k for k in types)})" if types else ""
+        return sql.replace("{scope}", f" AND (a.date >= :q_start{annual}){{scope}}"), types
+    return sql, {}
+
+
 def load_dataset(
     engine: Engine, viewer: Viewer, start: date | None = None, end: date | None = None,
-    member_rows_from: date | None = None,
+    quarter: QuarterReads | None = None,
 ) -> Dataset:
-    """Current data within [start, end] (dates of records; periods that overlap), in scope.
-    ``member_rows_from`` narrows the two largest tables (study records, 学习强国 rows) to
-    [member_rows_from, end] when the caller needs only that part (a quarter's scorecard)."""
+    """Current data within [start, end] (dates of records; periods that overlap), in scope;
+    with ``quarter``, only the rows a quarter's scorecard or lagging list reads (QuarterReads)."""
     params = {"start": start or date(1900, 1, 1), "end": end or date(2999, 12, 31)}
-    narrow = {**params, "start": max(params["start"], member_rows_from or params["start"])}
+    if quarter is not None:
+        params.update(q_start=max(params["start"], quarter.start), as_of=quarter.as_of)
     frames = {}
     reader = _ArrowReader(engine)
     with engine.connect() as conn:
@@ -201,11 +254,21 @@ def load_dataset(
             ("records", _RECORDS, "r.branch_id"),
         ):
             clause, extra = _scope_clause(viewer, column)
-            window = narrow if name in ("study", "xuexi") else params
-            frames[name] = reader.read(conn, sql.format(scope=clause), {**window, **extra}, name)
+            if quarter is not None:
+                sql, more = _narrowed(name, sql, quarter)
+                extra = {**extra, **more}
+            sql = sql.replace("{study_details}", ", s.content, s.hours, s.score")
+            frames[name] = reader.read(conn, sql.format(scope=clause), {**params, **extra}, name)
         frames["targets"] = reader.read(conn, _TARGETS, {}, "targets")
     reader.close()
-    return Dataset(**frames)
+    names = frames["branches"].set_index("branch_id")["branch"]
+    return Dataset(**{name: _complete(frame, name, names) for name, frame in frames.items()})
+
+
+def current_targets(engine: Engine) -> pd.DataFrame:
+    """Imported targets (not personal data, not scoped): what the config needs before a read."""
+    with engine.connect() as conn:
+        return _frame(conn, _TARGETS, {}, "targets")
 
 
 def known_branches(engine: Engine) -> dict[str, str]:

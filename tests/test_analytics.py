@@ -44,18 +44,21 @@ def test_secretary_trend_keeps_the_committee_average(sample_db_url):
 
 
 def test_quarter_window_gives_the_same_scorecard_and_lagging_as_the_whole_year(sample_db_url):
-    """The scorecard reads study and 学习强国 rows of the quarter only; nothing may change."""
+    """The scorecard reads study and 学习强国 rows of the quarter only, earlier quarters only for
+    annual activity types, and skips superseded monthly exports; nothing may change."""
     import pandas as pd
 
     from metrics.lagging import lagging_members
     from metrics.scorecard import branch_scorecard
 
     engine = get_engine(sample_db_url)
-    for text_q, cut in (("2026Q3", date(2026, 9, 30)), ("2026Q4", date(2026, 11, 26))):
+    for text_q, cut in (("2026Q3", date(2026, 9, 30)), ("2026Q3", date(2026, 8, 31)),
+                        ("2026Q2", date(2026, 6, 30)), ("2026Q4", date(2026, 11, 26))):
         q = parse_quarter(text_q)
         whole = analytics.dataset(engine, SYSTEM, q)
-        narrow = analytics.dataset(engine, SYSTEM, q, whole_year=False)
+        narrow = analytics.dataset(engine, SYSTEM, q, whole_year=False, as_of=cut)
         assert len(narrow.study) < len(whole.study) and len(narrow.xuexi) < len(whole.xuexi)
+        assert len(narrow.activities) < len(whole.activities)
         cfg = analytics.config(engine, whole)
         a, b = branch_scorecard(whole, q, cut, cfg), branch_scorecard(narrow, q, cut, cfg)
         pd.testing.assert_frame_equal(a.branches, b.branches)

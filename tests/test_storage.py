@@ -301,3 +301,66 @@ def test_arrow_fast_path_reads_exactly_what_the_plain_cursor_reads(engine, monke
     for name in ("branches", "members", "activities", "attendance", "activity_counts", "study",
                  "xuexi", "records", "targets"):
         pd.testing.assert_frame_equal(getattr(fast, name), getattr(plain, name), obj=name)
+
+
+def _xuexi_export(engine, start, end, points, content):
+    outcome = import_result(engine, result("xuexi", [
+        {"sheet": "", "row": 3, "name": "张伟", "branch": FIN1, "activated": True, "points": points},
+    ], period=(start, end)), content, SYSTEM)
+    return outcome.batch_id
+
+
+def test_quarter_reads_skip_exports_inside_a_longer_ended_export(engine):
+    """Q3 as of 31 Aug: the Q3 export has not ended, so the July and August exports are read;
+    as of 30 Sep the Q3 export covers them and they are not read. A straddling export and an
+    undone one never make another export disappear."""
+    from storage.queries import QuarterReads
+
+    import_result(engine, result("roster", ROSTER), b"r", SYSTEM)
+    july = _xuexi_export(engine, date(2026, 7, 1), date(2026, 7, 31), 100.0, b"x7")
+    august = _xuexi_export(engine, date(2026, 8, 1), date(2026, 8, 31), 200.0, b"x8")
+    straddling = _xuexi_export(engine, date(2026, 6, 15), date(2026, 8, 15), 50.0, b"xs")
+    undone = _xuexi_export(engine, date(2026, 7, 1), date(2026, 9, 30), 1.0, b"xu")
+    undo_batch(engine, undone, SYSTEM)
+
+    def read(as_of):
+        ds = load_dataset(engine, SYSTEM, date(2026, 1, 1), date(2026, 9, 30),
+                          quarter=QuarterReads(date(2026, 7, 1), as_of))
+        return set(ds.xuexi["export_id"])
+
+    assert read(date(2026, 9, 30)) == {july, august, straddling}
+    quarterly = _xuexi_export(engine, date(2026, 7, 1), date(2026, 9, 30), 600.0, b"xq")
+    assert read(date(2026, 8, 31)) == {july, august, straddling, quarterly}
+    assert read(date(2026, 9, 30)) == {straddling, quarterly}
+    # without the narrowing every export touching the window is read
+    assert set(load_dataset(engine, SYSTEM, date(2026, 1, 1), date(2026, 9, 30)).xuexi["export_id"]) \
+        == {july, august, straddling, quarterly}
+
+
+def test_quarter_reads_take_earlier_quarters_for_annual_types_only(engine):
+    from storage.queries import QuarterReads
+
+    import_result(engine, result("roster", ROSTER), b"r", SYSTEM)
+    import_result(engine, result("activity", [
+        {"sheet": "", "row": 2, "branch": FIN1, "date": "2026-04-10", "type": "组织生活会",
+         "type_raw": "组织生活会", "absent": ["李娜"]},
+        {"sheet": "", "row": 3, "branch": FIN1, "date": "2026-05-10", "type": "党课",
+         "type_raw": "党课", "absent": ["李娜"]},
+        {"sheet": "", "row": 4, "branch": FIN1, "date": "2026-07-10", "type": "党课",
+         "type_raw": "党课", "absent": ["张伟"]},
+    ]), b"a", SYSTEM)
+    import_result(engine, result("study", [
+        {"sheet": "", "row": 2, "name": "张伟", "branch": FIN1, "date": "2026-05-05", "form": "自学",
+         "content": "条例", "hours": 2.0},
+        {"sheet": "", "row": 3, "name": "张伟", "branch": FIN1, "date": "2026-07-05", "form": "自学",
+         "content": "党章", "hours": 2.0},
+    ]), b"s", SYSTEM)
+    reads = QuarterReads(date(2026, 7, 1), date(2026, 9, 30), ("组织生活会",))
+    ds = load_dataset(engine, SYSTEM, date(2026, 1, 1), date(2026, 9, 30), quarter=reads)
+    assert sorted(ds.activities["date"].dt.strftime("%m-%d")) == ["04-10", "07-10"]
+    assert list(ds.attendance["name"]) == ["张伟"]  # absence names of the quarter only
+    assert list(ds.study["date"].dt.strftime("%m-%d")) == ["07-05"]
+    assert ds.study["content"].isna().all() and ds.study["branch"].tolist() == [FIN1]
+    whole = load_dataset(engine, SYSTEM, date(2026, 1, 1), date(2026, 9, 30))
+    assert len(whole.activities) == 3 and len(whole.attendance) == 3
+    assert set(whole.study["content"]) == {"条例", "党章"}
