@@ -42,26 +42,42 @@ def _is_committee_role(role: pd.Series, roles: list[str]) -> pd.Series:
 
 
 def attendance_credit(ds: Dataset, start: date, last: date, committee_roles: list[str]) -> pd.Series:
-    """Activities attended per active member (index member_id) at ledger activities in the window."""
+    """Activities attended per active member (index member_id) at ledger activities in the window.
+
+    Counted per branch (and per 党小组 / committee) rather than per activity × member, so the
+    cost grows with activities plus members, not with their product."""
     acts = ds.activities[between(ds.activities["date"], start, last)]
     members = active_members(ds)
     members = members.assign(_committee=_is_committee_role(members["role"], committee_roles))
-    expected = acts[["activity_id", "branch_id", "type", "group"]].merge(
-        members[["member_id", "branch_id", "group", "_committee"]], on="branch_id", suffixes=("", "_member")
-    )
-    is_group = expected["type"].eq(GROUP_MEETING_TYPE) & expected["group"].notna()
-    keep = np.where(
-        is_group, expected["group"].eq(expected["group_member"]).fillna(False),
-        np.where(expected["type"].eq(COMMITTEE_TYPE), expected["_committee"], True),
-    ).astype(bool)
-    expected = expected[keep][["activity_id", "member_id"]]
+    is_group = acts["type"].eq(GROUP_MEETING_TYPE) & acts["group"].notna()
+    is_committee = ~is_group & acts["type"].eq(COMMITTEE_TYPE)
+    acts = acts.assign(_audience=np.select([is_group, is_committee], ["group", "committee"], "all"))
 
+    by_branch = acts.groupby(["branch_id", "_audience"]).size()
+    per_group = acts[is_group].groupby(["branch_id", "group"]).size().rename("_n").reset_index()
+    everyone = members["branch_id"].map(by_branch.xs("all", level="_audience")
+                                        if "all" in acts["_audience"].values else {}).fillna(0)
+    committee = members["branch_id"].map(by_branch.xs("committee", level="_audience")
+                                         if "committee" in acts["_audience"].values else {}).fillna(0)
+    in_group = members[["branch_id", "group"]].merge(per_group, on=["branch_id", "group"], how="left")
+    expected = (everyone + committee.where(members["_committee"], 0)
+                + in_group["_n"].fillna(0).to_numpy())
+
+    # named absent or on leave at an activity the member was expected at
     att = ds.attendance[ds.attendance["activity_id"].isin(acts["activity_id"])]
     excused = match_members(att, ds.members)
     excused = excused[excused["match"] == "matched"][["activity_id", "member_id"]].drop_duplicates()
-    attended = expected.merge(excused.assign(_named=True), on=["activity_id", "member_id"], how="left")
-    attended = attended[attended["_named"].isna()]
-    return attended.groupby("member_id").size()
+    pairs = (excused.merge(acts[["activity_id", "branch_id", "group", "_audience"]], on="activity_id")
+             .merge(members[["member_id", "branch_id", "group", "_committee"]], on="member_id",
+                    suffixes=("", "_member")))
+    was_expected = pairs["branch_id"].eq(pairs["branch_id_member"]) & np.select(
+        [pairs["_audience"].eq("group"), pairs["_audience"].eq("committee")],
+        [pairs["group"].eq(pairs["group_member"]).fillna(False).astype(bool), pairs["_committee"]],
+        True,
+    ).astype(bool)
+    missed = members["member_id"].map(pairs[was_expected].groupby("member_id").size()).fillna(0)
+    attended = (expected - missed).astype(int)
+    return pd.Series(attended.to_numpy(), index=members["member_id"].to_numpy())
 
 
 def member_points(

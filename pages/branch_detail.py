@@ -99,7 +99,7 @@ if not counted.empty:
     st.caption("该支部另以《组织生活开展情况统计表》报送活动次数（无具体日期），已计入指标，时间线中不显示。")
 
 st.subheader("党员情况")
-members = member_table(data.points(viewer, f.quarter.year, f.as_of),
+members = member_table(data.points(viewer, f.quarter, f.as_of),
                        data.quarter_points(viewer, f.quarter, f.as_of),
                        data.lagging(viewer, f.quarter, f.as_of), branch_id)
 if members.empty:

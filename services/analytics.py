@@ -136,11 +136,16 @@ def lagging(engine: Engine, viewer: Viewer, quarter: str | Quarter, as_of: date 
     return lagging_members(ds, q, cut, config(engine, ds))
 
 
-def points(engine: Engine, viewer: Viewer, year: int, as_of: date | None = None):
+def points(engine: Engine, viewer: Viewer, year: int, as_of: date | None = None,
+           ds: Dataset | None = None):
+    """Member points for ``year`` as of ``as_of``; ``ds``: data already read for this viewer
+    that covers the year up to ``as_of`` (a quarter's ``dataset``), so it is not read twice."""
     from metrics.points import member_points
 
-    ds = load_dataset(engine, viewer, date(year, 1, 1), date(year, 12, 31))
-    return member_points(ds, year, as_of, config(engine, ds))
+    last = min(as_of or date.today(), date(year, 12, 31))
+    if ds is None:
+        ds = load_dataset(engine, viewer, date(year, 1, 1), last)
+    return member_points(ds, year, last, config(engine, ds))
 
 
 def quality(engine: Engine, viewer: Viewer, quarter: str | Quarter, as_of: date | None = None):

@@ -65,3 +65,23 @@ def test_quarter_window_gives_the_same_scorecard_and_lagging_as_the_whole_year(s
         pd.testing.assert_frame_equal(a.indicators, b.indicators)
         pd.testing.assert_frame_equal(lagging_members(whole, q, cut, cfg),
                                       lagging_members(narrow, q, cut, cfg))
+
+
+def test_points_from_the_quarters_data_equal_points_read_for_the_year(sample_db_url):
+    """The branch page computes points from the quarter's cached data instead of reading the
+    year again; a secretary's points are their branch's rows of the committee's."""
+    import pandas as pd
+
+    engine = get_engine(sample_db_url)
+    q, cut = parse_quarter("2026Q3"), date(2026, 8, 20)
+    read = analytics.points(engine, SYSTEM, 2026, cut)
+    reused = analytics.points(engine, SYSTEM, 2026, cut, ds=analytics.dataset(engine, SYSTEM, q))
+    assert len(read) > 100 and read["attended"].sum() > 0 and read["absences"].sum() > 0
+    pd.testing.assert_frame_equal(read, reused)
+    secretary = _secretary(engine)
+    mine = analytics.points(engine, secretary, 2026, cut,
+                            ds=analytics.dataset(engine, secretary, q))
+    theirs = read[read["branch_id"] == secretary.branch_id]
+    cols = ["member_id", "attended", "study_records", "absences", "xuexi_points"]
+    pd.testing.assert_frame_equal(mine[cols].reset_index(drop=True),
+                                  theirs[cols].reset_index(drop=True))

@@ -86,12 +86,15 @@ def lagging(viewer: Viewer, quarter: Quarter, as_of: date):
 
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner="正在计算党员积分…")
-def _points(data_version: str, scope: tuple, year: int, as_of: date):
-    return analytics.points(engine(), _viewer(scope), year, as_of)
+def _points(data_version: str, scope: tuple, quarter: str, as_of: date):
+    q = parse_quarter(quarter)
+    ds = _dataset(data_version, scope, quarter) if as_of <= q.end else None
+    return analytics.points(engine(), _viewer(scope), q.year, as_of, ds=ds)
 
 
-def points(viewer: Viewer, year: int, as_of: date):
-    return _points(version(), scope_of(viewer), year, as_of)
+def points(viewer: Viewer, quarter: Quarter, as_of: date):
+    """Member points of the quarter's year as of ``as_of`` (from the quarter's cached data)."""
+    return _points(version(), scope_of(viewer), str(quarter), as_of)
 
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner="正在检查数据质量…")
