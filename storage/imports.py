@@ -170,9 +170,10 @@ def _keys(frame: pd.DataFrame, columns: list[str]) -> list[str]:
     """A stable natural key per row; repeats within one file get an occurrence suffix."""
     parts = [frame[c].astype("string").fillna("") for c in columns]
     joined = parts[0].str.cat(parts[1:], sep="|") if len(parts) > 1 else parts[0]
-    occurrence = joined.groupby(joined).cumcount().astype(str)
-    full = joined + "#" + occurrence
-    return [hashlib.blake2b(k.encode(), digest_size=16).hexdigest() for k in full]
+    occurrence = joined.groupby(joined, sort=False).cumcount().tolist()
+    blake2b = hashlib.blake2b
+    return [blake2b(f"{k}#{n}".encode(), digest_size=16).hexdigest()
+            for k, n in zip(joined.tolist(), occurrence)]
 
 
 def _py(values: pd.Series) -> list:
@@ -184,8 +185,10 @@ def _py(values: pd.Series) -> list:
 
 
 def _insert_versions(conn, table: str, batch_id: int, frame: pd.DataFrame, key_cols: list[str],
-                     columns: dict[str, pd.Series]) -> list[int]:
-    """Insert one versioned row per frame row and retire older versions of the same keys."""
+                     columns: dict[str, pd.Series], span: str | None = None) -> list[int]:
+    """Insert one versioned row per frame row and retire older versions of the same keys.
+    ``span``: a column that is part of the key; when no current row of another batch has a value
+    in this batch's range of it, no key can repeat and the retiring UPDATE is skipped."""
     n = len(frame)
     if n == 0:
         return []
@@ -196,6 +199,8 @@ def _insert_versions(conn, table: str, batch_id: int, frame: pd.DataFrame, key_c
     data.update({col: _py(series) for col, series in columns.items()})
     cols = list(data)
     bulk_insert(conn, table, cols, list(zip(*(data[c] for c in cols))))
+    if span is not None and not _may_repeat(conn, table, batch_id, span, columns[span]):
+        return ids
     conn.execute(
         text(
             f"UPDATE {table} SET is_current = :f WHERE is_current AND batch_id <> :b"
@@ -204,6 +209,19 @@ def _insert_versions(conn, table: str, batch_id: int, frame: pd.DataFrame, key_c
         {"b": batch_id, "f": False},
     )
     return ids
+
+
+def _may_repeat(conn, table: str, batch_id: int, column: str, values: pd.Series) -> bool:
+    """Whether a current row of another batch could share a key with this batch's rows."""
+    if values.isna().any():
+        return True
+    lo, hi = (v.date().isoformat() if isinstance(v, pd.Timestamp) else v
+              for v in (values.min(), values.max()))
+    return conn.execute(
+        text(f"SELECT 1 FROM {table} WHERE is_current AND batch_id <> :b"
+             f" AND {column} BETWEEN :lo AND :hi LIMIT 1"),
+        {"b": batch_id, "lo": lo, "hi": hi},
+    ).first() is not None
 
 
 def _write_roster(conn, batch_id, frame, result):
@@ -285,7 +303,7 @@ def _mark_missing(conn, batch_id: int, branch_ids: list[int], present: set[int])
 def _write_activity(conn, batch_id, frame, result):
     branches = _branch_ids(conn, frame["branch"], batch_id)
     ids = _insert_versions(conn, "activity", batch_id, frame,
-                           ["branch", "date", "type", "topic", "group"], {
+                           ["branch", "date", "type", "topic", "group"], span="date", columns={
         "branch_id": frame["branch"].map(branches).astype("Int64"), "date": frame["date"],
         "type": frame["type"], "type_raw": frame["type_raw"], "topic": frame["topic"],
         "expected": frame["expected"], "present": frame["present"], "group": frame["group"],
@@ -304,7 +322,7 @@ def _write_activity(conn, batch_id, frame, result):
 def _write_activity_counts(conn, batch_id, frame, result):
     branches = _branch_ids(conn, frame["branch"], batch_id)
     _insert_versions(conn, "activity_count", batch_id, frame,
-                     ["branch", "period_start", "period_end", "type"], {
+                     ["branch", "period_start", "period_end", "type"], span="period_start", columns={
         "branch_id": frame["branch"].map(branches).astype("Int64"), "period_start": frame["period_start"],
         "period_end": frame["period_end"], "type": frame["type"], "count": frame["count"],
         "expected": frame["expected"], "present": frame["present"],
@@ -314,7 +332,7 @@ def _write_activity_counts(conn, batch_id, frame, result):
 def _write_study(conn, batch_id, frame, result):
     branches = _branch_ids(conn, frame["branch"], batch_id)
     _insert_versions(conn, "study_record", batch_id, frame,
-                     ["branch", "name", "date", "form", "content"], {
+                     ["branch", "name", "date", "form", "content"], span="date", columns={
         "branch_id": frame["branch"].map(branches).astype("Int64"), "name": frame["name"], "date": frame["date"],
         "form": frame["form"], "content": frame["content"], "hours": frame["hours"],
         "score": frame["score"],
@@ -326,7 +344,7 @@ def _write_xuexi(conn, batch_id, frame, result):
     start, end = result.period
     stamped = frame.assign(_ps=pd.Timestamp(start), _pe=pd.Timestamp(end))
     _insert_versions(conn, "xuexi_score", batch_id, stamped,
-                     ["_ps", "_pe", "branch", "name", "member_code"], {
+                     ["_ps", "_pe", "branch", "name", "member_code"], span="period_end", columns={
         "period_start": stamped["_ps"], "period_end": stamped["_pe"],
         "branch_id": frame["branch"].map(known).astype("Int64"), "department": frame["department"],
         "name": frame["name"], "member_code": frame["member_code"],
@@ -340,7 +358,7 @@ def _write_records(conn, batch_id, frame, result):
     has_branch = frame["branch"].notna()
     branches = _branch_ids(conn, frame.loc[has_branch, "branch"], batch_id)
     _insert_versions(conn, "other_record", batch_id, frame,
-                     ["category", "branch", "date", "title", "person"], {
+                     ["category", "branch", "date", "title", "person"], span="date", columns={
         "branch_id": frame["branch"].map(branches).astype("Int64"), "category": frame["category"],
         "title": frame["title"], "date": frame["date"], "person": frame["person"],
         "level": frame["level"], "quantity": frame["quantity"].fillna(1.0),
@@ -393,11 +411,12 @@ def _unknown_member_warnings(conn, result: LoadResult) -> list[Problem]:
     """Names that match nobody on the current roster of their branch (kept as warnings)."""
     if result.kind not in ("xuexi", "study", "activity"):
         return []
-    pairs = {(b, n) for b, n in conn.execute(
-        text("SELECT b.name, m.name FROM member_version m"
-             " JOIN branch b ON b.id = m.branch_id WHERE m.is_current"))}
+    pairs = set(conn.exec_driver_sql(
+        "SELECT b.name, m.name FROM member_version m JOIN branch b ON b.id = m.branch_id"
+        " WHERE m.is_current").fetchall())
     if not pairs:
         return []
+    names = {n for _, n in pairs}
     frame = result.frame
     if result.kind == "activity":
         people = pd.concat([
@@ -407,19 +426,16 @@ def _unknown_member_warnings(conn, result: LoadResult) -> list[Problem]:
         ]).dropna(subset=["name"])
     else:
         people = frame[["sheet", "row", "branch", "name"]].assign(column="姓名")
-    if people.empty:
-        return []
-    names = {n for _, n in pairs}
-    unknown = [
-        (s, r, b, n, c) for s, r, b, n, c in people[["sheet", "row", "branch", "name", "column"]]
-        .itertuples(index=False)
-        if ((b, n) not in pairs if isinstance(b, str) else n not in names)
-    ]
+    # plain lists: iterating pandas' Arrow-backed strings element by element is slow
+    branch = people["branch"].astype(object).where(people["branch"].notna(), None).tolist()
+    unknown = [i for i, (b, n) in enumerate(zip(branch, people["name"].tolist()))
+               if ((b, n) not in pairs if isinstance(b, str) else n not in names)]
+    rows = people.iloc[unknown[:2000]]
     return [
         Problem(result.file_name, str(s or ""), int(r) if pd.notna(r) else None, c, str(n),
                 f"名册中{'「' + b + '」' if isinstance(b, str) else ''}没有此人，请核对姓名或先导入名册。",
                 severity="warning", code="unknown_member")
-        for s, r, b, n, c in unknown[:2000]
+        for s, r, b, n, c in rows[["sheet", "row", "branch", "name", "column"]].itertuples(index=False)
     ]
 
 
