@@ -37,6 +37,38 @@ def _scope_clause(viewer: Viewer, column: str) -> tuple[str, dict]:
     return f" AND {column} = :scope_branch", {"scope_branch": scope[0]}
 
 
+# A 学习强国 row can belong to a branch's member without naming the branch (a 部门 that matched
+# no branch: the member is found by a name unique on the roster) or while naming another one (a
+# member code). A scoped read takes these candidates too and keeps the rows metrics.matching
+# resolves to the branch, so a secretary sees what the committee view shows. (Study records
+# always name their branch.)
+_CANDIDATES = {
+    "xuexi": " AND (x.branch_id = :scope_branch OR x.branch_id IS NULL OR x.member_code IN ("
+             "SELECT member_code FROM member_version WHERE is_current AND branch_id = :scope_branch))",
+}
+
+_ROSTER = """
+SELECT member_id, branch_id, name, status, member_code FROM member_version WHERE is_current
+"""
+
+
+def _own_rows(conn, reader, frame: pd.DataFrame, branch_id: int) -> pd.DataFrame:
+    """The rows of a candidate read that belong to ``branch_id``: matched to one of its members
+    over the whole roster, or naming it and matched to nobody else. The roster is read here to
+    decide and is not returned."""
+    from metrics.matching import MATCHED, match_members
+
+    codes = frame["member_code"].notna() if "member_code" in frame else False
+    if frame.empty or not (frame["branch_id"].isna() | codes).any():
+        return frame.reset_index(drop=True)
+    roster = reader.read(conn, _ROSTER, {}, "roster")
+    matched = match_members(frame, roster)
+    home = matched["member_id"].map(roster.set_index("member_id")["branch_id"])
+    mine = home.eq(branch_id) | (matched["match"].ne(MATCHED) & frame["branch_id"].eq(branch_id)
+                                 .reset_index(drop=True))
+    return frame.reset_index(drop=True)[mine.fillna(False).to_numpy()].reset_index(drop=True)
+
+
 _PARAM = re.compile(r":([a-z_][a-z0-9_]*)")
 
 
@@ -263,11 +295,15 @@ def load_dataset(
             ("records", _RECORDS, "r.branch_id"),
         ):
             clause, extra = _scope_clause(viewer, column)
+            if extra and name in _CANDIDATES:
+                clause = _CANDIDATES[name]
             if quarter is not None:
                 sql, more = _narrowed(name, sql, quarter)
                 extra = {**extra, **more}
             sql = sql.replace("{study_details}", ", s.content, s.hours, s.score")
             frames[name] = reader.read(conn, sql.format(scope=clause), {**params, **extra}, name)
+            if extra and name in _CANDIDATES:
+                frames[name] = _own_rows(conn, reader, frames[name], extra["scope_branch"])
         frames["targets"] = reader.read(conn, _TARGETS, {}, "targets")
     reader.close()
     names = frames["branches"].set_index("branch_id")["branch"]

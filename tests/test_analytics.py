@@ -85,3 +85,23 @@ def test_points_from_the_quarters_data_equal_points_read_for_the_year(sample_db_
     cols = ["member_id", "attended", "study_records", "absences", "xuexi_points"]
     pd.testing.assert_frame_equal(mine[cols].reset_index(drop=True),
                                   theirs[cols].reset_index(drop=True))
+
+
+def test_secretary_lagging_list_is_the_committees_rows_of_their_branch(sample_db_url):
+    """The sample has 学习强国 rows under 其他 whose names are unique on the roster: a secretary's
+    list must credit them exactly as the committee view does (no false 零积分)."""
+    engine = get_engine(sample_db_url)
+    with engine.connect() as conn:
+        branches = conn.execute(text(
+            "SELECT DISTINCT b.id, b.name FROM member_version m JOIN branch b ON b.id = m.branch_id"
+            " WHERE m.is_current AND m.name IN (SELECT name FROM xuexi_score"
+            " WHERE is_current AND branch_id IS NULL)")).all()
+    assert branches  # the case is present in the sample
+    q, cut = parse_quarter("2026Q3"), date(2026, 9, 30)
+    full = analytics.lagging(engine, SYSTEM, q, cut)
+    for bid, name in branches:
+        mine = analytics.lagging(engine, Viewer("s", "secretary", branch_id=bid, branch=name), q, cut)
+        theirs = full[full["branch_id"] == bid]
+        assert mine["name"].tolist() == theirs["name"].tolist()
+        assert mine["reasons"].tolist() == theirs["reasons"].tolist()
+        assert mine["points"].tolist() == theirs["points"].tolist()

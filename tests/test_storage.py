@@ -364,3 +364,27 @@ def test_quarter_reads_take_earlier_quarters_for_annual_types_only(engine):
     whole = load_dataset(engine, SYSTEM, date(2026, 1, 1), date(2026, 9, 30))
     assert len(whole.activities) == 3 and len(whole.attendance) == 3
     assert set(whole.study["content"]) == {"条例", "党章"}
+
+
+def test_secretary_reads_the_rows_that_resolve_to_their_members(engine):
+    """学习强国 rows whose 部门 named no branch count for the member whose name is unique on the
+    roster; a member code wins over the department. A secretary reads exactly the rows the
+    committee view credits to their branch's members — no more, no fewer."""
+    roster = ROSTER + [{"sheet": "S", "row": 6, "name": "赵强", "branch": FIN2, "unit": "市财政局机关党委",
+                        "branch_type": "在职", "member_code": "Z9"}]
+    import_result(engine, result("roster", roster), b"r", SYSTEM)
+    import_result(engine, result("xuexi", [
+        {"sheet": "", "row": 3, "name": "张伟", "branch": FIN1, "activated": True, "points": 1.0},
+        {"sheet": "", "row": 4, "name": "李娜", "branch": None, "activated": True, "points": 2.0},
+        {"sheet": "", "row": 5, "name": "王芳", "branch": None, "activated": True, "points": 3.0},
+        {"sheet": "", "row": 6, "name": "赵强", "branch": FIN1, "member_code": "Z9",
+         "activated": True, "points": 4.0},
+        {"sheet": "", "row": 7, "name": "无名", "branch": None, "activated": True, "points": 5.0},
+    ], period=(date(2026, 7, 1), date(2026, 7, 31))), b"x", SYSTEM)
+    with engine.connect() as conn:
+        ids = dict(conn.execute(text("SELECT name, id FROM branch")).all())
+    fin1 = Viewer("s1", "secretary", branch_id=ids[FIN1], branch=FIN1)
+    fin2 = Viewer("s2", "secretary", branch_id=ids[FIN2], branch=FIN2)
+    assert sorted(load_dataset(engine, fin1).xuexi["points"]) == [1.0, 2.0]
+    assert sorted(load_dataset(engine, fin2).xuexi["points"]) == [3.0, 4.0]
+    assert len(load_dataset(engine, SYSTEM).xuexi) == 5
