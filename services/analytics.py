@@ -46,12 +46,13 @@ def config(engine: Engine, ds: Dataset) -> MetricsConfig:
 
 
 def dataset(engine: Engine, viewer: Viewer, quarter: Quarter, whole_year: bool = True,
-            as_of: date | None = None) -> Dataset:
+            as_of: date | None = None, study_details: bool = True) -> Dataset:
     """The year so far up to the quarter's end; with ``whole_year=False`` only what the quarter's
-    scorecard or lagging list as of ``as_of`` reads (storage.queries.QuarterReads)."""
+    scorecard or lagging list as of ``as_of`` reads (storage.queries.QuarterReads);
+    ``study_details=False``: without study content, hours and score (see load_dataset)."""
     start, end = window(quarter)
     if whole_year:
-        return load_dataset(engine, viewer, start, end)
+        return load_dataset(engine, viewer, start, end, study_details=study_details)
     cfg = load_config(overrides=get_setting(engine, SETTINGS_KEY),
                       imported_targets=current_targets(engine))
     annual = sorted({ind.activity_type for ind in cfg.indicators.values()
@@ -144,7 +145,7 @@ def points(engine: Engine, viewer: Viewer, year: int, as_of: date | None = None,
 
     last = min(as_of or date.today(), date(year, 12, 31))
     if ds is None:
-        ds = load_dataset(engine, viewer, date(year, 1, 1), last)
+        ds = load_dataset(engine, viewer, date(year, 1, 1), last, study_details=False)
     return member_points(ds, year, last, config(engine, ds))
 
 

@@ -238,8 +238,7 @@ class QuarterReads:
     """What one quarter's scorecard or lagging list reads beyond the quarter itself: activities of
     the types counted over the year (annual targets) from the year's start, nothing else. Study
     records (who, when, which form: content, hours and score come back empty), 学习强国 rows and
-    absence names are read from ``start`` (the quarter's first day);
-    学习强国 exports that lie inside a longer export of the quarter ended by ``as_of`` (monthly
+    absence names are read from ``start`` (the quarter's first day); 学习强国 exports that lie inside a longer export of the quarter ended by ``as_of`` (monthly
     exports once the quarterly one exists) are not read: metrics.xuexi would drop them anyway."""
 
     start: date
@@ -274,10 +273,11 @@ def _narrowed(name: str, sql: str, quarter: QuarterReads) -> tuple[str, dict]:
 
 def load_dataset(
     engine: Engine, viewer: Viewer, start: date | None = None, end: date | None = None,
-    quarter: QuarterReads | None = None,
+    quarter: QuarterReads | None = None, study_details: bool = True,
 ) -> Dataset:
     """Current data within [start, end] (dates of records; periods that overlap), in scope;
-    with ``quarter``, only the rows a quarter's scorecard or lagging list reads (QuarterReads)."""
+    with ``quarter``, only the rows a quarter's scorecard or lagging list reads (QuarterReads);
+    ``study_details=False`` leaves study content, hours and score empty (a third of the memory)."""
     params = {"start": start or date(1900, 1, 1), "end": end or date(2999, 12, 31)}
     if quarter is not None:
         params.update(q_start=max(params["start"], quarter.start), as_of=quarter.as_of)
@@ -300,7 +300,7 @@ def load_dataset(
             if quarter is not None:
                 sql, more = _narrowed(name, sql, quarter)
                 extra = {**extra, **more}
-            sql = sql.replace("{study_details}", ", s.content, s.hours, s.score")
+            sql = sql.replace("{study_details}", ", s.content, s.hours, s.score" if study_details else "")
             frames[name] = reader.read(conn, sql.format(scope=clause), {**params, **extra}, name)
             if extra and name in _CANDIDATES:
                 frames[name] = _own_rows(conn, reader, frames[name], extra["scope_branch"])

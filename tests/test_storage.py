@@ -364,6 +364,9 @@ def test_quarter_reads_take_earlier_quarters_for_annual_types_only(engine):
     whole = load_dataset(engine, SYSTEM, date(2026, 1, 1), date(2026, 9, 30))
     assert len(whole.activities) == 3 and len(whole.attendance) == 3
     assert set(whole.study["content"]) == {"条例", "党章"}
+    lean = load_dataset(engine, SYSTEM, date(2026, 1, 1), date(2026, 9, 30), study_details=False)
+    assert len(lean.study) == 2 and lean.study["content"].isna().all()
+    assert lean.study["hours"].isna().all() and list(lean.study.columns) == list(whole.study.columns)
 
 
 def test_secretary_reads_the_rows_that_resolve_to_their_members(engine):

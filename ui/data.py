@@ -108,7 +108,8 @@ def quality(viewer: Viewer, quarter: Quarter, as_of: date):
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
 def _dataset(data_version: str, scope: tuple, quarter: str):
-    return analytics.dataset(engine(), _viewer(scope), parse_quarter(quarter))
+    # the branch page, its points and birthdays never show study content: leave it in the database
+    return analytics.dataset(engine(), _viewer(scope), parse_quarter(quarter), study_details=False)
 
 
 def dataset(viewer: Viewer, quarter: Quarter):
