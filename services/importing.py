@@ -33,8 +33,11 @@ def import_bytes(engine: Engine, content: bytes, file_name: str, viewer: Viewer,
 
 def import_paths(engine: Engine, paths: list[Path], viewer: Viewer, kind: str | None = None,
                  period: tuple[date, date] | None = None) -> list[ImportOutcome]:
-    """Import files in dependency order (rosters first); one outcome per file, in input order."""
-    sniffed = []
+    """Import files in dependency order (rosters first); one outcome per file, in input order.
+    Each file is read once; a 学习强国 export is read again only when a roster imported before
+    it in this call changed the branches its 部门 paths are resolved against."""
+    branches = known_branches(engine)
+    loaded = []
     for path in paths:
         try:
             content = Path(path).read_bytes()
@@ -42,19 +45,26 @@ def import_paths(engine: Engine, paths: list[Path], viewer: Viewer, kind: str | 
             from data_loaders.schema import Problem
 
             problem = Problem(str(path), "", None, None, None, f"无法读取文件：{exc.strerror}")
-            sniffed.append((path, None, None, ImportOutcome(Path(path).name, "rejected",
-                                                            problems=[problem],
-                                                            message=problem.message)))
+            loaded.append((path, None, None, ImportOutcome(Path(path).name, "rejected",
+                                                           problems=[problem],
+                                                           message=problem.message)))
             continue
-        guess = load_file(content, file_name=Path(path).name, kind=kind, period=period)
-        sniffed.append((path, content, guess.kind, None))
+        result = load_file(content, file_name=Path(path).name, kind=kind, period=period,
+                           known_branches=branches)
+        loaded.append((path, content, result, None))
     rank = {k: i for i, k in enumerate(KIND_ORDER)}
-    order = sorted(range(len(sniffed)), key=lambda i: (rank.get(sniffed[i][2], 99), str(sniffed[i][0])))
+    order = sorted(range(len(loaded)), key=lambda i: (
+        rank.get(loaded[i][2].kind if loaded[i][2] else None, 99), str(loaded[i][0])))
     outcomes: dict[int, ImportOutcome] = {}
     for i in order:
-        path, content, _, failed = sniffed[i]
-        outcomes[i] = failed or import_bytes(engine, content, Path(path).name, viewer, kind, period)
-    return [outcomes[i] for i in range(len(sniffed))]
+        path, content, result, failed = loaded[i]
+        if failed:
+            outcomes[i] = failed
+            continue
+        if result.kind == "xuexi" and known_branches(engine) != branches:
+            result = preview(engine, content, Path(path).name, kind, period)
+        outcomes[i] = import_result(engine, result, content, viewer)
+    return [outcomes[i] for i in range(len(loaded))]
 
 
 def sample_files() -> list[Path]:
