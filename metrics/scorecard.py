@@ -117,11 +117,22 @@ def trend(
     ds = prepare(ds)
     today = to_date(as_of_today) if as_of_today is not None else date.today()
     config = config or load_config(imported_targets=ds.targets)
+    return trend_from_cards([
+        branch_scorecard(ds, q, effective_as_of(q, today), config)
+        for q in trend_quarters(quarters, today)
+    ])
+
+
+def trend_quarters(quarters: list[Quarter | str], today: date) -> list[Quarter]:
+    """The quarters of a trend, oldest first, without those not started by ``today``."""
+    return [q for q in sorted({parse_quarter(x) for x in quarters}) if q.start <= today]
+
+
+def trend_from_cards(cards: list[ScorecardResult]) -> TrendResult:
+    """The trend frames from one scorecard per quarter (each as of its own date)."""
     scores, indicators = [], []
-    for q in sorted({parse_quarter(x) for x in quarters}):
-        if q.start > today:
-            continue
-        card = branch_scorecard(ds, q, effective_as_of(q, today), config)
+    for card in cards:
+        q = parse_quarter(card.quarter)
         tag = {"quarter": str(q), "quarter_label": q.label, "as_of": pd.Timestamp(card.as_of)}
         scores.append(card.branches[["branch_id", "branch", "score", "rank", "status"]].assign(**tag))
         indicators.append(

@@ -8,6 +8,8 @@ and the average score) — never another branch's name, indicators or members.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -18,8 +20,10 @@ from auth.viewer import SYSTEM, Viewer
 from metrics.config import MetricsConfig, load_config
 from metrics.dataset import Dataset
 from metrics.periods import Quarter, effective_as_of, parse_quarter, quarter_of
-from metrics.scorecard import ScorecardResult, branch_scorecard, kpis, trend
-from storage.queries import QuarterReads, current_targets, data_span, get_setting, load_dataset
+from metrics.scorecard import (ScorecardResult, branch_scorecard, kpis, trend_from_cards,
+                               trend_quarters)
+from storage.queries import (QuarterReads, current_targets, data_span, data_version, get_setting,
+                             load_dataset)
 
 SETTINGS_KEY = "metrics"
 
@@ -73,25 +77,55 @@ def _reduce_to(card: ScorecardResult, branch_id: int | None) -> ScorecardResult:
                            [], card.quarter, card.as_of)
 
 
+def _copy(card: ScorecardResult | None) -> ScorecardResult | None:
+    if card is None:
+        return None
+    return ScorecardResult(card.branches.copy(), card.indicators.copy(), list(card.warnings),
+                           card.quarter, card.as_of)
+
+
+_CARDS: OrderedDict[tuple, ScorecardResult] = OrderedDict()
+_CARDS_LOCK = threading.Lock()
+_CARDS_KEPT = 12
+
+
+def committee_card(engine: Engine, quarter: Quarter, cut: date) -> ScorecardResult:
+    """The whole committee's scorecard for ``quarter`` as of ``cut``. Every branch is needed for
+    the ranking whoever asks, so it is computed once per data version and kept in this process
+    (the overview's quarter, its previous quarter and its trend share them). Callers reduce it
+    to what their viewer may see before it leaves this module."""
+    key = (str(engine.url), data_version(engine), str(quarter), cut)
+    with _CARDS_LOCK:
+        if key in _CARDS:
+            _CARDS.move_to_end(key)
+            return _CARDS[key]
+    ds = dataset(engine, SYSTEM, quarter, whole_year=False, as_of=cut)
+    card = branch_scorecard(ds, quarter, cut, config(engine, ds))
+    with _CARDS_LOCK:
+        _CARDS[key] = card
+        while len(_CARDS) > _CARDS_KEPT:
+            _CARDS.popitem(last=False)
+    return card
+
+
 def scorecard(engine: Engine, viewer: Viewer, quarter: str | Quarter,
               as_of: date | None = None, with_previous: bool = False) -> ScopedScorecard:
     """Scores and ranks for ``quarter`` as of ``as_of``, reduced to what ``viewer`` may see."""
     q = parse_quarter(quarter)
     cut = as_of_for(q, as_of)
-    full_viewer = SYSTEM if viewer.role == "secretary" else viewer
-    ds = dataset(engine, full_viewer, q, whole_year=False, as_of=cut)
-    cfg = config(engine, ds)
-    card = branch_scorecard(ds, q, cut, cfg)
+    card = committee_card(engine, q, cut)
     previous = None
     if with_previous:
         pq = q.previous()
-        pds = dataset(engine, full_viewer, pq, whole_year=False, as_of=pq.end)
-        previous = branch_scorecard(pds, pq, pq.end, config(engine, pds))
+        previous = committee_card(engine, pq, as_of_for(pq, pq.end))
     scores = card.branches["score"].dropna()
     n_ranked, average = int(len(scores)), (float(scores.mean()) if len(scores) else None)
-    if viewer.role == "secretary":
-        card = _reduce_to(card, viewer.branch_id)
-        previous = _reduce_to(previous, viewer.branch_id) if previous is not None else None
+    if viewer.sees_all_branches:  # copies: the kept committee cards must not change
+        card, previous = _copy(card), _copy(previous)
+    else:  # a secretary: their own branch; anyone else: nothing
+        own = viewer.branch_id if viewer.role == "secretary" else None
+        card = _reduce_to(card, own)
+        previous = _reduce_to(previous, own) if previous is not None else None
     result = ScopedScorecard(card, n_ranked, average, previous)
     result.kpis = kpis(card, previous)
     return result
@@ -110,21 +144,22 @@ class ScopedTrend:
 
 def score_trend(engine: Engine, viewer: Viewer, quarters: list[Quarter],
                 today: date | None = None) -> ScopedTrend:
-    """Per-branch score and indicator completion over ``quarters`` (each as of its end)."""
-    if not quarters:
-        empty = trend(Dataset(), [], today)
-        return ScopedTrend(empty.scores, empty.indicators,
-                           pd.DataFrame(columns=["quarter", "quarter_label", "score"]))
-    first, last = min(quarters), max(quarters)
-    full_viewer = SYSTEM if viewer.role == "secretary" else viewer
-    ds = load_dataset(engine, full_viewer, date(first.year, 1, 1), last.end)
-    result = trend(ds, quarters, today, config(engine, ds))
+    """Per-branch score and indicator completion over ``quarters`` (each as of its end, the
+    current one as of ``today``), from the committee's per-quarter scorecards."""
+    today = today or date.today()
+    cards = [committee_card(engine, q, effective_as_of(q, today))
+             for q in trend_quarters(quarters, today)]
+    result = trend_from_cards(cards)
     averages = (result.scores.dropna(subset=["score"])
                 .groupby(["quarter", "quarter_label"], as_index=False)["score"].mean())
+    if averages.empty:
+        averages = pd.DataFrame(columns=["quarter", "quarter_label", "score"])
     scores, indicators = result.scores, result.indicators
     if viewer.role == "secretary":
         scores = scores[scores["branch_id"] == viewer.branch_id]
         indicators = indicators[indicators["branch_id"] == viewer.branch_id]
+    elif not viewer.sees_all_branches:
+        scores, indicators = scores.iloc[0:0], indicators.iloc[0:0]
     return ScopedTrend(scores, indicators, averages)
 
 

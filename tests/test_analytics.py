@@ -105,3 +105,48 @@ def test_secretary_lagging_list_is_the_committees_rows_of_their_branch(sample_db
         assert mine["name"].tolist() == theirs["name"].tolist()
         assert mine["reasons"].tolist() == theirs["reasons"].tolist()
         assert mine["points"].tolist() == theirs["points"].tolist()
+
+
+def test_trend_from_kept_quarter_cards_equals_the_trend_over_the_years_data(sample_db_url):
+    import pandas as pd
+
+    from metrics.scorecard import trend
+    from storage.queries import load_dataset
+
+    engine = get_engine(sample_db_url)
+    quarters = [parse_quarter(q) for q in ("2026Q1", "2026Q2", "2026Q3", "2026Q4")]
+    today = date(2026, 11, 20)
+    got = analytics.score_trend(engine, SYSTEM, quarters, today)
+    ds = load_dataset(engine, SYSTEM, date(2026, 1, 1), date(2026, 12, 31))
+    expected = trend(ds, quarters, today, analytics.config(engine, ds))
+    assert got.scores["quarter"].nunique() == 4
+    pd.testing.assert_frame_equal(got.scores, expected.scores)
+    pd.testing.assert_frame_equal(got.indicators, expected.indicators)
+
+
+def test_kept_cards_follow_every_write_and_other_roles_see_nothing(engine):
+    """The committee card is kept per data version: an import shows at once."""
+    from storage.imports import import_result
+    from tests.test_storage import FIN1, ROSTER, result
+
+    import_result(engine, result("roster", ROSTER), b"r", SYSTEM)
+    q, cut = parse_quarter("2026Q3"), date(2026, 9, 30)
+
+    def lessons():
+        card = analytics.scorecard(engine, SYSTEM, q, cut).card.indicators
+        row = card[(card["branch"] == FIN1) & (card["indicator"] == "lecture")]
+        return float(row["actual"].iloc[0])
+
+    assert lessons() == 0.0
+    import_result(engine, result("activity", [
+        {"sheet": "", "row": 2, "branch": FIN1, "date": "2026-07-03", "type": "党课", "type_raw": "党课"},
+    ]), b"a1", SYSTEM)
+    assert lessons() == 1.0
+    mine = analytics.scorecard(engine, SYSTEM, q, cut)
+    mine.card.branches.loc[:, "score"] = -1.0  # a caller changing its copy changes nothing kept
+    assert (analytics.scorecard(engine, SYSTEM, q, cut).card.branches["score"] != -1.0).all()
+    for nobody in (Viewer("x", "secretary"), Viewer("y", "guest")):
+        seen = analytics.scorecard(engine, nobody, q, cut, with_previous=True)
+        assert seen.card.branches.empty and seen.card.indicators.empty
+        assert seen.previous.branches.empty
+        assert analytics.score_trend(engine, nobody, [q], cut).scores.empty
