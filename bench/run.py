@@ -341,10 +341,18 @@ def step_compute(scale: str, backend: str, url: str, what: str, profile_to: str 
     }
 
 
+def _forget_cards() -> None:
+    from services import analytics
+
+    if hasattr(analytics, "forget_cards"):  # older code kept nothing outside Streamlit's caches
+        analytics.forget_cards()
+
+
 def step_pages(scale: str, url: str, page: str, profile_to: str | None = None) -> dict:
     """One page through the real router under AppTest, logged in as the demo admin, 2026Q3.
     overview: cold_process = the first run of a fresh process (imports, engine, empty caches);
-    every page: cold_cache = a run right after st.cache_data.clear(); warm = the run after."""
+    every page: cold_cache = a run right after st.cache_data.clear() (and the committee cards
+    that services.analytics keeps are forgotten); warm = the run after."""
     os.environ["DATABASE_URL"] = url
     os.environ["DASHBOARD_DEMO"] = "1"
     import streamlit as st
@@ -365,6 +373,7 @@ def step_pages(scale: str, url: str, page: str, profile_to: str | None = None) -
     at.session_state["auth_demo"] = True
     at.session_state["q"] = QUARTER  # the sidebar's quarter selectbox
     st.cache_data.clear()
+    _forget_cards()
     out: dict = {"page": page}
 
     def run(label):
@@ -386,6 +395,7 @@ def step_pages(scale: str, url: str, page: str, profile_to: str | None = None) -
         at.query_params["branch"] = str(branch_id)
         at.switch_page(f"pages/{page}.py")
     st.cache_data.clear()
+    _forget_cards()
     _profiled(profile_to if page != "overview" else None, run, "cold_cache_s")
     run("warm_s")
     out["warm_s"] = min(out["warm_s"], timed(at.run)[1])

@@ -24,6 +24,7 @@ if f.unit and (branches["unit"] == f.unit).any():
 
 branch_id = branch_picker(branches)
 branch = branches[branches["branch_id"] == branch_id].iloc[0]
+reader = viewer.focused_on(branch_id)  # the rows below need this branch's data only
 unit = branch["unit"] if isinstance(branch["unit"], str) else "未填写单位"
 st.caption(f"{unit} · {branch['type']}支部 · {f.quarter.label} · 截至{f.as_of:%Y年%m月%d日}"
            + ("（本季度进行中）" if f.is_current_quarter else ""))
@@ -85,7 +86,7 @@ else:
     st.success("本季度各项指标均已完成。", icon=":material/check_circle:")
 
 st.subheader("本季度活动时间线")
-ds = data.dataset(viewer, f.quarter)
+ds = data.dataset(reader, f.quarter)
 acts = quarter_activities(ds.activities, branch_id, f.quarter.start, f.as_of)
 if acts.empty:
     st.info("本季度截至目前，台账中没有该支部的活动记录。", icon=":material/event_busy:")
@@ -99,9 +100,9 @@ if not counted.empty:
     st.caption("该支部另以《组织生活开展情况统计表》报送活动次数（无具体日期），已计入指标，时间线中不显示。")
 
 st.subheader("党员情况")
-members = member_table(data.points(viewer, f.quarter, f.as_of),
-                       data.quarter_points(viewer, f.quarter, f.as_of),
-                       data.lagging(viewer, f.quarter, f.as_of), branch_id)
+members = member_table(data.points(reader, f.quarter, f.as_of),
+                       data.quarter_points(reader, f.quarter, f.as_of),
+                       data.lagging(reader, f.quarter, f.as_of), branch_id)
 if members.empty:
     st.info("名册中没有该支部的在册党员。", icon=":material/person_off:")
 else:
@@ -125,7 +126,7 @@ else:
 
 month = next_month(f.as_of)
 st.subheader(f"{month.month}月政治生日")
-birthdays = birthdays_table(data.political_birthdays(viewer, f.quarter, month), branch_id)
+birthdays = birthdays_table(data.political_birthdays(reader, f.quarter, month), branch_id)
 if birthdays.empty:
     st.caption(f"{month.month}月没有党员过政治生日（或名册中未填写入党日期）。")
 else:

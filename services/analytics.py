@@ -9,6 +9,7 @@ and the average score) — never another branch's name, indicators or members.
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
@@ -84,9 +85,10 @@ def _copy(card: ScorecardResult | None) -> ScorecardResult | None:
                            card.quarter, card.as_of)
 
 
-_CARDS: OrderedDict[tuple, ScorecardResult] = OrderedDict()
+_CARDS: OrderedDict[tuple, tuple[ScorecardResult, float]] = OrderedDict()
 _CARDS_LOCK = threading.Lock()
 _CARDS_KEPT = 12
+_CARDS_TTL = 600.0  # seconds, as the page caches: a restored backup may reuse a data version
 
 
 def committee_card(engine: Engine, quarter: Quarter, cut: date) -> ScorecardResult:
@@ -96,16 +98,24 @@ def committee_card(engine: Engine, quarter: Quarter, cut: date) -> ScorecardResu
     to what their viewer may see before it leaves this module."""
     key = (str(engine.url), data_version(engine), str(quarter), cut)
     with _CARDS_LOCK:
-        if key in _CARDS:
+        kept = _CARDS.get(key)
+        if kept is not None and time.monotonic() - kept[1] < _CARDS_TTL:
             _CARDS.move_to_end(key)
-            return _CARDS[key]
+            return kept[0]
     ds = dataset(engine, SYSTEM, quarter, whole_year=False, as_of=cut)
     card = branch_scorecard(ds, quarter, cut, config(engine, ds))
     with _CARDS_LOCK:
-        _CARDS[key] = card
+        _CARDS[key] = (card, time.monotonic())
         while len(_CARDS) > _CARDS_KEPT:
             _CARDS.popitem(last=False)
     return card
+
+
+def forget_cards() -> None:
+    """Drop the kept committee cards (a new data version does this by itself; benchmarks that
+    measure a cold start call it)."""
+    with _CARDS_LOCK:
+        _CARDS.clear()
 
 
 def scorecard(engine: Engine, viewer: Viewer, quarter: str | Quarter,

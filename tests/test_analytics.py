@@ -150,3 +150,38 @@ def test_kept_cards_follow_every_write_and_other_roles_see_nothing(engine):
         assert seen.card.branches.empty and seen.card.indicators.empty
         assert seen.previous.branches.empty
         assert analytics.score_trend(engine, nobody, [q], cut).scores.empty
+
+
+def test_reads_focused_on_one_branch_give_that_branchs_rows_of_the_committee_figures(sample_db_url):
+    """The branch page reads one branch (Viewer.focused_on): its points, lagging list and
+    学习强国 points must be exactly the committee's rows for that branch."""
+    import pandas as pd
+
+    from metrics.xuexi import quarter_points
+
+    engine = get_engine(sample_db_url)
+    q, cut = parse_quarter("2026Q3"), date(2026, 9, 30)
+    full_ds = analytics.dataset(engine, SYSTEM, q, study_details=False)
+    points = analytics.points(engine, SYSTEM, 2026, cut, ds=full_ds)
+    lagging = analytics.lagging(engine, SYSTEM, q, cut)
+    xuexi = quarter_points(full_ds, q, cut)[0]
+    leader = Viewer("l", "leader")
+    for bid in sorted(points["branch_id"].unique()):
+        here = leader.focused_on(bid)
+        ds = analytics.dataset(engine, here, q, study_details=False)
+        assert set(ds.members["branch_id"]) == {bid}
+        got = analytics.points(engine, here, 2026, cut, ds=ds)
+        want = points[points["branch_id"] == bid].reset_index(drop=True)
+        pd.testing.assert_frame_equal(got, want, check_dtype=False)
+        got_lag = analytics.lagging(engine, here, q, cut)
+        want_lag = lagging[lagging["branch_id"] == bid].reset_index(drop=True)
+        assert got_lag["member_id"].tolist() == want_lag["member_id"].tolist()
+        assert got_lag["reasons"].tolist() == want_lag["reasons"].tolist()
+        got_x = quarter_points(ds, q, cut)[0].set_index("member_id")["points"].sort_index()
+        want_x = xuexi[xuexi["branch_id"] == bid].set_index("member_id")["points"].sort_index()
+        pd.testing.assert_series_equal(got_x, want_x)
+    # focus never widens a scope: a secretary focused on another branch reads nothing
+    with engine.connect() as conn:
+        a, b = [r[0] for r in conn.execute(text("SELECT id FROM branch ORDER BY id LIMIT 2"))]
+    stray = Viewer("s", "secretary", branch_id=a).focused_on(b)
+    assert stray.branch_scope == () and analytics.dataset(engine, stray, q).members.empty

@@ -26,12 +26,12 @@ def version() -> str:
 
 
 def _viewer(scope: tuple) -> Viewer:
-    role, branch_id = scope
-    return Viewer(username="cache", role=role, branch_id=branch_id)
+    role, branch_id, focus = scope
+    return Viewer(username="cache", role=role, branch_id=branch_id, focus=focus)
 
 
 def scope_of(viewer: Viewer) -> tuple:
-    return (viewer.role, viewer.branch_id)
+    return (viewer.role, viewer.branch_id, viewer.focus)
 
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
