@@ -127,6 +127,18 @@ def load_file(
     return LoadResult(name, chosen, frame, result_period, _sorted(problems, sheets, matches))
 
 
+def detect_kind(source: str | Path | bytes, *, file_name: str | None = None) -> str | None:
+    """The kind ``load_file`` would recognise, from the sheets' headers alone (no row is
+    converted): for putting many files in import order. None when it would reject the file."""
+    name = file_name or Path(source).name
+    try:
+        sheets = read_sheets(source, name)
+    except UnreadableFile:
+        return None
+    sheets = [s for s in sheets if not s.error and s.grid.notna().to_numpy().any()]
+    return _choose_kind([_sheet_headers(s, KIND_PRIORITY) for s in sheets]) if sheets else None
+
+
 # ---------------------------------------------------------------- kind and sheets
 
 SHEET_NAME_BRANCH = "（工作表名）"  # header shown when a sheet's name gives the branch

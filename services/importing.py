@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from auth.viewer import Viewer
-from data_loaders import load_file
+from data_loaders import detect_kind, load_file
 from data_loaders.schema import LoadResult
 from storage.imports import ImportOutcome, import_result
 from storage.queries import known_branches
@@ -34,10 +34,9 @@ def import_bytes(engine: Engine, content: bytes, file_name: str, viewer: Viewer,
 def import_paths(engine: Engine, paths: list[Path], viewer: Viewer, kind: str | None = None,
                  period: tuple[date, date] | None = None) -> list[ImportOutcome]:
     """Import files in dependency order (rosters first); one outcome per file, in input order.
-    Each file is read once; a 学习强国 export is read again only when a roster imported before
-    it in this call changed the branches its 部门 paths are resolved against."""
-    branches = known_branches(engine)
-    loaded = []
+    The order comes from each file's headers (``detect_kind``); then each file is loaded once
+    and stored before the next is loaded, so memory holds one file's rows at a time."""
+    found = []
     for path in paths:
         try:
             content = Path(path).read_bytes()
@@ -45,26 +44,18 @@ def import_paths(engine: Engine, paths: list[Path], viewer: Viewer, kind: str | 
             from data_loaders.schema import Problem
 
             problem = Problem(str(path), "", None, None, None, f"无法读取文件：{exc.strerror}")
-            loaded.append((path, None, None, ImportOutcome(Path(path).name, "rejected",
-                                                           problems=[problem],
-                                                           message=problem.message)))
+            found.append((path, None, None, ImportOutcome(Path(path).name, "rejected",
+                                                          problems=[problem],
+                                                          message=problem.message)))
             continue
-        result = load_file(content, file_name=Path(path).name, kind=kind, period=period,
-                           known_branches=branches)
-        loaded.append((path, content, result, None))
+        found.append((path, content, kind or detect_kind(content, file_name=Path(path).name), None))
     rank = {k: i for i, k in enumerate(KIND_ORDER)}
-    order = sorted(range(len(loaded)), key=lambda i: (
-        rank.get(loaded[i][2].kind if loaded[i][2] else None, 99), str(loaded[i][0])))
+    order = sorted(range(len(found)), key=lambda i: (rank.get(found[i][2], 99), str(found[i][0])))
     outcomes: dict[int, ImportOutcome] = {}
     for i in order:
-        path, content, result, failed = loaded[i]
-        if failed:
-            outcomes[i] = failed
-            continue
-        if result.kind == "xuexi" and known_branches(engine) != branches:
-            result = preview(engine, content, Path(path).name, kind, period)
-        outcomes[i] = import_result(engine, result, content, viewer)
-    return [outcomes[i] for i in range(len(loaded))]
+        path, content, _, failed = found[i]
+        outcomes[i] = failed or import_bytes(engine, content, Path(path).name, viewer, kind, period)
+    return [outcomes[i] for i in range(len(found))]
 
 
 def sample_files() -> list[Path]:

@@ -587,3 +587,15 @@ def test_every_kind_frame_has_exactly_the_canonical_columns_even_when_rejected(t
     assert result.kind == kind
     assert list(result.frame.columns) == CANONICAL_COLUMNS[kind]
     assert result.frame.empty and result.errors
+
+
+def test_detect_kind_agrees_with_load_file_on_every_sample_file():
+    from data_loaders import detect_kind, load_file
+    from services.importing import sample_files
+
+    files = sample_files()
+    kinds = {p.name: detect_kind(p) for p in files}
+    assert kinds == {p.name: load_file(p).kind for p in files}
+    assert {"roster", "xuexi", "activity", "activity_counts", "study", "records", "targets"} \
+        <= set(kinds.values())
+    assert detect_kind(b"not a spreadsheet", file_name="x.xlsx") is None
