@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from xml.etree import ElementTree
 
 import fastexcel
 import pandas as pd
@@ -39,21 +42,99 @@ class RawSheet:
     def merged_ranges(self) -> list[tuple[int, int, int, int]]:
         """Merged cells as (first_row, first_col, last_row, last_col) in grid positions (0-based).
 
-        Read on demand with python-calamine (fastexcel does not report merges); [] for CSV.
+        Read on demand (fastexcel does not report merges): from the sheet's XML for .xlsx, with
+        python-calamine for the other formats; [] for CSV.
         """
         if self._merges is None:
             self._merges = []
             if self.source is not None:
                 try:
-                    source = io.BytesIO(self.source) if isinstance(self.source, bytes) else str(self.source)
-                    sheet = python_calamine.CalamineWorkbook.from_object(source).get_sheet_by_name(self.name)
-                    # fastexcel's columns start at the first used column; its rows at row 1.
-                    offset = sheet.start[1] if sheet.start else 0
-                    self._merges = [(r1, c1 - offset, r2, c2 - offset)
-                                    for (r1, c1), (r2, c2) in sheet.merged_cell_ranges or []]
+                    merges = _xlsx_merges(self.source, self.name)
+                    self._merges = merges if merges is not None else self._calamine_merges()
                 except Exception:  # merges only refine header detection; never fail a load on them
                     self._merges = []
         return self._merges
+
+
+    def _calamine_merges(self) -> list[tuple[int, int, int, int]]:
+        source = io.BytesIO(self.source) if isinstance(self.source, bytes) else str(self.source)
+        sheet = python_calamine.CalamineWorkbook.from_object(source).get_sheet_by_name(self.name)
+        # fastexcel's columns start at the first used column; its rows at row 1.
+        offset = sheet.start[1] if sheet.start else 0
+        return [(r1, c1 - offset, r2, c2 - offset)
+                for (r1, c1), (r2, c2) in sheet.merged_cell_ranges or []]
+
+
+_MERGE_RE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)([0-9]+)(?::([A-Z]+)([0-9]+))?"')
+_DIMENSION_RE = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)[0-9]+')
+_SHEET_DATA_END_RE = re.compile(rb"</(?:\w+:)?sheetData>|<(?:\w+:)?sheetData\s*/>")
+
+
+def _xlsx_merges(source: Path | bytes, sheet_name: str) -> list[tuple[int, int, int, int]] | None:
+    """Merged cells of one .xlsx sheet from its XML: the ``<mergeCells>`` after the cell data,
+    found by streaming the decompressed part (0.04 s for 64,000 rows where calamine takes 0.3 s to
+    load every cell again). None when the workbook is not a plain .xlsx this can follow."""
+    handle = io.BytesIO(source) if isinstance(source, bytes) else source
+    if not zipfile.is_zipfile(handle):  # .xls and other formats: calamine reads those
+        return None
+    with zipfile.ZipFile(handle) as book:
+        part = _sheet_part(book, sheet_name)
+        if part is None:
+            return None
+        with book.open(part) as stream:
+            first = stream.read(1 << 16)
+            dimension = _DIMENSION_RE.search(first)
+            if dimension is None:
+                return None
+            offset = _column_index(dimension.group(1))
+            tail, chunk, found = b"", first, None
+            while chunk and found is None:
+                window = tail + chunk
+                found = _sheet_data_end(window)
+                if found is None:
+                    tail, chunk = window[-64:], stream.read(1 << 20)
+            if found is None:
+                return None
+            rest = window[found.end():] + stream.read()
+    merges = []
+    for c1, r1, c2, r2 in _MERGE_RE.findall(rest):
+        c2, r2 = (c2, r2) if c2 else (c1, r1)
+        merges.append((int(r1) - 1, _column_index(c1) - offset, int(r2) - 1, _column_index(c2) - offset))
+    return merges
+
+
+def _sheet_data_end(window: bytes):
+    # bytes.find first: a regex over every megabyte of cell XML is several times slower
+    at = window.find(b"sheetData")
+    while at >= 0:
+        found = _SHEET_DATA_END_RE.search(window, max(0, at - 32), at + 16)
+        if found is not None:
+            return found
+        at = window.find(b"sheetData", at + 1)
+    return None
+
+
+def _sheet_part(book: zipfile.ZipFile, sheet_name: str) -> str | None:
+    names = set(book.namelist())
+    if "xl/workbook.xml" not in names or "xl/_rels/workbook.xml.rels" not in names:
+        return None
+    rel_id = None
+    for element in ElementTree.fromstring(book.read("xl/workbook.xml")).iter():
+        if element.tag.endswith("}sheet") and element.get("name") == sheet_name:
+            rel_id = next((v for k, v in element.attrib.items() if k.endswith("}id")), None)
+    for element in ElementTree.fromstring(book.read("xl/_rels/workbook.xml.rels")).iter():
+        if element.tag.endswith("}Relationship") and rel_id and element.get("Id") == rel_id:
+            target = element.get("Target", "")
+            part = target.lstrip("/") if target.startswith("/") else "xl/" + target
+            return part if part in names else None
+    return None
+
+
+def _column_index(letters: bytes) -> int:
+    index = 0
+    for letter in letters:
+        index = index * 26 + letter - 64
+    return index - 1
 
 
 class UnreadableFile(Exception):

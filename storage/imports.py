@@ -11,7 +11,10 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import Connection, Engine, select, text, update
 
 from auth.viewer import Viewer
@@ -411,12 +414,11 @@ def _unknown_member_warnings(conn, result: LoadResult) -> list[Problem]:
     """Names that match nobody on the current roster of their branch (kept as warnings)."""
     if result.kind not in ("xuexi", "study", "activity"):
         return []
-    pairs = set(conn.exec_driver_sql(
-        "SELECT b.name, m.name FROM member_version m JOIN branch b ON b.id = m.branch_id"
-        " WHERE m.is_current").fetchall())
-    if not pairs:
+    roster = _fetch(conn, "SELECT b.name, m.name FROM member_version m"
+                          " JOIN branch b ON b.id = m.branch_id WHERE m.is_current")
+    if not roster:
         return []
-    names = {n for _, n in pairs}
+    branches, names = (pa.array(col, type=pa.string()) for col in zip(*roster))
     frame = result.frame
     if result.kind == "activity":
         people = pd.concat([
@@ -426,10 +428,13 @@ def _unknown_member_warnings(conn, result: LoadResult) -> list[Problem]:
         ]).dropna(subset=["name"])
     else:
         people = frame[["sheet", "row", "branch", "name"]].assign(column="姓名")
-    # plain lists: iterating pandas' Arrow-backed strings element by element is slow
-    branch = people["branch"].astype(object).where(people["branch"].notna(), None).tolist()
-    unknown = [i for i, (b, n) in enumerate(zip(branch, people["name"].tolist()))
-               if ((b, n) not in pairs if isinstance(b, str) else n not in names)]
+    branch, name = (pa.array(people[c], type=pa.string(), from_pandas=True) for c in ("branch", "name"))
+    # (branch, name) pairs compared as one string: Arrow's is_in instead of Python tuples
+    pair_known = pc.is_in(pc.binary_join_element_wise(branch, name, _SEP),
+                          value_set=pc.binary_join_element_wise(branches, names, _SEP))
+    name_known = pc.is_in(name, value_set=names)
+    known = pc.if_else(pc.is_valid(branch), pair_known, name_known).to_numpy(zero_copy_only=False)
+    unknown = np.flatnonzero(~known)
     rows = people.iloc[unknown[:2000]]
     return [
         Problem(result.file_name, str(s or ""), int(r) if pd.notna(r) else None, c, str(n),
@@ -437,6 +442,19 @@ def _unknown_member_warnings(conn, result: LoadResult) -> list[Problem]:
                 severity="warning", code="unknown_member")
         for s, r, b, n, c in rows[["sheet", "row", "branch", "name", "column"]].itertuples(index=False)
     ]
+
+
+_SEP = "\x1f"  # a control character no name or branch contains
+
+
+def _fetch(conn, sql: str) -> list[tuple]:
+    """Rows as plain tuples from the driver's cursor (no SQLAlchemy Row objects to build)."""
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(sql)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 def _store_problems(conn, batch_id: int, problems: list[Problem]) -> None:

@@ -88,6 +88,29 @@ def test_group_label_joined_with_the_sub_header_names_the_column(tmp_path):
     assert result.frame["on_leave"].tolist() == [["王芳"]]
 
 
+def test_merged_ranges_read_from_the_sheet_xml_in_grid_positions(tmp_path):
+    # Data starts in column B of the second sheet: grid column 0 is Excel's B; rows stay 0-based.
+    import xlsxwriter
+
+    from data_loaders.reading import read_sheets
+
+    path = tmp_path / "offset.xlsx"
+    book = xlsxwriter.Workbook(path)
+    book.add_worksheet("封面").write(0, 0, "说明")
+    sheet = book.add_worksheet("台账")
+    sheet.merge_range("B1:E1", "2026年第三季度组织生活台账")
+    sheet.merge_range("B2:B3", "党支部")
+    sheet.merge_range("D2:E2", "参会情况")
+    sheet.write_row("D3", ["应到人数", "实到人数"])
+    sheet.write_row("B4", ["一支部", "2026-07-03", 9, 8])
+    book.close()
+    for source in (path, path.read_bytes()):
+        cover, ledger = read_sheets(source, "offset.xlsx")
+        assert cover.merged_ranges() == []
+        assert sorted(ledger.merged_ranges()) == [(0, 0, 0, 3), (1, 0, 2, 0), (1, 2, 1, 3)]
+        assert sorted(ledger._calamine_merges()) == sorted(ledger.merged_ranges())
+
+
 def test_two_row_merged_header_in_legacy_xls(tmp_path):
     rows = [
         [],

@@ -179,6 +179,26 @@ def test_unknown_names_are_warnings_kept_for_quality_view(engine):
     assert list(kept["value"]) == ["赵强"] and list(kept["row"]) == [6]
 
 
+def test_unknown_names_checked_against_the_roster_of_their_own_branch(engine):
+    """王芳 is on FIN2's roster, not FIN1's; without a branch any roster name is known; absent and
+    on-leave names of a ledger are checked one by one."""
+    import_result(engine, result("roster", ROSTER), b"r1", SYSTEM)
+    outcome = import_result(engine, result("xuexi", [
+        {"sheet": "", "row": 3, "name": "王芳", "branch": FIN1, "activated": True, "points": 1},
+        {"sheet": "", "row": 4, "name": "王芳", "branch": None, "activated": True, "points": 1},
+        {"sheet": "", "row": 5, "name": "赵强", "branch": None, "activated": True, "points": 1},
+        {"sheet": "", "row": 6, "name": "李娜", "branch": FIN1, "activated": True, "points": 1},
+    ], period=(date(2026, 7, 1), date(2026, 9, 30))), b"x1", SYSTEM)
+    assert [(p.row, p.value) for p in outcome.problems] == [(3, "王芳"), (5, "赵强")]
+    assert "「市财政局第一党支部」" in outcome.problems[0].message
+    outcome = import_result(engine, result("activity", [
+        {"sheet": "台账", "row": 4, "branch": FIN1, "date": "2026-07-03", "type": "党课",
+         "type_raw": "党课", "absent": ["李娜", "王芳"], "on_leave": ["张伟", "孙丽"]},
+    ]), b"a1", SYSTEM)
+    assert [(p.row, p.column, p.value) for p in outcome.problems] == [
+        (4, "缺席人员", "王芳"), (4, "请假人员", "孙丽")]
+
+
 def _seed_two_branches(engine):
     import_result(engine, result("roster", ROSTER), b"r1", SYSTEM)
     import_result(engine, result("activity", [
