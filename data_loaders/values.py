@@ -186,6 +186,7 @@ def parse_dates(raw: pd.Series, context: DateContext, *,
 # ---------------------------------------------------------------- lists of names
 
 _LIST_SEP = r"[、,，;；/|\\]+"
+_WS_RE = re.compile(f"[{WS}]+")
 _NONE_WORDS = {"无", "没有", "无人", "均无", "全到", "全部到会", "全员参加", "-", "—", "0", "/"}
 
 
@@ -220,20 +221,16 @@ def split_names(raw: pd.Series) -> pd.Series:
     Empty cells and ``无`` give ``[]``. Returns an object column of lists.
     """
     s = nfkc_series(raw)
-    tokens = s.str.split(_LIST_SEP, regex=True).explode()
-    tokens = tokens[tokens.notna()].astype("str").str.strip()
-    spaced = tokens.str.contains(f"[{WS}]", regex=True).to_numpy()
-    if spaced.any():
-        values = tokens.to_numpy(dtype=object, copy=True)
-        for i in np.flatnonzero(spaced):  # only the few tokens with inner spaces
-            values[i] = _split_spaced(values[i])
-        tokens = pd.Series(values, index=tokens.index, dtype=object).explode().astype("str")
-    tokens = tokens.str.replace(f"[{WS}]+", "", regex=True)
-    tokens = tokens[(tokens != "") & ~tokens.isin(list(_NONE_WORDS))]
-    lists: dict = {}
-    for key, token in zip(tokens.index.tolist(), tokens.tolist()):  # groupby().agg(list) is 5× slower
-        lists.setdefault(key, []).append(token)
-    return pd.Series([lists.get(key, []) for key in s.index.tolist()], index=s.index, dtype=object)
+    cells = pc.split_pattern_regex(pa.array(s, type=pa.string(), from_pandas=True), _LIST_SEP)
+    tokens = pc.utf8_trim_whitespace(pc.list_flatten(cells))
+    spaced = pc.match_substring_regex(tokens, f"[{WS}]").to_pylist()
+    lists: list[list[str]] = [[] for _ in range(len(s))]
+    # Arrow splits; Python only walks the tokens of non-empty cells (a few per row at most)
+    for row, token, inner in zip(pc.list_parent_indices(cells).to_pylist(), tokens.to_pylist(), spaced):
+        for name in ([_WS_RE.sub("", n) for n in _split_spaced(token)] if inner else (token,)):
+            if name and name not in _NONE_WORDS:
+                lists[row].append(name)
+    return pd.Series(lists, index=s.index, dtype=object)
 
 
 # ---------------------------------------------------------------- periods

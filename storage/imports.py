@@ -171,19 +171,23 @@ def _branch_ids(conn: Connection, names, batch_id: int) -> dict[str, int]:
 
 def _keys(frame: pd.DataFrame, columns: list[str]) -> list[str]:
     """A stable natural key per row; repeats within one file get an occurrence suffix."""
-    parts = [frame[c].astype("string").fillna("") for c in columns]
-    joined = parts[0].str.cat(parts[1:], sep="|") if len(parts) > 1 else parts[0]
-    occurrence = joined.groupby(joined, sort=False).cumcount().tolist()
+    parts = [pa.array(frame[c].astype("string").fillna(""), type=pa.string()) for c in columns]
+    joined = pc.binary_join_element_wise(*parts, "|") if len(parts) > 1 else parts[0]
+    joined_series = pd.Series(joined, dtype="string")
+    occurrence = joined_series.groupby(joined_series, sort=False).cumcount()
+    keyed = pc.binary_join_element_wise(joined, pa.array(occurrence.to_numpy()).cast(pa.string()), "#")
     blake2b = hashlib.blake2b
-    return [blake2b(f"{k}#{n}".encode(), digest_size=16).hexdigest()
-            for k, n in zip(joined.tolist(), occurrence)]
+    return [blake2b(k.encode(), digest_size=16).hexdigest() for k in keyed.to_pylist()]
 
 
 def _py(values: pd.Series) -> list:
     """Column values as plain Python objects with None for missing (what DB drivers want).
     Dates go as ISO text, which SQLite stores as SQLAlchemy does and PostgreSQL's COPY parses."""
     if pd.api.types.is_datetime64_any_dtype(values):
-        values = values.dt.strftime("%Y-%m-%d")
+        # a few distinct dates per file: format each once (strftime per row took 0.07 s per 100k)
+        codes, uniques = pd.factorize(values)
+        text = np.array([d.strftime("%Y-%m-%d") for d in uniques] + [None], dtype=object)
+        return text[codes].tolist()  # code -1 (missing) picks the trailing None
     return values.astype(object).where(values.notna(), None).tolist()
 
 

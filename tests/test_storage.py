@@ -411,3 +411,16 @@ def test_secretary_reads_the_rows_that_resolve_to_their_members(engine):
     assert sorted(load_dataset(engine, fin1).xuexi["points"]) == [1.0, 2.0]
     assert sorted(load_dataset(engine, fin2).xuexi["points"]) == [3.0, 4.0]
     assert len(load_dataset(engine, SYSTEM).xuexi) == 5
+
+
+def test_row_keys_are_blake2b_of_the_joined_key_columns_and_the_occurrence():
+    """Keys identify versions across imports made by older releases: the formula must not drift."""
+    import hashlib
+
+    def key(text):
+        return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+    rows = pd.DataFrame({"day": pd.to_datetime(["2026-07-01", "2026-07-01", None]),
+                         "name": pd.Series(["张伟", "张伟", None], dtype="str")})
+    assert imports_module._keys(rows, ["day", "name"]) == [
+        key("2026-07-01|张伟#0"), key("2026-07-01|张伟#1"), key("|#0")]
