@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from operator import itemgetter
 
 import numpy as np
 import pandas as pd
@@ -422,7 +423,7 @@ def _unknown_member_warnings(conn, result: LoadResult) -> list[Problem]:
                           " JOIN branch b ON b.id = m.branch_id WHERE m.is_current")
     if not roster:
         return []
-    branches, names = (pa.array(col, type=pa.string()) for col in zip(*roster))
+    branches, names = (pa.array(list(map(itemgetter(i), roster)), type=pa.string()) for i in (0, 1))
     frame = result.frame
     if result.kind == "activity":
         people = pd.concat([
