@@ -159,7 +159,7 @@ def _write_batch(conn: Connection, result: LoadResult, digest: str, viewer: View
 
 def _branch_ids(conn: Connection, names, batch_id: int) -> dict[str, int]:
     """Ids of the named branches, creating the ones not seen before."""
-    wanted = sorted({n for n in names if isinstance(n, str) and n})
+    wanted = sorted(n for n in pd.Series(names).dropna().unique() if isinstance(n, str) and n)
     known = dict(conn.execute(text("SELECT name, id FROM branch")).all())
     new = [n for n in wanted if n not in known]
     if new:
@@ -317,10 +317,9 @@ def _write_activity(conn, batch_id, frame, result):
         "expected": frame["expected"], "present": frame["present"], "group": frame["group"],
         "speaker": frame["speaker"], "days": frame["days"],
     })
-    people = []
-    for kind in ("absent", "on_leave"):
-        lists = pd.Series(frame[kind].tolist(), index=ids, dtype=object).explode().dropna()
-        people += [(aid, kind, name) for aid, name in lists.items() if name]
+    people = [(aid, kind, name) for kind in ("absent", "on_leave")
+              for aid, names in zip(ids, frame[kind].tolist()) if isinstance(names, list)
+              for name in names if isinstance(name, str) and name]
     if people:
         pids = next_ids(conn, "activity_person", len(people))
         bulk_insert(conn, "activity_person", ["id", "activity_id", "kind", "name"],
