@@ -111,6 +111,29 @@ def test_merged_ranges_read_from_the_sheet_xml_in_grid_positions(tmp_path):
         assert sorted(ledger._calamine_merges()) == sorted(ledger.merged_ranges())
 
 
+def test_merged_ranges_when_formatted_empty_cells_widen_the_recorded_dimension(tmp_path):
+    # A styled but empty A5 makes the sheet's <dimension> start at A while the data (and the grid)
+    # start at B: the merges must still come out in grid positions.
+    import openpyxl
+    from openpyxl.styles import PatternFill
+
+    from data_loaders.reading import _xlsx_merges, read_sheets
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "台账"
+    sheet["B1"], sheet["B2"], sheet["C2"], sheet["C3"], sheet["D3"] = "台账", "党支部", "参会情况", "应到", "实到"
+    sheet.merge_cells("C2:D2")
+    sheet.merge_cells("B2:B3")
+    sheet["A5"].fill = PatternFill("solid", fgColor="FFFF00")
+    path = tmp_path / "styled.xlsx"
+    book.save(path)
+    (ledger,) = read_sheets(path, "styled.xlsx")
+    assert ledger.grid.shape[1] == 3  # B..D
+    assert _xlsx_merges(path, "台账", 3) is None  # the dimension says A..D: not trusted
+    assert sorted(ledger.merged_ranges()) == [(1, 0, 2, 0), (1, 1, 1, 2)]
+
+
 def test_two_row_merged_header_in_legacy_xls(tmp_path):
     rows = [
         [],
