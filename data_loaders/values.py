@@ -8,6 +8,7 @@ distinct values of a 月份/季度 column).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -26,6 +27,31 @@ _PLAIN_NUMBER_RE = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
 _NUMBER_RE = rf"^({_PLAIN_NUMBER_RE}(?:[eE][+-]?[0-9]+)?)({_UNITS})?$"
 
 
+def _spread(per_distinct: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """Values computed per distinct cell back onto every row (code -1, an empty cell, gets the
+    column's missing value: NaT for dates, NaN for numbers, False for masks)."""
+    values = per_distinct.to_numpy()
+    kind = values.dtype.kind
+    missing = np.array([np.datetime64("NaT") if kind == "M" else np.nan if kind == "f" else False],
+                       dtype=values.dtype)
+    return pd.Series(np.concatenate([values, missing])[codes], index=index)
+
+
+def _once_per_distinct_cell(parse):
+    """Run a column parser once per distinct cell when cells repeat a lot (a ledger repeats a few
+    hundred dates, scores and counts over thousands of rows), then spread its results back."""
+
+    @functools.wraps(parse)
+    def parse_distinct(raw: pd.Series, *args, **kwargs):
+        codes, distinct = pd.factorize(raw)
+        if len(distinct) * 4 >= len(raw):
+            return parse(raw, *args, **kwargs)
+        parsed = parse(pd.Series(distinct, dtype="str"), *args, **kwargs)
+        return tuple(_spread(part, codes, raw.index) for part in parsed)
+
+    return parse_distinct
+
+
 def parse_numbers(
     raw: pd.Series, *, percent: bool = False, minutes_to_hours: bool = False
 ) -> tuple[pd.Series, pd.Series]:
@@ -37,11 +63,11 @@ def parse_numbers(
     fast = _plain_floats(raw)
     if fast is not None:
         return fast, pd.Series(False, index=raw.index)
-    codes, distinct = pd.factorize(raw)
-    if len(distinct) * 4 < len(raw):  # scores and counts repeat: parse each distinct cell once
-        parsed = parse_numbers(pd.Series(distinct, dtype="str"), percent=percent,
-                               minutes_to_hours=minutes_to_hours)
-        return tuple(_spread(part, codes, raw.index) for part in parsed)
+    return _parse_number_text(raw, percent=percent, minutes_to_hours=minutes_to_hours)
+
+
+@_once_per_distinct_cell
+def _parse_number_text(raw: pd.Series, *, percent: bool, minutes_to_hours: bool):
     s = nfkc_series(raw).str.replace(f"[{WS},]", "", regex=True)
     plain = s.str.fullmatch(_PLAIN_NUMBER_RE, na=False)
     values = pd.to_numeric(s.where(plain), errors="coerce").astype("float64")
@@ -126,16 +152,7 @@ def _assemble(y: pd.Series, m: pd.Series, d: pd.Series) -> pd.Series:
 _YEAR_MONTH_RE = rf"^([0-9]{{4}}){_S}[-/.年]{_S}([0-9]{{1,2}}){_S}月?份?$"
 
 
-def _spread(per_distinct: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Series:
-    """Values computed per distinct cell back onto every row (code -1, an empty cell, gets the
-    column's missing value: NaT for dates, NaN for numbers, False for masks)."""
-    values = per_distinct.to_numpy()
-    kind = values.dtype.kind
-    missing = np.array([np.datetime64("NaT") if kind == "M" else np.nan if kind == "f" else False],
-                       dtype=values.dtype)
-    return pd.Series(np.concatenate([values, missing])[codes], index=index)
-
-
+@_once_per_distinct_cell
 def parse_dates(raw: pd.Series, context: DateContext, *,
                 month_precision: bool = False) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Dates in every form seen in practice.
@@ -146,11 +163,6 @@ def parse_dates(raw: pd.Series, context: DateContext, *,
     leftovers. ``month_precision``: ``2001.07`` / ``2001年7月`` mean the 1st of that month (入党时间
     is often kept to the month). Returns (datetime64[ns] at midnight, bad mask, missing-year mask).
     """
-    codes, distinct = pd.factorize(raw)
-    if len(distinct) * 4 < len(raw):
-        # a ledger repeats a few hundred dates over thousands of rows: parse each once
-        parsed = parse_dates(pd.Series(distinct, dtype="str"), context, month_precision=month_precision)
-        return tuple(_spread(part, codes, raw.index) for part in parsed)
     s = nfkc_series(raw)
     dates = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
     no_year = pd.Series(False, index=s.index)
