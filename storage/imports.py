@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, select, text, update
 
 from auth.viewer import Viewer
 from data_loaders.schema import LoadResult, Problem
-from storage.models import VERSIONED_TABLES, ImportBatch
+from storage.models import VERSION_SPANS, VERSIONED_TABLES, ImportBatch
 from storage.writes import bulk_insert, bump_version, next_ids, now
 
 
@@ -119,8 +119,18 @@ def undo_batch(engine: Engine, batch_id: int, viewer: Viewer) -> str:
             update(ImportBatch).where(ImportBatch.id == batch_id)
             .values(undone_at=now(), undone_by=viewer.username)
         )
-        for table in VERSIONED_TABLES.values():
-            name = table.__tablename__
+        for name in VERSIONED_TABLES:
+            window, params = "", {"b": batch_id, "t": True}
+            span = VERSION_SPANS.get(name)
+            if span is not None:
+                lo, hi = conn.execute(
+                    text(f"SELECT min({span}), max({span}) FROM {name} WHERE batch_id = :b"),
+                    {"b": batch_id},
+                ).one()
+                if lo is None:
+                    continue  # the batch wrote no rows here
+                window = f" AND v.{span} BETWEEN :lo AND :hi"
+                params.update(lo=lo, hi=hi)
             conn.execute(
                 text(f"UPDATE {name} SET is_current = :f WHERE batch_id = :b AND is_current"),
                 {"b": batch_id, "f": False},
@@ -130,11 +140,11 @@ def undo_batch(engine: Engine, batch_id: int, viewer: Viewer) -> str:
                 text(
                     f"UPDATE {name} SET is_current = :t WHERE id IN ("
                     f" SELECT max(v.id) FROM {name} v JOIN import_batch ib ON ib.id = v.batch_id"
-                    f" WHERE ib.undone_at IS NULL"
+                    f" WHERE ib.undone_at IS NULL{window}"
                     f" AND v.key IN (SELECT key FROM {name} WHERE batch_id = :b)"
                     f" GROUP BY v.key)"
                 ),
-                {"b": batch_id, "t": True},
+                params,
             )
     return f"已撤销第{batch_id}批导入（{batch.file_name}）。"
 
@@ -193,10 +203,10 @@ def _py(values: pd.Series) -> list:
 
 
 def _insert_versions(conn, table: str, batch_id: int, frame: pd.DataFrame, key_cols: list[str],
-                     columns: dict[str, pd.Series], span: str | None = None) -> list[int]:
+                     columns: dict[str, pd.Series]) -> list[int]:
     """Insert one versioned row per frame row and retire older versions of the same keys.
-    ``span``: a column that is part of the key; when no current row of another batch has a value
-    in this batch's range of it, no key can repeat and the retiring UPDATE is skipped."""
+    Tables with a span column (``VERSION_SPANS``, part of every key there) only compare keys of
+    current rows in this batch's range of it, and skip that when there are none."""
     n = len(frame)
     if n == 0:
         return []
@@ -207,29 +217,32 @@ def _insert_versions(conn, table: str, batch_id: int, frame: pd.DataFrame, key_c
     data.update({col: _py(series) for col, series in columns.items()})
     cols = list(data)
     bulk_insert(conn, table, cols, list(zip(*(data[c] for c in cols))))
-    if span is not None and not _may_repeat(conn, table, batch_id, span, columns[span]):
-        return ids
+    window, params = "", {"b": batch_id, "f": False}
+    span = VERSION_SPANS.get(table)
+    if span is not None:
+        window, bounds = _span_window(columns[span], span)
+        params |= bounds
+        if conn.execute(text(f"SELECT 1 FROM {table} WHERE is_current AND batch_id <> :b{window}"
+                             " LIMIT 1"), params).first() is None:
+            return ids  # no current row in range: no key can repeat
     conn.execute(
         text(
-            f"UPDATE {table} SET is_current = :f WHERE is_current AND batch_id <> :b"
+            f"UPDATE {table} SET is_current = :f WHERE is_current AND batch_id <> :b{window}"
             f" AND key IN (SELECT key FROM {table} WHERE batch_id = :b)"
         ),
-        {"b": batch_id, "f": False},
+        params,
     )
     return ids
 
 
-def _may_repeat(conn, table: str, batch_id: int, column: str, values: pd.Series) -> bool:
-    """Whether a current row of another batch could share a key with this batch's rows."""
+def _span_window(values: pd.Series, span: str) -> tuple[str, dict]:
+    """The SQL condition for this batch's range of its span column, and its bounds. (Span columns
+    are NOT NULL; a missing value would make keys be compared everywhere.)"""
     if values.isna().any():
-        return True
+        return "", {}
     lo, hi = (v.date().isoformat() if isinstance(v, pd.Timestamp) else v
               for v in (values.min(), values.max()))
-    return conn.execute(
-        text(f"SELECT 1 FROM {table} WHERE is_current AND batch_id <> :b"
-             f" AND {column} BETWEEN :lo AND :hi LIMIT 1"),
-        {"b": batch_id, "lo": lo, "hi": hi},
-    ).first() is not None
+    return f" AND {span} BETWEEN :lo AND :hi", {"lo": lo, "hi": hi}
 
 
 def _write_roster(conn, batch_id, frame, result):
@@ -311,7 +324,7 @@ def _mark_missing(conn, batch_id: int, branch_ids: list[int], present: set[int])
 def _write_activity(conn, batch_id, frame, result):
     branches = _branch_ids(conn, frame["branch"], batch_id)
     ids = _insert_versions(conn, "activity", batch_id, frame,
-                           ["branch", "date", "type", "topic", "group"], span="date", columns={
+                           ["branch", "date", "type", "topic", "group"], columns={
         "branch_id": frame["branch"].map(branches).astype("Int64"), "date": frame["date"],
         "type": frame["type"], "type_raw": frame["type_raw"], "topic": frame["topic"],
         "expected": frame["expected"], "present": frame["present"], "group": frame["group"],
@@ -329,7 +342,7 @@ def _write_activity(conn, batch_id, frame, result):
 def _write_activity_counts(conn, batch_id, frame, result):
     branches = _branch_ids(conn, frame["branch"], batch_id)
     _insert_versions(conn, "activity_count", batch_id, frame,
-                     ["branch", "period_start", "period_end", "type"], span="period_start", columns={
+                     ["branch", "period_start", "period_end", "type"], columns={
         "branch_id": frame["branch"].map(branches).astype("Int64"), "period_start": frame["period_start"],
         "period_end": frame["period_end"], "type": frame["type"], "count": frame["count"],
         "expected": frame["expected"], "present": frame["present"],
@@ -339,7 +352,7 @@ def _write_activity_counts(conn, batch_id, frame, result):
 def _write_study(conn, batch_id, frame, result):
     branches = _branch_ids(conn, frame["branch"], batch_id)
     _insert_versions(conn, "study_record", batch_id, frame,
-                     ["branch", "name", "date", "form", "content"], span="date", columns={
+                     ["branch", "name", "date", "form", "content"], columns={
         "branch_id": frame["branch"].map(branches).astype("Int64"), "name": frame["name"], "date": frame["date"],
         "form": frame["form"], "content": frame["content"], "hours": frame["hours"],
         "score": frame["score"],
@@ -351,7 +364,7 @@ def _write_xuexi(conn, batch_id, frame, result):
     start, end = result.period
     stamped = frame.assign(_ps=pd.Timestamp(start), _pe=pd.Timestamp(end))
     _insert_versions(conn, "xuexi_score", batch_id, stamped,
-                     ["_ps", "_pe", "branch", "name", "member_code"], span="period_end", columns={
+                     ["_ps", "_pe", "branch", "name", "member_code"], columns={
         "period_start": stamped["_ps"], "period_end": stamped["_pe"],
         "branch_id": frame["branch"].map(known).astype("Int64"), "department": frame["department"],
         "name": frame["name"], "member_code": frame["member_code"],
@@ -365,7 +378,7 @@ def _write_records(conn, batch_id, frame, result):
     has_branch = frame["branch"].notna()
     branches = _branch_ids(conn, frame.loc[has_branch, "branch"], batch_id)
     _insert_versions(conn, "other_record", batch_id, frame,
-                     ["category", "branch", "date", "title", "person"], span="date", columns={
+                     ["category", "branch", "date", "title", "person"], columns={
         "branch_id": frame["branch"].map(branches).astype("Int64"), "category": frame["category"],
         "title": frame["title"], "date": frame["date"], "person": frame["person"],
         "level": frame["level"], "quantity": frame["quantity"].fillna(1.0),

@@ -424,3 +424,77 @@ def test_row_keys_are_blake2b_of_the_joined_key_columns_and_the_occurrence():
                          "name": pd.Series(["张伟", "张伟", None], dtype="str")})
     assert imports_module._keys(rows, ["day", "name"]) == [
         key("2026-07-01|张伟#0"), key("2026-07-01|张伟#1"), key("|#0")]
+
+
+def _current(engine, sql):
+    with engine.connect() as conn:
+        return sorted(tuple(r) for r in conn.execute(text(sql)).all())
+
+
+def test_correction_and_undo_of_xuexi_compare_keys_within_the_period_only(engine):
+    """Retiring and undoing look only at rows in the batch's range of period_end (both ends
+    included): a Q3 correction replaces the Q3 row of the same person, never the September export
+    (another key), and undoing it brings the replaced row back."""
+    import_result(engine, result("roster", ROSTER), b"r", SYSTEM)
+    q3 = [{"sheet": "", "row": 3, "name": "张伟", "branch": FIN1, "activated": True, "points": 10.0},
+          {"sheet": "", "row": 4, "name": "李娜", "branch": FIN1, "activated": True, "points": 20.0}]
+    import_result(engine, result("xuexi", q3, period=(date(2026, 7, 1), date(2026, 9, 30))),
+                  b"q3", SYSTEM)
+    import_result(engine, result("xuexi", [dict(q3[0], points=5.0)],
+                                 period=(date(2026, 9, 1), date(2026, 9, 30))), b"sep", SYSTEM)
+    fixed = import_result(engine, result("xuexi", [dict(q3[0], points=12.0)],
+                                         period=(date(2026, 7, 1), date(2026, 9, 30))), b"q3b", SYSTEM)
+    sql = ("SELECT period_start, name, points FROM xuexi_score WHERE is_current")
+    as_text = lambda rows: [(str(d)[:10], n, p) for d, n, p in rows]  # noqa: E731
+    assert as_text(_current(engine, sql)) == [
+        ("2026-07-01", "张伟", 12.0), ("2026-07-01", "李娜", 20.0), ("2026-09-01", "张伟", 5.0)]
+    undo_batch(engine, fixed.batch_id, SYSTEM)
+    assert as_text(_current(engine, sql)) == [
+        ("2026-07-01", "张伟", 10.0), ("2026-07-01", "李娜", 20.0), ("2026-09-01", "张伟", 5.0)]
+
+
+def test_correction_and_undo_of_activities_include_the_first_and_last_day(engine):
+    """A corrected ledger whose rows are the first and last day of its range replaces both, keeps
+    an activity of another file between them, and undo restores the originals."""
+    import_result(engine, result("roster", ROSTER), b"r", SYSTEM)
+    base = {"sheet": "台账", "row": 4, "branch": FIN1, "type": "支部委员会", "type_raw": "支委会",
+            "expected": 5.0}
+    import_result(engine, result("activity", [dict(base, date="2026-07-03", present=3.0),
+                                              dict(base, date="2026-07-20", present=3.0)]),
+                  b"a1", SYSTEM)
+    import_result(engine, result("activity", [dict(base, date="2026-07-10", topic="专题",
+                                                   present=4.0)]), b"b1", SYSTEM)
+    fixed = import_result(engine, result("activity", [dict(base, date="2026-07-03", present=5.0),
+                                                      dict(base, date="2026-07-20", present=5.0)]),
+                          b"a2", SYSTEM)
+    sql = "SELECT date, present FROM activity WHERE is_current"
+    as_text = lambda rows: [(str(d)[:10], p) for d, p in rows]  # noqa: E731
+    assert as_text(_current(engine, sql)) == [
+        ("2026-07-03", 5.0), ("2026-07-10", 4.0), ("2026-07-20", 5.0)]
+    undo_batch(engine, fixed.batch_id, SYSTEM)
+    assert as_text(_current(engine, sql)) == [
+        ("2026-07-03", 3.0), ("2026-07-10", 4.0), ("2026-07-20", 3.0)]
+
+
+def test_only_the_small_versioned_tables_keep_a_key_index(engine):
+    """Fact tables with a span column are retired and undone by range, so they carry no key index
+    (migration 0004); the roster and target tables, which have no such column, keep theirs."""
+    from sqlalchemy import inspect
+
+    from storage.models import VERSION_SPANS, VERSIONED_TABLES
+
+    inspector = inspect(engine)
+    keyed = {t for t in VERSIONED_TABLES
+             if any(ix["column_names"][:1] == ["key"] for ix in inspector.get_indexes(t))}
+    assert keyed == {"branch_version", "member_version", "target_row"}
+    assert set(VERSION_SPANS) == set(VERSIONED_TABLES) - keyed
+
+
+def test_migrations_build_exactly_the_schema_the_models_describe(engine):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from storage.models import Base
+
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
