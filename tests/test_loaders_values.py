@@ -89,6 +89,15 @@ def test_split_names_mixed_separators_and_padding():
         ["张伟", "李娜", "王芳", "赵强"], ["刘洋", "陈静", "孙丽", "周杰"], ["张伟"], ["张伟", "李娜"], [], []]
 
 
+
+def test_split_names_keeps_cell_order_around_names_split_at_spaces():
+    """A token with spaces inside gives its names in place, between its neighbours; the index
+    and empty cells between rows with names are kept."""
+    raw = pd.Series(["李娜、张 伟 王芳、赵强", None, "0、刘洋", "欧阳 娜"], index=[7, 3, 9, 4], dtype="str")
+    lists = split_names(raw)
+    assert list(lists.index) == [7, 3, 9, 4]
+    assert lists.tolist() == [["李娜", "张伟", "王芳", "赵强"], [], ["刘洋"], ["欧阳娜"]]
+
 @pytest.mark.parametrize(("title", "period"), [
     ("统计时间：2026-07-01至2026-09-30", (date(2026, 7, 1), date(2026, 9, 30))),
     ("2026年7月1日-2026年9月30日", (date(2026, 7, 1), date(2026, 9, 30))),
