@@ -206,12 +206,11 @@ def step_load(scale: str, backend: str, url: str, profile_to: str | None = None)
 
 def step_import(scale: str, backend: str, url: str, file: str, roster: str,
                 profile_to: str | None = None) -> dict:
-    """Import one file into a database holding only the roster: load_file + import_result, the
-    path the 数据导入 page and ``cli.py import`` take."""
+    """Import one file into a database holding only the roster: ``services.importing`` preview +
+    store (load_file, then import_result), the path the 数据导入 page and ``cli.py import`` take."""
     from auth.viewer import SYSTEM
-    from services.importing import import_bytes, preview
+    from services.importing import import_bytes, preview, store
     from storage.db import get_engine
-    from storage.imports import import_result
 
     engine = get_engine(url)
     roster_path = Path(roster)
@@ -223,7 +222,7 @@ def step_import(scale: str, backend: str, url: str, file: str, roster: str,
     def run():
         content = path.read_bytes()
         result, load_s = timed(preview, engine, content, path.name)
-        outcome, store_s = timed(import_result, engine, result, content, SYSTEM)
+        outcome, store_s = timed(store, engine, result, content, SYSTEM)
         return outcome, load_s, store_s
 
     (outcome, load_s, store_s), seconds = timed(_profiled, profile_to, run)

@@ -162,3 +162,39 @@ def test_import_paths_orders_by_headers_and_loads_each_file_once(tmp_path, monke
         resolved, total = conn.execute(text(
             "SELECT count(branch_id), count(*) FROM xuexi_score")).one()
     assert total == outcomes[0].rows and resolved > 0.9 * total
+
+
+def test_import_pauses_the_cyclic_collector_and_always_restores_it(tmp_path, monkeypatch):
+    """The collector is off while a file is loaded and stored, back on afterwards even when the
+    store fails, and left off when it was off before."""
+    import gc
+
+    import services.importing as importing
+
+    seen: list[tuple[str, bool]] = []
+    real_load, real_store = importing.load_file, importing.import_result
+    monkeypatch.setattr(importing, "load_file", lambda content, **kw:
+                        seen.append(("load", gc.isenabled())) or real_load(content, **kw))
+    monkeypatch.setattr(importing, "import_result", lambda *a:
+                        seen.append(("store", gc.isenabled())) or real_store(*a))
+    engine = get_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    roster = importing.SAMPLE_DIR / "名册_2026.xlsx"
+    assert gc.isenabled()
+    outcome = importing.import_bytes(engine, roster.read_bytes(), roster.name, SYSTEM)
+    assert outcome.status == "imported"
+    assert seen == [("load", False), ("store", False)] and gc.isenabled()
+
+    def broken(*args):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(importing, "import_result", broken)
+    with pytest.raises(RuntimeError):
+        importing.store(engine, outcome, b"", SYSTEM)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        monkeypatch.setattr(importing, "import_result", lambda *a: None)
+        importing.store(engine, outcome, b"", SYSTEM)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
