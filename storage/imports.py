@@ -182,13 +182,24 @@ def _branch_ids(conn: Connection, names, batch_id: int) -> dict[str, int]:
 
 def _keys(frame: pd.DataFrame, columns: list[str]) -> list[str]:
     """A stable natural key per row; repeats within one file get an occurrence suffix."""
-    parts = [pa.array(frame[c].astype("string").fillna(""), type=pa.string()) for c in columns]
+    parts = [_key_part(frame[c]) for c in columns]
     joined = pc.binary_join_element_wise(*parts, "|") if len(parts) > 1 else parts[0]
     joined_series = pd.Series(joined, dtype="string")
     occurrence = joined_series.groupby(joined_series, sort=False).cumcount()
     keyed = pc.binary_join_element_wise(joined, pa.array(occurrence.to_numpy()).cast(pa.string()), "#")
     blake2b = hashlib.blake2b
-    return [blake2b(k.encode(), digest_size=16).hexdigest() for k in keyed.to_pylist()]
+    # Arrow holds the text as UTF-8 already: hash its bytes without encoding each string again
+    return [blake2b(k, digest_size=16).hexdigest() for k in keyed.cast(pa.binary()).to_pylist()]
+
+
+def _key_part(values: pd.Series) -> pa.Array:
+    """``values.astype("string").fillna("")`` as Arrow; dates formatted once per distinct value
+    (pandas picks the format from the set of values, the same for the distinct ones)."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        codes, uniques = pd.factorize(values)
+        text = pd.Series(uniques).astype("string").fillna("").tolist() + [""]
+        return pc.take(pa.array(text, type=pa.string()), np.where(codes < 0, len(uniques), codes))
+    return pa.array(values.astype("string").fillna(""), type=pa.string())
 
 
 def _py(values: pd.Series) -> list:
@@ -431,11 +442,12 @@ def _unknown_member_warnings(conn, result: LoadResult) -> list[Problem]:
     """Names that match nobody on the current roster of their branch (kept as warnings)."""
     if result.kind not in ("xuexi", "study", "activity"):
         return []
-    roster = _fetch(conn, "SELECT b.name, m.name FROM member_version m"
-                          " JOIN branch b ON b.id = m.branch_id WHERE m.is_current")
+    # branch ids, not names, come from the database: ints are cheaper to fetch than long names
+    roster = _fetch(conn, "SELECT branch_id, name FROM member_version WHERE is_current")
     if not roster:
         return []
-    branches, names = (pa.array(list(map(itemgetter(i), roster)), type=pa.string()) for i in (0, 1))
+    roster_ids, names = (pa.array(list(map(itemgetter(i), roster))) for i in (0, 1))
+    branch_ids = dict(conn.execute(text("SELECT name, id FROM branch")).all())
     frame = result.frame
     if result.kind == "activity":
         people = pd.concat([
@@ -446,11 +458,16 @@ def _unknown_member_warnings(conn, result: LoadResult) -> list[Problem]:
     else:
         people = frame[["sheet", "row", "branch", "name"]].assign(column="姓名")
     branch, name = (pa.array(people[c], type=pa.string(), from_pandas=True) for c in ("branch", "name"))
-    # (branch, name) pairs compared as one string: Arrow's is_in instead of Python tuples
-    pair_known = pc.is_in(pc.binary_join_element_wise(branch, name, _SEP),
-                          value_set=pc.binary_join_element_wise(branches, names, _SEP))
+    branch_id = pc.take(pa.array(list(branch_ids.values())),
+                        pc.index_in(branch, value_set=pa.array(list(branch_ids), type=pa.string())))
+    # (branch id, name) pairs compared as one string: Arrow's is_in instead of Python tuples
+    pair_known = pc.is_in(pc.binary_join_element_wise(branch_id.cast(pa.string()), name, _SEP),
+                          value_set=pc.binary_join_element_wise(roster_ids.cast(pa.string()), names, _SEP),
+                          skip_nulls=True)
     name_known = pc.is_in(name, value_set=names)
-    known = pc.if_else(pc.is_valid(branch), pair_known, name_known).to_numpy(zero_copy_only=False)
+    # a branch not in the database has nobody on its roster: its names are unknown
+    known = pc.if_else(pc.is_valid(branch), pair_known, name_known)
+    known = known.to_numpy(zero_copy_only=False)
     unknown = np.flatnonzero(~known)
     rows = people.iloc[unknown[:2000]]
     return [

@@ -180,16 +180,18 @@ def test_unknown_names_are_warnings_kept_for_quality_view(engine):
 
 
 def test_unknown_names_checked_against_the_roster_of_their_own_branch(engine):
-    """王芳 is on FIN2's roster, not FIN1's; without a branch any roster name is known; absent and
-    on-leave names of a ledger are checked one by one."""
+    """王芳 is on FIN2's roster, not FIN1's; without a branch any roster name is known; a branch
+    with no roster knows nobody; absent and on-leave names of a ledger are checked one by one."""
     import_result(engine, result("roster", ROSTER), b"r1", SYSTEM)
     outcome = import_result(engine, result("xuexi", [
         {"sheet": "", "row": 3, "name": "王芳", "branch": FIN1, "activated": True, "points": 1},
         {"sheet": "", "row": 4, "name": "王芳", "branch": None, "activated": True, "points": 1},
         {"sheet": "", "row": 5, "name": "赵强", "branch": None, "activated": True, "points": 1},
         {"sheet": "", "row": 6, "name": "李娜", "branch": FIN1, "activated": True, "points": 1},
+        {"sheet": "", "row": 7, "name": "李娜", "branch": "市未建名册党支部", "activated": True,
+         "points": 1},
     ], period=(date(2026, 7, 1), date(2026, 9, 30))), b"x1", SYSTEM)
-    assert [(p.row, p.value) for p in outcome.problems] == [(3, "王芳"), (5, "赵强")]
+    assert [(p.row, p.value) for p in outcome.problems] == [(3, "王芳"), (5, "赵强"), (7, "李娜")]
     assert "「市财政局第一党支部」" in outcome.problems[0].message
     outcome = import_result(engine, result("activity", [
         {"sheet": "台账", "row": 4, "branch": FIN1, "date": "2026-07-03", "type": "党课",
