@@ -8,6 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from data_loaders.headers import (
     KIND_PRIORITY,
@@ -257,18 +259,20 @@ def _data_rows(grid: pd.DataFrame, match: HeaderMatch, sheet_name: str) -> pd.Da
                          index=data.index)
     branch_from_name = match.labels.get("branch") == SHEET_NAME_BRANCH
     filled = cells.notna()
-    drop = ~filled.any(axis=1)
+    drop = (~filled.any(axis=1)).to_numpy(copy=True)
 
     free_text_cols = {match.columns[f] for f in _FREE_TEXT_FIELDS if f in match.columns}
     seen = np.zeros(len(data), dtype=bool)
     for col in data.columns:
-        values = data[col]
-        present = values.notna().to_numpy()
+        values = pa.array(data[col], type=pa.string(), from_pandas=True)
+        present = values.is_valid().to_numpy(zero_copy_only=False)
         if not present.any():
             continue
         if col not in free_text_cols:
-            drop |= values.str.contains(_TOTAL_RE, na=False, regex=True).to_numpy()
-        drop |= values.str.contains(_NOTE_RE, na=False, regex=True).to_numpy() & ~seen
+            # every total label has 计: the regex runs only on cells that contain it
+            _flag(drop, values, np.flatnonzero(pc.match_substring(values, "计").fill_null(False)), _TOTAL_RE)
+        # a note is the first filled cell of its row
+        _flag(drop, values, np.flatnonzero(present & ~seen), _NOTE_RE)
         seen |= present
 
     if len(match.columns) >= 2 and len(cells):
@@ -280,6 +284,12 @@ def _data_rows(grid: pd.DataFrame, match: HeaderMatch, sheet_name: str) -> pd.Da
     if branch_from_name:
         cells = cells.assign(branch=pd.Series(sheet_name, index=cells.index, dtype="str"))
     return cells
+
+
+def _flag(drop: np.ndarray, values: pa.Array, at: np.ndarray, pattern: str) -> None:
+    """Set ``drop`` where the cells at positions ``at`` match ``pattern``."""
+    if len(at):
+        drop[at[pc.match_substring_regex(values.take(at), pattern).to_numpy(zero_copy_only=False)]] = True
 
 
 # ---------------------------------------------------------------- 学习强国 period
