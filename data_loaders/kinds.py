@@ -258,8 +258,10 @@ def build_xuexi(part: SheetPart) -> pd.DataFrame:
 
 def _check_attendance(part: SheetPart, expected: pd.Series, present: pd.Series) -> tuple[pd.Series, pd.Series]:
     over = (present > expected).fillna(False)
-    message = (f"{part.header('present')}（" + present.astype("str").str.removesuffix(".0") + "）多于"
-               + f"{part.header('expected')}（" + expected.astype("str").str.removesuffix(".0") + "），请核对")
+    # the message is worded for the offending rows only (formatting every row's numbers cost more)
+    said = {k: v[over].astype("str").str.removesuffix(".0") for k, v in (("p", present), ("e", expected))}
+    message = (f"{part.header('present')}（" + said["p"] + "）多于"
+               + f"{part.header('expected')}（" + said["e"] + "），请核对")
     part.report("present", over, message, "present_gt_expected")
     return expected, present.where(~over)
 

@@ -210,7 +210,9 @@ def _py(values: pd.Series) -> list:
         codes, uniques = pd.factorize(values)
         text = np.array([d.strftime("%Y-%m-%d") for d in uniques] + [None], dtype=object)
         return text[codes].tolist()  # code -1 (missing) picks the trailing None
-    return values.astype(object).where(values.notna(), None).tolist()
+    if values.dtype == object:
+        return values.astype(object).where(values.notna(), None).tolist()
+    return pa.array(values, from_pandas=True).to_pylist()  # NaN and NA become None
 
 
 def _insert_versions(conn, table: str, batch_id: int, frame: pd.DataFrame, key_cols: list[str],
