@@ -216,8 +216,9 @@ def _py(values: pd.Series) -> list:
 
 
 def _insert_versions(conn, table: str, batch_id: int, frame: pd.DataFrame, key_cols: list[str],
-                     columns: dict[str, pd.Series]) -> list[int]:
+                     columns: dict[str, pd.Series], constants: dict | None = None) -> list[int]:
     """Insert one versioned row per frame row and retire older versions of the same keys.
+    ``constants``: columns with one value for the whole batch (dates as ISO text).
     Tables with a span column (``VERSION_SPANS``, part of every key there) only compare keys of
     current rows in this batch's range of it, and skip that when there are none."""
     n = len(frame)
@@ -225,15 +226,17 @@ def _insert_versions(conn, table: str, batch_id: int, frame: pd.DataFrame, key_c
         return []
     ids = next_ids(conn, table, n)
     keys = _keys(frame, key_cols)
-    data = {"id": ids, "batch_id": [batch_id] * n, "key": keys, "is_current": [True] * n,
+    data = {"id": ids, "key": keys,
             "source_row": _py(frame["row"]) if "row" in frame else [None] * n}
     data.update({col: _py(series) for col, series in columns.items()})
     cols = list(data)
-    bulk_insert(conn, table, cols, list(zip(*(data[c] for c in cols))))
+    bulk_insert(conn, table, cols, list(zip(*(data[c] for c in cols))),
+                {"batch_id": batch_id, "is_current": True} | (constants or {}))
     window, params = "", {"b": batch_id, "f": False}
     span = VERSION_SPANS.get(table)
     if span is not None:
-        window, bounds = _span_window(columns[span], span)
+        values = columns[span] if span in columns else pd.Series([constants[span]])
+        window, bounds = _span_window(values, span)
         params |= bounds
         if conn.execute(text(f"SELECT 1 FROM {table} WHERE is_current AND batch_id <> :b{window}"
                              " LIMIT 1"), params).first() is None:
@@ -377,8 +380,9 @@ def _write_xuexi(conn, batch_id, frame, result):
     start, end = result.period
     stamped = frame.assign(_ps=pd.Timestamp(start), _pe=pd.Timestamp(end))
     _insert_versions(conn, "xuexi_score", batch_id, stamped,
-                     ["_ps", "_pe", "branch", "name", "member_code"], columns={
-        "period_start": stamped["_ps"], "period_end": stamped["_pe"],
+                     ["_ps", "_pe", "branch", "name", "member_code"],
+                     constants={"period_start": start.isoformat(), "period_end": end.isoformat()},
+                     columns={
         "branch_id": frame["branch"].map(known).astype("Int64"), "department": frame["department"],
         "name": frame["name"], "member_code": frame["member_code"],
         "activated": frame["activated"].astype(bool), "points": frame["points"].fillna(0.0),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, literal, text
 
 
 def now() -> datetime:
@@ -25,20 +25,27 @@ def next_ids(conn: Connection, table: str, n: int) -> list[int]:
     return list(range(start, start + n))
 
 
-def bulk_insert(conn: Connection, table: str, columns: list[str], rows: list[tuple]) -> None:
-    """Insert ``rows`` (tuples in ``columns`` order) in one round trip per driver batch."""
+def bulk_insert(conn: Connection, table: str, columns: list[str], rows: list[tuple],
+                constants: dict[str, object] | None = None) -> None:
+    """Insert ``rows`` (tuples in ``columns`` order) in one round trip per driver batch.
+    ``constants``: columns with the same value in every row; SQLite gets them as literals in the
+    statement (fewer values to bind per row), COPY on PostgreSQL has them appended to each row."""
     if not rows:
         return
-    cols = ", ".join(f'"{c}"' if c != "group" else '"party_group"' for c in columns)
+    constants = constants or {}
+    cols = ", ".join(f'"{c}"' if c != "group" else '"party_group"' for c in [*columns, *constants])
     if conn.dialect.name == "postgresql":
+        extra = tuple(constants.values())
         cursor = conn.connection.dbapi_connection.cursor()
         with cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row(row)
+                copy.write_row(row + extra if extra else row)
         cursor.close()
         _fix_sequence(conn, table)
     else:
-        marks = ", ".join("?" * len(columns))
+        literals = [str(literal(v).compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+                    for v in constants.values()]
+        marks = ", ".join(["?"] * len(columns) + literals)
         conn.exec_driver_sql(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)
 
 

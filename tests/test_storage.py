@@ -500,3 +500,23 @@ def test_migrations_build_exactly_the_schema_the_models_describe(engine):
 
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+
+
+def test_bulk_insert_writes_constant_columns_into_every_row(engine):
+    """Constants go into the statement as literals on SQLite (quotes escaped) and into each COPY
+    row on PostgreSQL; either way every row reads back with them."""
+    from storage.writes import bulk_insert, next_ids
+
+    batch = import_result(engine, result("roster", ROSTER), b"r", SYSTEM).batch_id
+    with engine.begin() as conn:
+        ids = next_ids(conn, "import_problem", 2)
+        bulk_insert(conn, "import_problem", ["id", "row", "value"],
+                    [(ids[0], 3, "张伟"), (ids[1], None, None)],
+                    {"batch_id": batch, "severity": "warning", "code": "x",
+                     "sheet": "表'一\"", "message": "名册中'没有'此人"})
+    rows = _current(engine, f"SELECT id, batch_id, severity, code, sheet, row, value, message"
+                            f" FROM import_problem WHERE id >= {ids[0]}")
+    assert rows == [
+        (ids[0], batch, "warning", "x", "表'一\"", 3, "张伟", "名册中'没有'此人"),
+        (ids[1], batch, "warning", "x", "表'一\"", None, None, "名册中'没有'此人"),
+    ]
