@@ -32,6 +32,7 @@ _TOTAL_RE = f"^{_S}{_TOTAL_WORD}|{_TOTAL_WORD}{_S}[:：]?{_S}$"
 _NOTE_RE = (f"^{_S}(?:填{_S}表{_S}人|填报人|制表人|审{_S}核{_S}(?:人|[:：])|负责人|联系人|填表日期|填报日期|"
             f"制表日期|填报单位|填表说明|备{_S}注|说{_S}明|附注|注意|注{_S}[:：0-9一二三①])")
 _UNIT_ROW_RE = r"^[(（][^)）]*[)）]$"
+_OPENING_BRACKETS = pa.array(["(", "（"])
 _FREE_TEXT_FIELDS = {"topic", "content", "title", "measure", "department"}
 _NOTES_SHEET_WORDS = ("说明", "备注", "注意", "填表", "目录", "封面", "示例", "字典", "下拉")
 
@@ -278,7 +279,13 @@ def _data_rows(grid: pd.DataFrame, match: HeaderMatch, sheet_name: str) -> pd.Da
     if len(match.columns) >= 2 and len(cells):
         same = sum((cells[name] == match.labels[name]).fillna(False).to_numpy() for name in cells.columns)
         drop |= same >= max(2, math.ceil(len(match.columns) / 2))
-        units = sum(cells[name].str.fullmatch(_UNIT_ROW_RE, na=False).to_numpy() for name in cells.columns)
+        units = np.zeros(len(cells), dtype=np.int64)
+        for name in cells.columns:
+            values = pa.array(cells[name], type=pa.string(), from_pandas=True)
+            opens = pc.is_in(pc.utf8_slice_codeunits(values, 0, 1), value_set=_OPENING_BRACKETS)
+            hit = np.zeros(len(cells), dtype=bool)
+            _flag(hit, values, np.flatnonzero(opens.to_numpy(zero_copy_only=False)), _UNIT_ROW_RE)
+            units += hit
         drop |= (units == filled.sum(axis=1).to_numpy()) & (units > 0)
     cells = cells[~drop]
     if branch_from_name:
