@@ -22,7 +22,7 @@ from data_loaders.headers import (
 from data_loaders.kinds import BUILDERS, SheetPart, roster_duplicates
 from data_loaders.reading import RawSheet, UnreadableFile, read_sheets
 from data_loaders.schema import CANONICAL_COLUMNS, COLUMN_TYPES, KIND_LABELS, KINDS, LoadResult, Problem
-from data_loaders.text import WS, clean_series, normalize_name
+from data_loaders.text import WS, arrow_strings, clean_series, normalize_name
 from data_loaders.values import DateContext, title_period, title_year
 
 _S = f"[{WS}]*"
@@ -265,13 +265,14 @@ def _data_rows(grid: pd.DataFrame, match: HeaderMatch, sheet_name: str) -> pd.Da
     free_text_cols = {match.columns[f] for f in _FREE_TEXT_FIELDS if f in match.columns}
     seen = np.zeros(len(data), dtype=bool)
     for col in data.columns:
-        values = pa.array(data[col], type=pa.string(), from_pandas=True)
+        values = arrow_strings(data[col])
         present = values.is_valid().to_numpy(zero_copy_only=False)
         if not present.any():
             continue
         if col not in free_text_cols:
             # every total label has 计: the regex runs only on cells that contain it
-            _flag(drop, values, np.flatnonzero(pc.match_substring(values, "计").fill_null(False)), _TOTAL_RE)
+            has_ji = pc.match_substring(values, "计").fill_null(False).to_numpy(zero_copy_only=False)
+            _flag(drop, values, np.flatnonzero(has_ji), _TOTAL_RE)
         # a note is the first filled cell of its row
         _flag(drop, values, np.flatnonzero(present & ~seen), _NOTE_RE)
         seen |= present
@@ -281,7 +282,7 @@ def _data_rows(grid: pd.DataFrame, match: HeaderMatch, sheet_name: str) -> pd.Da
         drop |= same >= max(2, math.ceil(len(match.columns) / 2))
         units = np.zeros(len(cells), dtype=np.int64)
         for name in cells.columns:
-            values = pa.array(cells[name], type=pa.string(), from_pandas=True)
+            values = arrow_strings(cells[name])
             opens = pc.is_in(pc.utf8_slice_codeunits(values, 0, 1), value_set=_OPENING_BRACKETS)
             hit = np.zeros(len(cells), dtype=bool)
             _flag(hit, values, np.flatnonzero(opens.to_numpy(zero_copy_only=False)), _UNIT_ROW_RE)

@@ -66,6 +66,12 @@ def clean_series(raw: pd.Series) -> pd.Series:
     return s.where(s != "")
 
 
+def arrow_strings(s: pd.Series) -> pa.Array:
+    """A text column as one Arrow string array (pandas may hand over several chunks, or none)."""
+    values = pa.array(s, type=pa.string(), from_pandas=True)
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+
+
 def _per_distinct(s: pd.Series, scalar, vectorised) -> pd.Series:
     """Apply ``scalar`` to each distinct value when values repeat a lot (branches, units, numbers),
     else the ``vectorised`` column operation."""

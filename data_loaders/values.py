@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from data_loaders.text import WS, fold_text, nfkc_series
+from data_loaders.text import WS, arrow_strings, fold_text, nfkc_series
 
 # ---------------------------------------------------------------- numbers
 
@@ -255,7 +255,7 @@ def split_names(raw: pd.Series) -> pd.Series:
     Empty cells and ``无`` give ``[]``. Returns an object column of lists.
     """
     s = nfkc_series(raw)
-    cells = pc.split_pattern_regex(pa.array(s, type=pa.string(), from_pandas=True), _LIST_SEP)
+    cells = pc.split_pattern_regex(arrow_strings(s), _LIST_SEP)
     tokens = pc.utf8_trim_whitespace(pc.list_flatten(cells))
     rows = pc.list_parent_indices(cells).to_numpy()
     spaced = pc.match_substring_regex(tokens, f"[{WS}]").to_numpy(zero_copy_only=False)

@@ -191,6 +191,12 @@ def test_blank_rows_and_numbered_empty_template_rows_are_dropped(tmp_path):
     assert result.frame["row"].tolist() == [3, 6]
 
 
+def test_ledger_with_a_header_and_no_rows_loads_empty(tmp_path):
+    """A template nobody filled in yet (header only) is a ledger with no activities, not a crash."""
+    result = ledger(tmp_path, [])
+    assert result.kind == "activity" and result.ok
+    assert len(result.frame) == 0
+
 def test_repeated_header_of_a_stacked_table_is_dropped(tmp_path):
     result = ledger(tmp_path, [
         [1, "第一党支部", "2026-07-03", "党课", 10, 9, None, None],

@@ -98,6 +98,11 @@ def test_split_names_keeps_cell_order_around_names_split_at_spaces():
     assert list(lists.index) == [7, 3, 9, 4]
     assert lists.tolist() == [["李娜", "张伟", "王芳", "赵强"], [], ["刘洋"], ["欧阳娜"]]
 
+
+def test_split_names_of_no_cells_and_of_empty_cells():
+    assert split_names(pd.Series([], dtype="str")).tolist() == []
+    assert split_names(text([None, "", "无"])).tolist() == [[], [], []]
+
 @pytest.mark.parametrize(("title", "period"), [
     ("统计时间：2026-07-01至2026-09-30", (date(2026, 7, 1), date(2026, 9, 30))),
     ("2026年7月1日-2026年9月30日", (date(2026, 7, 1), date(2026, 9, 30))),
