@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import gc
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -12,6 +10,7 @@ from sqlalchemy import Engine
 from auth.viewer import Viewer
 from data_loaders import detect_kind, load_file
 from data_loaders.schema import LoadResult
+from storage.bulk import gc_paused
 from storage.imports import ImportOutcome, import_result
 from storage.queries import known_branches
 
@@ -20,31 +19,18 @@ KIND_ORDER = ["targets", "roster", "activity", "activity_counts", "study", "xuex
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
 
 
-@contextmanager
-def _gc_paused():
-    """Loading and storing a file build a few hundred thousand short-lived lists and tuples, none
-    of them in cycles; the cyclic collector walking them took 6 % of an import at 100,000 rows."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def preview(engine: Engine, content: bytes, file_name: str, kind: str | None = None,
             period: tuple[date, date] | None = None) -> LoadResult:
     """Load a file without storing it (the page's preview before confirmation)."""
     branches = known_branches(engine)
-    with _gc_paused():
+    with gc_paused():
         return load_file(content, file_name=file_name, kind=kind, period=period,
                          known_branches=branches)
 
 
 def store(engine: Engine, result: LoadResult, content: bytes, viewer: Viewer) -> ImportOutcome:
     """Store a previewed file (``storage.imports.import_result``): one atomic batch, or rejected."""
-    with _gc_paused():
+    with gc_paused():
         return import_result(engine, result, content, viewer)
 
 

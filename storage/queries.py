@@ -16,6 +16,7 @@ from sqlalchemy import Engine, text
 
 from auth.viewer import Viewer
 from metrics.dataset import DATASET_COLUMNS, Dataset
+from storage.bulk import gc_paused
 from storage.writes import bump_version, now
 
 _DATE_COLUMNS = {"date", "join_date", "period_start", "period_end"}
@@ -103,14 +104,15 @@ def _frame(conn, sql: str, params: dict, name: str) -> pd.DataFrame:
     cursor = conn.connection.dbapi_connection.cursor()
     parts: list = []
     try:
-        cursor.execute(sql, values)
-        columns = [d[0] for d in cursor.description]
-        while rows := cursor.fetchmany(_CHUNK_ROWS):
-            data = {c: list(map(itemgetter(i), rows)) for i, c in enumerate(columns)}
-            try:
-                parts.append(pa.table({c: pa.array(v) for c, v in data.items()}))
-            except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed types in one column
-                parts.append(pd.DataFrame(data))
+        with gc_paused():  # a tuple per row, freed chunk by chunk
+            cursor.execute(sql, values)
+            columns = [d[0] for d in cursor.description]
+            while rows := cursor.fetchmany(_CHUNK_ROWS):
+                data = {c: list(map(itemgetter(i), rows)) for i, c in enumerate(columns)}
+                try:
+                    parts.append(pa.table({c: pa.array(v) for c, v in data.items()}))
+                except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed types in one column
+                    parts.append(pd.DataFrame(data))
     finally:
         cursor.close()
     if not parts:

@@ -520,3 +520,22 @@ def test_bulk_insert_writes_constant_columns_into_every_row(engine):
         (ids[0], batch, "warning", "x", "表'一\"", 3, "张伟", "名册中'没有'此人"),
         (ids[1], batch, "warning", "x", "表'一\"", None, None, "名册中'没有'此人"),
     ]
+
+
+def test_reads_pause_the_cyclic_collector_and_restore_it_even_on_errors(sqlite_engine, monkeypatch):
+    """Rows read through the driver's cursor (SQLite; PostgreSQL reads through ADBC, in C)."""
+    import gc
+
+    engine = sqlite_engine
+
+    from storage import queries
+
+    seen = []
+    real = queries.itemgetter
+    monkeypatch.setattr(queries, "itemgetter", lambda i: seen.append(gc.isenabled()) or real(i))
+    import_result(engine, result("roster", ROSTER), b"r", SYSTEM)
+    assert len(load_dataset(engine, SYSTEM).members) == 3
+    assert seen and not any(seen) and gc.isenabled()
+    with engine.connect() as conn, pytest.raises(Exception):
+        queries._frame(conn, "SELECT no_such_column FROM member", {}, "members")
+    assert gc.isenabled()
