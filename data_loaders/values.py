@@ -220,8 +220,6 @@ def parse_dates(raw: pd.Series, context: DateContext, *,
 _LIST_SEP = r"[、,，;；/|\\]+"
 _WS_RE = re.compile(f"[{WS}]+")
 _NONE_WORDS = {"无", "没有", "无人", "均无", "全到", "全部到会", "全员参加", "-", "—", "0", "/"}
-_DROPPED_TOKENS = pa.array(sorted(_NONE_WORDS | {""}), type=pa.string())
-_MAX_SPLIT = 1024  # names one spaced token can give, far above any real cell
 
 
 def _split_spaced(token: str) -> list[str]:
@@ -257,27 +255,14 @@ def split_names(raw: pd.Series) -> pd.Series:
     s = nfkc_series(raw)
     cells = pc.split_pattern_regex(arrow_strings(s), _LIST_SEP)
     tokens = pc.utf8_trim_whitespace(pc.list_flatten(cells))
-    rows = pc.list_parent_indices(cells).to_numpy()
-    spaced = pc.match_substring_regex(tokens, f"[{WS}]").to_numpy(zero_copy_only=False)
-    # A token without spaces inside is one name as it stands: Arrow keeps or drops those; Python
-    # re-splits only the few with spaces. Each name sorts by its token's place, then its own.
-    plain = ~spaced & ~pc.is_in(tokens, _DROPPED_TOKENS).to_numpy(zero_copy_only=False)
-    at = np.flatnonzero(plain)
-    names, parents, order = [tokens.filter(pa.array(plain))], [rows[at]], [at * _MAX_SPLIT]
-    extra = [(rows[i], i * _MAX_SPLIT + k, name)
-             for i in np.flatnonzero(spaced)
-             for k, name in enumerate(n for n in (_WS_RE.sub("", t) for t in _split_spaced(tokens[i].as_py()))
-                                      if n and n not in _NONE_WORDS)]
-    if extra:
-        extra_rows, extra_order, extra_names = zip(*extra)
-        names.append(pa.array(extra_names, type=pa.string()))
-        parents.append(np.array(extra_rows))
-        order.append(np.array(extra_order))
-    sort = np.argsort(np.concatenate(order), kind="stable")
-    values = pa.concat_arrays(names).take(pa.array(sort))
-    per_row = np.bincount(np.concatenate(parents).astype(np.int64), minlength=len(s))
-    offsets = pa.array(np.concatenate([[0], np.cumsum(per_row)]), type=pa.int32())
-    return pd.Series(pa.ListArray.from_arrays(offsets, values).to_pylist(), index=s.index, dtype=object)
+    spaced = pc.match_substring_regex(tokens, f"[{WS}]").to_pylist()
+    lists: list[list[str]] = [[] for _ in range(len(s))]
+    # Arrow splits; Python only walks the tokens of non-empty cells (a few per row at most)
+    for row, token, inner in zip(pc.list_parent_indices(cells).to_pylist(), tokens.to_pylist(), spaced):
+        for name in ([_WS_RE.sub("", n) for n in _split_spaced(token)] if inner else (token,)):
+            if name and name not in _NONE_WORDS:
+                lists[row].append(name)
+    return pd.Series(lists, index=s.index, dtype=object)
 
 
 # ---------------------------------------------------------------- periods
