@@ -75,7 +75,7 @@ def arrow_strings(s: pd.Series) -> pa.Array:
 def _per_distinct(s: pd.Series, scalar, vectorised) -> pd.Series:
     """Apply ``scalar`` to each distinct value when values repeat a lot (branches, units, numbers),
     else the ``vectorised`` column operation."""
-    values = pa.array(s, type=pa.string(), from_pandas=True)
+    values = arrow_strings(s)
     distinct = pc.unique(values.drop_null())
     if len(distinct) * 4 < len(s):
         mapped = pa.array([scalar(v) for v in distinct.to_pylist()], type=pa.string())
