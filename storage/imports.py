@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Engine, select, text, update
 from auth.viewer import Viewer
 from data_loaders.schema import LoadResult, Problem
 from storage.models import VERSION_SPANS, VERSIONED_TABLES, ImportBatch
-from storage.writes import bulk_insert, bump_version, next_ids, now
+from storage.writes import bulk_insert, bulk_transaction, bump_version, next_ids, now
 
 
 @dataclass
@@ -67,7 +67,7 @@ def import_result(
                              message=f"文件有{len(result.errors)}处错误，未导入任何数据。")
     digest = sha256_of(content)
     try:
-        with engine.begin() as conn:
+        with bulk_transaction(engine) as conn:
             bump_version(conn)  # takes the write lock before the duplicate check
             scope_problems = _out_of_scope(result, viewer)
             if scope_problems:

@@ -3,13 +3,32 @@ allocation and the fast bulk-insert path (executemany on SQLite, COPY on Postgre
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
-from sqlalchemy import Connection, literal, text
+from sqlalchemy import Connection, Engine, literal, text
 
 
 def now() -> datetime:
     return datetime.now().replace(microsecond=0)
+
+
+@contextmanager
+def bulk_transaction(engine: Engine) -> Iterator[Connection]:
+    """``engine.begin()`` for bulk writes. On SQLite without its per-row foreign-key lookups (8 %
+    of a ledger import): every id written is allocated in the same transaction under the write
+    lock, and PostgreSQL, which keeps its checks, runs the same code in the tests."""
+    with engine.connect() as conn:
+        raw = conn.connection.dbapi_connection if engine.dialect.name == "sqlite" else None
+        if raw is not None:
+            raw.execute("PRAGMA foreign_keys=OFF")  # a no-op inside a transaction: before BEGIN
+        try:
+            with conn.begin():
+                yield conn
+        finally:
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys=ON")
 
 
 def bump_version(conn: Connection) -> int:

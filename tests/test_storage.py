@@ -201,6 +201,31 @@ def test_unknown_names_checked_against_the_roster_of_their_own_branch(engine):
         (4, "缺席人员", "王芳"), (4, "请假人员", "孙丽")]
 
 
+def test_imports_skip_sqlite_foreign_key_lookups_and_turn_them_back_on(sqlite_engine, monkeypatch):
+    """Foreign keys are off inside an import transaction only (ids are allocated there), and on
+    again for every later use of the pooled connection, also after a failed import."""
+    from sqlalchemy.exc import IntegrityError
+
+    engine = sqlite_engine
+    seen = []
+    real = imports_module._write_batch
+
+    def spy(conn, *args, **kwargs):
+        seen.append(conn.exec_driver_sql("PRAGMA foreign_keys").scalar())
+        return real(conn, *args, **kwargs)
+
+    monkeypatch.setattr(imports_module, "_write_batch", spy)
+    assert import_result(engine, result("roster", ROSTER), b"r1", SYSTEM).status == "imported"
+    monkeypatch.setattr(imports_module, "_store_problems", lambda *a: 1 / 0)
+    failed = import_result(engine, result("roster", ROSTER[:1]), b"r2", SYSTEM)
+    assert failed.status == "rejected" and seen == [0, 0]
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(text("INSERT INTO activity_person (id, activity_id, kind, name)"
+                          " VALUES (1, 999, 'absent', '张伟')"))
+
+
 def _seed_two_branches(engine):
     import_result(engine, result("roster", ROSTER), b"r1", SYSTEM)
     import_result(engine, result("activity", [
