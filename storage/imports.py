@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from operator import itemgetter
 
 import numpy as np
 import pandas as pd
@@ -85,7 +84,7 @@ def import_result(
                     message=f"内容与第{existing}批导入完全相同，未做任何改动。",
                 )
             batch_id = _write_batch(conn, result, digest, viewer)
-            warnings = list(result.warnings) + _unknown_member_warnings(conn, result)
+            warnings = list(result.warnings) + _unknown_member_warnings(conn, result, batch_id)
             _store_problems(conn, batch_id, warnings)
             conn.execute(
                 update(ImportBatch).where(ImportBatch.id == batch_id).values(warnings=len(warnings))
@@ -447,57 +446,52 @@ def _out_of_scope(result: LoadResult, viewer: Viewer) -> list[Problem]:
     ]
 
 
-def _unknown_member_warnings(conn, result: LoadResult) -> list[Problem]:
-    """Names that match nobody on the current roster of their branch (kept as warnings)."""
-    if result.kind not in ("xuexi", "study", "activity"):
+# Per kind: the stored rows whose names are checked, with the batch's first id (for the frame
+# position of a row) and the file column of each name.
+_NAMES_CHECKED = {
+    "xuexi": ("xuexi_score t", "t.id", "t.id - (SELECT min(id) FROM xuexi_score WHERE batch_id = :b)",
+              "'姓名'"),
+    "study": ("study_record t", "t.id",
+              "t.id - (SELECT min(id) FROM study_record WHERE batch_id = :b)", "'姓名'"),
+    "activity": ("activity_person p JOIN activity t ON t.id = p.activity_id", "p.id",
+                 "t.id - (SELECT min(id) FROM activity WHERE batch_id = :b)",
+                 "CASE p.kind WHEN 'absent' THEN '缺席人员' ELSE '请假人员' END"),
+}
+_MAX_NAME_WARNINGS = 2000
+
+
+def _unknown_member_warnings(conn, result: LoadResult, batch_id: int) -> list[Problem]:
+    """Names that match nobody on the current roster of their branch (kept as warnings); a row
+    without a branch is checked against every branch. Asked of the rows just stored: one index
+    lookup per name (ix_member_version_name) instead of fetching the whole roster."""
+    if result.kind not in _NAMES_CHECKED:
         return []
-    # branch ids, not names, come from the database: ints are cheaper to fetch than long names
-    roster = _fetch(conn, "SELECT branch_id, name FROM member_version WHERE is_current")
-    if not roster:
+    if conn.execute(text("SELECT 1 FROM member_version WHERE is_current LIMIT 1")).first() is None:
         return []
-    roster_ids, names = (pa.array(list(map(itemgetter(i), roster))) for i in (0, 1))
-    branch_ids = dict(conn.execute(text("SELECT name, id FROM branch")).all())
+    source, order, position, column = _NAMES_CHECKED[result.kind]
+    name = "p.name" if result.kind == "activity" else "t.name"
+    found = [tuple(r) for r in conn.execute(text(
+        f"SELECT {position}, {column}, {name} FROM {source} WHERE t.batch_id = :b AND CASE"
+        f" WHEN t.branch_id IS NULL THEN NOT EXISTS (SELECT 1 FROM member_version m"
+        f"  WHERE m.name = {name} AND m.is_current)"
+        f" ELSE NOT EXISTS (SELECT 1 FROM member_version m"
+        f"  WHERE m.name = {name} AND m.branch_id = t.branch_id AND m.is_current) END"
+        f" ORDER BY {order} LIMIT {_MAX_NAME_WARNINGS}"
+    ), {"b": batch_id})]
     frame = result.frame
-    if result.kind == "activity":
-        people = pd.concat([
-            frame[["sheet", "row", "branch", kind]].rename(columns={kind: "name"})
-            .explode("name").assign(column="缺席人员" if kind == "absent" else "请假人员")
-            for kind in ("absent", "on_leave")
-        ]).dropna(subset=["name"])
-    else:
-        people = frame[["sheet", "row", "branch", "name"]].assign(column="姓名")
-    branch, name = (pa.array(people[c], type=pa.string(), from_pandas=True) for c in ("branch", "name"))
-    branch_id = pc.take(pa.array(list(branch_ids.values())),
-                        pc.index_in(branch, value_set=pa.array(list(branch_ids), type=pa.string())))
-    # (branch id, name) pairs compared as one string: Arrow's is_in instead of Python tuples
-    pair_known = pc.is_in(pc.binary_join_element_wise(branch_id.cast(pa.string()), name, _SEP),
-                          value_set=pc.binary_join_element_wise(roster_ids.cast(pa.string()), names, _SEP),
-                          skip_nulls=True)
-    name_known = pc.is_in(name, value_set=names)
-    # a branch not in the database has nobody on its roster: its names are unknown
-    known = pc.if_else(pc.is_valid(branch), pair_known, name_known)
-    known = known.to_numpy(zero_copy_only=False)
-    unknown = np.flatnonzero(~known)
-    rows = people.iloc[unknown[:2000]]
+    if result.kind == "xuexi":  # a branch the database does not have knows nobody
+        known = conn.execute(text("SELECT name FROM branch")).scalars().all()
+        foreign = np.flatnonzero((frame["branch"].notna() & ~frame["branch"].isin(known)).to_numpy())
+        if len(foreign):
+            found = sorted({*found, *((int(i), "姓名", frame["name"].iat[i]) for i in foreign)})
+            found = found[:_MAX_NAME_WARNINGS]
+    where = frame[["sheet", "row", "branch"]].iloc[[i for i, _, _ in found]]
     return [
-        Problem(result.file_name, str(s or ""), int(r) if pd.notna(r) else None, c, str(n),
+        Problem(result.file_name, str(sheet or ""), int(row) if pd.notna(row) else None, col, str(n),
                 f"名册中{'「' + b + '」' if isinstance(b, str) else ''}没有此人，请核对姓名或先导入名册。",
                 severity="warning", code="unknown_member")
-        for s, r, b, n, c in rows[["sheet", "row", "branch", "name", "column"]].itertuples(index=False)
+        for (sheet, row, b), (_, col, n) in zip(where.itertuples(index=False), found)
     ]
-
-
-_SEP = "\x1f"  # a control character no name or branch contains
-
-
-def _fetch(conn, sql: str) -> list[tuple]:
-    """Rows as plain tuples from the driver's cursor (no SQLAlchemy Row objects to build)."""
-    cursor = conn.connection.dbapi_connection.cursor()
-    try:
-        cursor.execute(sql)
-        return cursor.fetchall()
-    finally:
-        cursor.close()
 
 
 def _store_problems(conn, batch_id: int, problems: list[Problem]) -> None:

@@ -122,6 +122,8 @@ class MemberVersion(_Versioned, Base):
     __table_args__ = (
         Index("ix_member_version_key", "key", "is_current"),
         Index("ix_member_version_cur", "is_current", "branch_id"),
+        # the unknown-name check of every import: is this name on (this branch's) current roster
+        Index("ix_member_version_name", "name", "branch_id", "is_current"),
     )
 
 

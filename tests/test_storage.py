@@ -201,6 +201,33 @@ def test_unknown_names_checked_against_the_roster_of_their_own_branch(engine):
         (4, "缺席人员", "王芳"), (4, "请假人员", "孙丽")]
 
 
+def test_unknown_names_point_at_their_own_sheet_and_row_after_earlier_batches(engine):
+    """The check runs on the stored rows and maps them back to the file by id: with batches
+    before this one, on two sheets, each warning still names its own sheet, row and branch."""
+    import_result(engine, result("roster", ROSTER), b"r1", SYSTEM)
+    import_result(engine, result("activity", [
+        {"sheet": "七月", "row": 3, "branch": FIN1, "date": "2026-07-03", "type": "党课",
+         "type_raw": "党课", "absent": ["路人甲"]},
+    ]), b"a1", SYSTEM)
+    outcome = import_result(engine, result("activity", [
+        {"sheet": "七月", "row": 5, "branch": FIN1, "date": "2026-07-10", "type": "党课",
+         "type_raw": "党课", "absent": ["张伟"], "on_leave": ["路人乙"]},
+        {"sheet": "八月", "row": 3, "branch": FIN2, "date": "2026-08-01", "type": "党课",
+         "type_raw": "党课", "absent": ["张伟", "王芳"]},
+        {"sheet": "八月", "row": 4, "branch": FIN2, "date": "2026-08-02", "type": "党课",
+         "type_raw": "党课"},
+    ]), b"a2", SYSTEM)
+    assert [(p.sheet, p.row, p.column, p.value) for p in outcome.problems] == [
+        ("八月", 3, "缺席人员", "张伟"), ("七月", 5, "请假人员", "路人乙")]
+    assert "「市财政局第二党支部」" in outcome.problems[0].message
+    assert "「市财政局第一党支部」" in outcome.problems[1].message
+    outcome = import_result(engine, result("study", [
+        {"sheet": "学习", "row": 2, "name": "张伟", "branch": FIN1, "date": "2026-07-03", "form": "自学"},
+        {"sheet": "学习", "row": 3, "name": "张伟", "branch": FIN2, "date": "2026-07-03", "form": "自学"},
+    ]), b"s1", SYSTEM)
+    assert [(p.row, p.value) for p in outcome.problems] == [(3, "张伟")]
+
+
 def test_imports_skip_sqlite_foreign_key_lookups_and_turn_them_back_on(sqlite_engine, monkeypatch):
     """Foreign keys are off inside an import transaction only (ids are allocated there), and on
     again for every later use of the pooled connection, also after a failed import."""
