@@ -117,7 +117,7 @@ def test_merged_ranges_when_formatted_empty_cells_widen_the_recorded_dimension(t
     import openpyxl
     from openpyxl.styles import PatternFill
 
-    from data_loaders.reading import _xlsx_merges, read_sheets
+    from data_loaders.reading import _in_grid, _xlsx_merge_cells, read_sheets
 
     book = openpyxl.Workbook()
     sheet = book.active
@@ -130,7 +130,7 @@ def test_merged_ranges_when_formatted_empty_cells_widen_the_recorded_dimension(t
     book.save(path)
     (ledger,) = read_sheets(path, "styled.xlsx")
     assert ledger.grid.shape[1] == 3  # B..D
-    assert _xlsx_merges(path, "台账", 3) is None  # the dimension says A..D: not trusted
+    assert _in_grid(_xlsx_merge_cells(path, "台账"), 3) is None  # the dimension says A..D: not trusted
     assert sorted(ledger.merged_ranges()) == [(1, 0, 2, 0), (1, 1, 1, 2)]
 
 
