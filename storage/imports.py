@@ -348,13 +348,10 @@ def _write_activity(conn, batch_id, frame, result):
         "expected": frame["expected"], "present": frame["present"], "group": frame["group"],
         "speaker": frame["speaker"], "days": frame["days"],
     })
-    people = [(aid, kind, name) for kind in ("absent", "on_leave")
-              for aid, names in zip(ids, frame[kind].tolist()) if isinstance(names, list)
-              for name in names if isinstance(name, str) and name]
-    if people:
-        pids = next_ids(conn, "activity_person", len(people))
-        bulk_insert(conn, "activity_person", ["id", "activity_id", "kind", "name"],
-                    [(pid, *row) for pid, row in zip(pids, people)])
+    for kind in ("absent", "on_leave"):  # ids come from the database, in this order
+        people = [(aid, name) for aid, names in zip(ids, frame[kind].tolist()) if isinstance(names, list)
+                  for name in names if isinstance(name, str) and name]
+        bulk_insert(conn, "activity_person", ["activity_id", "name"], people, {"kind": kind})
 
 
 def _write_activity_counts(conn, batch_id, frame, result):
