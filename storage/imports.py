@@ -457,24 +457,29 @@ _NAMES_CHECKED = {
 _MAX_NAME_WARNINGS = 2000
 
 
-def _unknown_member_warnings(conn, result: LoadResult, batch_id: int) -> list[Problem]:
-    """Names that match nobody on the current roster of their branch (kept as warnings); a row
-    without a branch is checked against every branch. Asked of the rows just stored: one index
-    lookup per name (ix_member_version_name) instead of fetching the whole roster."""
-    if result.kind not in _NAMES_CHECKED:
-        return []
-    if conn.execute(text("SELECT 1 FROM member_version WHERE is_current LIMIT 1")).first() is None:
-        return []
-    source, order, position, column = _NAMES_CHECKED[result.kind]
-    name = "p.name" if result.kind == "activity" else "t.name"
-    found = [tuple(r) for r in conn.execute(text(
+def _unknown_names_sql(kind: str) -> str:
+    """(frame position, file column, name) of the batch's names that no current roster has."""
+    source, order, position, column = _NAMES_CHECKED[kind]
+    name = "p.name" if kind == "activity" else "t.name"
+    return (
         f"SELECT {position}, {column}, {name} FROM {source} WHERE t.batch_id = :b AND CASE"
         f" WHEN t.branch_id IS NULL THEN NOT EXISTS (SELECT 1 FROM member_version m"
         f"  WHERE m.name = {name} AND m.is_current)"
         f" ELSE NOT EXISTS (SELECT 1 FROM member_version m"
         f"  WHERE m.name = {name} AND m.branch_id = t.branch_id AND m.is_current) END"
         f" ORDER BY {order} LIMIT {_MAX_NAME_WARNINGS}"
-    ), {"b": batch_id})]
+    )
+
+
+def _unknown_member_warnings(conn, result: LoadResult, batch_id: int) -> list[Problem]:
+    """Names that match nobody on the current roster of their branch (kept as warnings); a row
+    without a branch is checked against every branch. Asked of the rows just stored: one index
+    lookup per name (the member_version indexes on branch and name) instead of fetching the whole roster."""
+    if result.kind not in _NAMES_CHECKED:
+        return []
+    if conn.execute(text("SELECT 1 FROM member_version WHERE is_current LIMIT 1")).first() is None:
+        return []
+    found = [tuple(r) for r in conn.execute(text(_unknown_names_sql(result.kind)), {"b": batch_id})]
     frame = result.frame
     if result.kind == "xuexi":  # a branch the database does not have knows nobody
         known = conn.execute(text("SELECT name FROM branch")).scalars().all()

@@ -121,8 +121,10 @@ class MemberVersion(_Versioned, Base):
     id_number: Mapped[str | None] = mapped_column(String(32))
     __table_args__ = (
         Index("ix_member_version_key", "key", "is_current"),
-        Index("ix_member_version_cur", "is_current", "branch_id"),
-        # the unknown-name check of every import: is this name on (this branch's) current roster
+        # a branch's members (SQLite can seek on branch_id here, not behind a bare is_current),
+        # and the unknown-name check of every import: is this name on the branch's roster
+        Index("ix_member_version_branch", "branch_id", "name", "is_current"),
+        # the same check for rows without a branch: is this name on any current roster
         Index("ix_member_version_name", "name", "branch_id", "is_current"),
     )
 

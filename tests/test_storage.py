@@ -228,6 +228,25 @@ def test_unknown_names_point_at_their_own_sheet_and_row_after_earlier_batches(en
     assert [(p.row, p.value) for p in outcome.problems] == [(3, "张伟")]
 
 
+def test_name_checks_and_branch_reads_seek_the_member_indexes_on_sqlite(sqlite_engine):
+    """Each name is one index lookup, never a scan of the roster per name (that plan took minutes
+    for one province-scale ledger); a branch's members are one seek."""
+    from storage.queries import _MEMBERS
+
+    import_result(sqlite_engine, result("roster", ROSTER), b"r1", SYSTEM)
+    with sqlite_engine.connect() as conn:
+        def plan(sql):
+            return [row[3] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql)]
+
+        for kind in ("xuexi", "study", "activity"):
+            steps = [s for s in plan(imports_module._unknown_names_sql(kind).replace(":b", "1"))
+                     if " m " in s]
+            assert steps == ["SEARCH m USING COVERING INDEX ix_member_version_name (name=?)",
+                             "SEARCH m USING COVERING INDEX ix_member_version_branch (branch_id=? AND name=?)"]
+        scoped = _MEMBERS.replace("{scope}", " AND m.branch_id = 1")
+        assert plan(scoped)[0] == "SEARCH m USING INDEX ix_member_version_branch (branch_id=?)"
+
+
 def test_imports_skip_sqlite_foreign_key_lookups_and_turn_them_back_on(sqlite_engine, monkeypatch):
     """Foreign keys are off inside an import transaction only (ids are allocated there), and on
     again for every later use of the pooled connection, also after a failed import."""
