@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, select, text, update
 
 from auth.viewer import Viewer
 from data_loaders.schema import LoadResult, Problem
+from data_loaders.text import arrow_strings
 from storage.models import VERSION_SPANS, VERSIONED_TABLES, ImportBatch
 from storage.writes import bulk_insert, bulk_transaction, bump_version, next_ids, now
 
@@ -179,6 +180,15 @@ def _branch_ids(conn: Connection, names, batch_id: int) -> dict[str, int]:
     return known
 
 
+def _ids(names: pd.Series, known: dict[str, int]) -> pd.Series:
+    """``names.map(known).astype("Int64")`` through Arrow (the dict lookup per row took 0.03 s per
+    100,000 rows)."""
+    at = pc.index_in(arrow_strings(names), value_set=pa.array(list(known), type=pa.string()))
+    found = pc.take(pa.array(list(known.values()), type=pa.int64()), at)
+    return pd.Series(found.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get).array,
+                     index=names.index)
+
+
 def _keys(frame: pd.DataFrame, columns: list[str]) -> list[str]:
     """A stable natural key per row; repeats within one file get an occurrence suffix."""
     parts = [_key_part(frame[c]) for c in columns]
@@ -274,7 +284,7 @@ def _write_roster(conn, batch_id, frame, result):
     earlier_unit = per_branch["branch"].map(known_units).astype("str")
     per_branch = per_branch.assign(unit=per_branch["unit"].fillna(earlier_unit))
     _insert_versions(conn, "branch_version", batch_id, per_branch, ["branch"], {
-        "branch_id": per_branch["branch"].map(branches).astype("Int64"),
+        "branch_id": _ids(per_branch["branch"], branches),
         "unit": per_branch["unit"],
         "type": per_branch["branch_type"].fillna("在职"),
     })
@@ -288,7 +298,7 @@ def _write_roster(conn, batch_id, frame, result):
     member_id = identity.map(member_ids)
     _insert_versions(conn, "member_version", batch_id, frame.assign(_m=member_id), ["_m"], {
         "member_id": member_id,
-        "branch_id": frame["branch"].map(branches).astype("Int64"),
+        "branch_id": _ids(frame["branch"], branches),
         "name": frame["name"], "group": frame["group"], "category": frame["category"],
         "role": frame["role"], "status": frame["status"].fillna("active"),
         "join_date": frame["join_date"], "member_code": frame["member_code"],
@@ -343,7 +353,7 @@ def _write_activity(conn, batch_id, frame, result):
     branches = _branch_ids(conn, frame["branch"], batch_id)
     ids = _insert_versions(conn, "activity", batch_id, frame,
                            ["branch", "date", "type", "topic", "group"], columns={
-        "branch_id": frame["branch"].map(branches).astype("Int64"), "date": frame["date"],
+        "branch_id": _ids(frame["branch"], branches), "date": frame["date"],
         "type": frame["type"], "type_raw": frame["type_raw"], "topic": frame["topic"],
         "expected": frame["expected"], "present": frame["present"], "group": frame["group"],
         "speaker": frame["speaker"], "days": frame["days"],
@@ -358,7 +368,7 @@ def _write_activity_counts(conn, batch_id, frame, result):
     branches = _branch_ids(conn, frame["branch"], batch_id)
     _insert_versions(conn, "activity_count", batch_id, frame,
                      ["branch", "period_start", "period_end", "type"], columns={
-        "branch_id": frame["branch"].map(branches).astype("Int64"), "period_start": frame["period_start"],
+        "branch_id": _ids(frame["branch"], branches), "period_start": frame["period_start"],
         "period_end": frame["period_end"], "type": frame["type"], "count": frame["count"],
         "expected": frame["expected"], "present": frame["present"],
     })
@@ -368,7 +378,7 @@ def _write_study(conn, batch_id, frame, result):
     branches = _branch_ids(conn, frame["branch"], batch_id)
     _insert_versions(conn, "study_record", batch_id, frame,
                      ["branch", "name", "date", "form", "content"], columns={
-        "branch_id": frame["branch"].map(branches).astype("Int64"), "name": frame["name"], "date": frame["date"],
+        "branch_id": _ids(frame["branch"], branches), "name": frame["name"], "date": frame["date"],
         "form": frame["form"], "content": frame["content"], "hours": frame["hours"],
         "score": frame["score"],
     })
@@ -382,7 +392,7 @@ def _write_xuexi(conn, batch_id, frame, result):
                      ["_ps", "_pe", "branch", "name", "member_code"],
                      constants={"period_start": start.isoformat(), "period_end": end.isoformat()},
                      columns={
-        "branch_id": frame["branch"].map(known).astype("Int64"), "department": frame["department"],
+        "branch_id": _ids(frame["branch"], known), "department": frame["department"],
         "name": frame["name"], "member_code": frame["member_code"],
         "activated": frame["activated"].astype(bool), "points": frame["points"].fillna(0.0),
         "interval_points": frame["interval_points"], "total_points": frame["total_points"],
@@ -395,7 +405,7 @@ def _write_records(conn, batch_id, frame, result):
     branches = _branch_ids(conn, frame.loc[has_branch, "branch"], batch_id)
     _insert_versions(conn, "other_record", batch_id, frame,
                      ["category", "branch", "date", "title", "person"], columns={
-        "branch_id": frame["branch"].map(branches).astype("Int64"), "category": frame["category"],
+        "branch_id": _ids(frame["branch"], branches), "category": frame["category"],
         "title": frame["title"], "date": frame["date"], "person": frame["person"],
         "level": frame["level"], "quantity": frame["quantity"].fillna(1.0),
         "measure": frame["measure"],

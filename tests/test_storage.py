@@ -247,6 +247,14 @@ def test_name_checks_and_branch_reads_seek_the_member_indexes_on_sqlite(sqlite_e
         assert plan(scoped)[0] == "SEARCH m USING INDEX ix_member_version_branch (branch_id=?)"
 
 
+def test_branch_ids_are_looked_up_like_a_dict_map():
+    names = pd.Series([FIN1, "未知支部", None, FIN2, FIN1], dtype="str", index=[7, 8, 9, 10, 11])
+    ids = imports_module._ids(names, {FIN1: 3, FIN2: 5})
+    assert str(ids.dtype) == "Int64" and list(ids.index) == [7, 8, 9, 10, 11]
+    assert ids.tolist() == [3, pd.NA, pd.NA, 5, 3]
+    assert imports_module._ids(names, {}).isna().all()
+
+
 def test_imports_skip_sqlite_foreign_key_lookups_and_turn_them_back_on(sqlite_engine, monkeypatch):
     """Foreign keys are off inside an import transaction only (ids are allocated there), and on
     again for every later use of the pooled connection, also after a failed import."""
