@@ -468,17 +468,17 @@ _MAX_NAME_WARNINGS = 2000
 
 
 def _unknown_names_sql(kind: str) -> str:
-    """(frame position, file column, name) of the batch's names that no current roster has."""
+    """(order, frame position, file column, name) of the batch's names that no current roster
+    has; ``order`` is the stored row's id."""
     source, order, position, column = _NAMES_CHECKED[kind]
     name = "p.name" if kind == "activity" else "t.name"
     return (
-        f"SELECT {position}, {column}, {name} FROM {source} WHERE t.batch_id = :b AND CASE"
+        f"SELECT {order}, {position}, {column}, {name} FROM {source} WHERE t.batch_id = :b AND CASE"
         f" WHEN t.branch_id IS NULL THEN NOT EXISTS (SELECT 1 FROM member_version m"
         f"  WHERE m.name = {name} AND m.is_current)"
         f" ELSE NOT EXISTS (SELECT 1 FROM member_version m"
         f"  WHERE m.name = {name} AND m.branch_id = t.branch_id AND m.is_current) END"
-        f" ORDER BY {order} LIMIT {_MAX_NAME_WARNINGS}"
-    )
+    )  # no ORDER BY ... LIMIT: PostgreSQL would walk the whole table in id order for it
 
 
 def _unknown_member_warnings(conn, result: LoadResult, batch_id: int) -> list[Problem]:
@@ -489,7 +489,8 @@ def _unknown_member_warnings(conn, result: LoadResult, batch_id: int) -> list[Pr
         return []
     if conn.execute(text("SELECT 1 FROM member_version WHERE is_current LIMIT 1")).first() is None:
         return []
-    found = [tuple(r) for r in conn.execute(text(_unknown_names_sql(result.kind)), {"b": batch_id})]
+    rows = sorted(conn.execute(text(_unknown_names_sql(result.kind)), {"b": batch_id}))
+    found = [tuple(r[1:]) for r in rows[:_MAX_NAME_WARNINGS]]
     frame = result.frame
     if result.kind == "xuexi":  # a branch the database does not have knows nobody
         known = conn.execute(text("SELECT name FROM branch")).scalars().all()
