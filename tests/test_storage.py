@@ -255,26 +255,31 @@ def test_branch_ids_are_looked_up_like_a_dict_map():
     assert imports_module._ids(names, {}).isna().all()
 
 
-def test_imports_skip_sqlite_foreign_key_lookups_and_turn_them_back_on(sqlite_engine, monkeypatch):
-    """Foreign keys are off inside an import transaction only (ids are allocated there), and on
-    again for every later use of the pooled connection, also after a failed import."""
+def test_import_transactions_skip_per_row_checks_and_jit_then_restore_them(engine, monkeypatch):
+    """SQLite: foreign keys off inside an import transaction only (ids are allocated there), on
+    again for every later use of the pooled connection, also after a failed import. PostgreSQL:
+    JIT off for the import transaction only (SET LOCAL), foreign keys always checked."""
     from sqlalchemy.exc import IntegrityError
 
-    engine = sqlite_engine
+    sqlite = engine.dialect.name == "sqlite"
+    setting = "PRAGMA foreign_keys" if sqlite else "SHOW jit"
     seen = []
     real = imports_module._write_batch
 
     def spy(conn, *args, **kwargs):
-        seen.append(conn.exec_driver_sql("PRAGMA foreign_keys").scalar())
+        seen.append(conn.exec_driver_sql(setting).scalar())
         return real(conn, *args, **kwargs)
 
+    with engine.connect() as conn:
+        before = conn.exec_driver_sql(setting).scalar()
     monkeypatch.setattr(imports_module, "_write_batch", spy)
     assert import_result(engine, result("roster", ROSTER), b"r1", SYSTEM).status == "imported"
     monkeypatch.setattr(imports_module, "_store_problems", lambda *a: 1 / 0)
     failed = import_result(engine, result("roster", ROSTER[:1]), b"r2", SYSTEM)
-    assert failed.status == "rejected" and seen == [0, 0]
+    assert failed.status == "rejected"
+    assert seen == ([0, 0] if sqlite else ["off", "off"]) and before == (1 if sqlite else "on")
     with engine.connect() as conn:
-        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql(setting).scalar() == before
     with pytest.raises(IntegrityError), engine.begin() as conn:
         conn.execute(text("INSERT INTO activity_person (id, activity_id, kind, name)"
                           " VALUES (1, 999, 'absent', '张伟')"))
