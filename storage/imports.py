@@ -359,8 +359,8 @@ def _write_activity(conn, batch_id, frame, result):
         "speaker": frame["speaker"], "days": frame["days"],
     })
     for kind in ("absent", "on_leave"):  # ids come from the database, in this order
-        people = [(aid, name) for aid, names in zip(ids, frame[kind].tolist()) if isinstance(names, list)
-                  for name in names if isinstance(name, str) and name]
+        people = [(aid, name) for aid, names in zip(ids, frame[kind].tolist())
+                  if isinstance(names, list) for name in names if isinstance(name, str) and name]
         bulk_insert(conn, "activity_person", ["activity_id", "name"], people, {"kind": kind})
 
 
@@ -453,11 +453,11 @@ def _out_of_scope(result: LoadResult, viewer: Viewer) -> list[Problem]:
     ]
 
 
-# Per kind: the stored rows whose names are checked, with the batch's first id (for the frame
-# position of a row) and the file column of each name.
+# Per kind: the stored rows whose names are checked, their order (id), a row's position in the
+# frame (its id less the batch's first id: ids are allocated in frame order) and the name's column.
 _NAMES_CHECKED = {
-    "xuexi": ("xuexi_score t", "t.id", "t.id - (SELECT min(id) FROM xuexi_score WHERE batch_id = :b)",
-              "'姓名'"),
+    "xuexi": ("xuexi_score t", "t.id",
+              "t.id - (SELECT min(id) FROM xuexi_score WHERE batch_id = :b)", "'姓名'"),
     "study": ("study_record t", "t.id",
               "t.id - (SELECT min(id) FROM study_record WHERE batch_id = :b)", "'姓名'"),
     "activity": ("activity_person p JOIN activity t ON t.id = p.activity_id", "p.id",
@@ -483,8 +483,9 @@ def _unknown_names_sql(kind: str) -> str:
 
 def _unknown_member_warnings(conn, result: LoadResult, batch_id: int) -> list[Problem]:
     """Names that match nobody on the current roster of their branch (kept as warnings); a row
-    without a branch is checked against every branch. Asked of the rows just stored: one index
-    lookup per name (the member_version indexes on branch and name) instead of fetching the whole roster."""
+    without a branch is checked against every branch. Asked of the rows just stored: one lookup
+    per name in member_version's (branch, name) or (name, branch) index, instead of fetching the
+    whole roster."""
     if result.kind not in _NAMES_CHECKED:
         return []
     if conn.execute(text("SELECT 1 FROM member_version WHERE is_current LIMIT 1")).first() is None:
