@@ -453,16 +453,14 @@ def _out_of_scope(result: LoadResult, viewer: Viewer) -> list[Problem]:
     ]
 
 
-# Per kind: the stored rows whose names are checked, their order (id), a row's position in the
-# frame (its id less the batch's first id: ids are allocated in frame order) and the name's column.
+# Per kind: the stored rows whose names are checked (``t`` is the versioned table, whose ids are
+# allocated in frame order, so a row's frame position is its id less the batch's first id), the
+# row order, the name and the file column it came from.
 _NAMES_CHECKED = {
-    "xuexi": ("xuexi_score t", "t.id",
-              "t.id - (SELECT min(id) FROM xuexi_score WHERE batch_id = :b)", "'姓名'"),
-    "study": ("study_record t", "t.id",
-              "t.id - (SELECT min(id) FROM study_record WHERE batch_id = :b)", "'姓名'"),
-    "activity": ("activity_person p JOIN activity t ON t.id = p.activity_id", "p.id",
-                 "t.id - (SELECT min(id) FROM activity WHERE batch_id = :b)",
-                 "CASE p.kind WHEN 'absent' THEN '缺席人员' ELSE '请假人员' END"),
+    "xuexi": ("xuexi_score", "xuexi_score t", "t.id", "t.name", "'姓名'"),
+    "study": ("study_record", "study_record t", "t.id", "t.name", "'姓名'"),
+    "activity": ("activity", "activity_person p JOIN activity t ON t.id = p.activity_id", "p.id",
+                 "p.name", "CASE p.kind WHEN 'absent' THEN '缺席人员' ELSE '请假人员' END"),
 }
 _MAX_NAME_WARNINGS = 2000
 
@@ -470,8 +468,8 @@ _MAX_NAME_WARNINGS = 2000
 def _unknown_names_sql(kind: str) -> str:
     """(order, frame position, file column, name) of the batch's names that no current roster
     has; ``order`` is the stored row's id."""
-    source, order, position, column = _NAMES_CHECKED[kind]
-    name = "p.name" if kind == "activity" else "t.name"
+    table, source, order, name, column = _NAMES_CHECKED[kind]
+    position = f"t.id - (SELECT min(id) FROM {table} WHERE batch_id = :b)"
     return (
         f"SELECT {order}, {position}, {column}, {name} FROM {source} WHERE t.batch_id = :b AND CASE"
         f" WHEN t.branch_id IS NULL THEN NOT EXISTS (SELECT 1 FROM member_version m"
