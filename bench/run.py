@@ -144,6 +144,28 @@ def _median_run(runs: list[dict]) -> dict:
     return ordered[(len(ordered) - 1) // 2] | {"runs_s": [r["seconds"] for r in runs]}
 
 
+UNSTEADY_SPREAD = 1.25
+UNSTEADY_MIN_S = 0.5  # shorter runs (S and M files) vary by more than that from fixed costs alone
+
+
+def unsteady(report: dict) -> list[dict]:
+    """Import measures of at least ``UNSTEADY_MIN_S`` whose repeated runs differ by more than ``UNSTEADY_SPREAD`` (slowest ÷
+    fastest). Each repeats the same work on the same file, so such a spread means the machine's
+    speed changed during the run (a shared host): its figures, the seconds goals above all, are
+    not comparable with a steady run's."""
+    found = []
+    for scale, data in report["scales"].items():
+        for kind, entry in data.get("import", {}).items():
+            measures = {"import": entry.get("import", {}).get("sqlite", {}),
+                        "floor": entry.get("floor", {}), "naive": entry.get("naive", {})}
+            for what, measure in measures.items():
+                runs = [r for r in measure.get("runs_s") or [] if r]
+                if len(runs) > 1 and min(runs) >= UNSTEADY_MIN_S and max(runs) / min(runs) > UNSTEADY_SPREAD:
+                    found.append({"scale": scale, "file": entry.get("file"), "measure": what,
+                                  "runs_s": runs, "spread": round(max(runs) / min(runs), 2)})
+    return found
+
+
 def timed(fn, *args, **kwargs):
     started = time.perf_counter()
     value = fn(*args, **kwargs)
@@ -668,6 +690,7 @@ class Bench:
         report["growth"] = growth(report)
         report["peak_rss_mb"] = peak_table(report)
         report["goals"] = goals(report)
+        report["unsteady"] = unsteady(report)
         return report
 
 
@@ -866,6 +889,11 @@ def render(report: dict) -> str:
             mark = {True: "met", False: "NOT MET", None: "n/a"}[g["met"]]
             lines.append(f"  [{mark:7}] {g['scale']} {g['goal']}: {_f(g['value'], '{:,.2f}')}"
                          f" (limit {g['limit']:g})")
+    if report.get("unsteady"):
+        lines.append(f"\nUNSTEADY RUN: the same work took more than {UNSTEADY_SPREAD:g}× as long in one run as in"
+                     " another, so the machine's speed changed; repeat before comparing figures:")
+        for u in report["unsteady"]:
+            lines.append(f"  {u['scale']} {u['file']} {u['measure']}: runs {u['runs_s']} s ({u['spread']:.2f}×)")
     return "\n".join(lines)
 
 

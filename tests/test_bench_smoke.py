@@ -70,6 +70,7 @@ def test_bench_smoke_s_scale(tmp_path):
         _positive(packet, "branches", "load_s", "per_branch_mean_s", "all_xlsx_bytes", "peak_rss_mb")
 
     assert report["peak_rss_mb"] and all(v > 0 for v in report["peak_rss_mb"].values())
+    assert isinstance(report["unsteady"], list)  # a shared CI machine may well be unsteady
     goals = {g["goal"] for g in report["goals"]}
     assert any(g.startswith("import xuexi") for g in goals) and any("peak RSS" in g for g in goals)
     assert not (tmp_path / "work" / "S").exists(), "--cleanup removes the databases"
@@ -85,3 +86,24 @@ def test_each_import_measure_keeps_its_median_run():
     assert bench._median_run(runs) == {"seconds": 2.0, "rows": 3, "runs_s": [3.0, 1.0, 2.0]}
     assert bench._median_run(runs[:2])["seconds"] == 1.0  # even count: the lower middle
     assert "error" in bench._median_run([runs[0], {"error": "boom"}])
+
+
+def test_a_run_whose_repeats_differ_too_much_is_flagged():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_run", ROOT / "bench" / "run.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    steady = {"runs_s": [1.0, 1.1, 1.2]}  # 1.2× apart: within the 1.25× allowed
+    shaky = {"runs_s": [0.7, 0.72, 2.1]}  # 3×
+    report = {"scales": {"L": {"import": {
+        "xuexi": {"file": "a.xlsx", "import": {"sqlite": steady}, "floor": steady, "naive": shaky},
+        "activity": {"file": "b.xlsx", "import": {"sqlite": {"runs_s": [1.0, 1.3]}}, "floor": steady},
+    }}}}
+    assert bench.unsteady(report) == [
+        {"scale": "L", "file": "a.xlsx", "measure": "naive", "runs_s": [0.7, 0.72, 2.1], "spread": 3.0},
+        {"scale": "L", "file": "b.xlsx", "measure": "import", "runs_s": [1.0, 1.3], "spread": 1.3},
+    ]
+    assert bench.unsteady({"scales": {"S": {"data": {}}}}) == []
+    short = {"runs_s": [0.1, 0.3]}  # 3× apart, but under half a second: fixed costs, not the machine
+    assert bench.unsteady({"scales": {"S": {"import": {"x": {"file": "c", "floor": short}}}}}) == []
