@@ -149,10 +149,10 @@ UNSTEADY_MIN_S = 0.5  # shorter runs (S and M files) vary by more than that from
 
 
 def unsteady(report: dict) -> list[dict]:
-    """Import measures of at least ``UNSTEADY_MIN_S`` whose repeated runs differ by more than ``UNSTEADY_SPREAD`` (slowest ÷
-    fastest). Each repeats the same work on the same file, so such a spread means the machine's
-    speed changed during the run (a shared host): its figures, the seconds goals above all, are
-    not comparable with a steady run's."""
+    """Import measures of at least ``UNSTEADY_MIN_S`` whose repeated runs differ by more than
+    ``UNSTEADY_SPREAD`` (slowest ÷ fastest). Each repeats the same work on the same file, so such
+    a spread means the machine's speed changed during the run (a shared host): its figures, the
+    seconds goals above all, are not comparable with a steady run's."""
     found = []
     for scale, data in report["scales"].items():
         for kind, entry in data.get("import", {}).items():
@@ -160,9 +160,12 @@ def unsteady(report: dict) -> list[dict]:
                         "floor": entry.get("floor", {}), "naive": entry.get("naive", {})}
             for what, measure in measures.items():
                 runs = [r for r in measure.get("runs_s") or [] if r]
-                if len(runs) > 1 and min(runs) >= UNSTEADY_MIN_S and max(runs) / min(runs) > UNSTEADY_SPREAD:
+                if len(runs) < 2 or min(runs) < UNSTEADY_MIN_S:
+                    continue
+                spread = max(runs) / min(runs)
+                if spread > UNSTEADY_SPREAD:
                     found.append({"scale": scale, "file": entry.get("file"), "measure": what,
-                                  "runs_s": runs, "spread": round(max(runs) / min(runs), 2)})
+                                  "runs_s": runs, "spread": round(spread, 2)})
     return found
 
 
@@ -890,8 +893,8 @@ def render(report: dict) -> str:
             lines.append(f"  [{mark:7}] {g['scale']} {g['goal']}: {_f(g['value'], '{:,.2f}')}"
                          f" (limit {g['limit']:g})")
     if report.get("unsteady"):
-        lines.append(f"\nUNSTEADY RUN: the same work took more than {UNSTEADY_SPREAD:g}× as long in one run as in"
-                     " another, so the machine's speed changed; repeat before comparing figures:")
+        lines.append(f"\nUNSTEADY RUN: the same work took more than {UNSTEADY_SPREAD:g}× as long in one"
+                     " run as in another, so the machine's speed changed; repeat before comparing:")
         for u in report["unsteady"]:
             lines.append(f"  {u['scale']} {u['file']} {u['measure']}: runs {u['runs_s']} s ({u['spread']:.2f}×)")
     return "\n".join(lines)

@@ -23,6 +23,16 @@ def _positive(entry: dict, *keys: str) -> None:
         assert isinstance(value, (int, float)) and value > 0, (key, entry)
 
 
+def _bench_module():
+    """bench/run.py as a module (bench/ is a folder of scripts, not a package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_run", ROOT / "bench" / "run.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    return bench
+
+
 def test_bench_smoke_s_scale(tmp_path):
     out = tmp_path / "S.json"
     cmd = [sys.executable, str(ROOT / "bench" / "run.py"), "--scale", "S", "--out", str(out),
@@ -77,11 +87,7 @@ def test_bench_smoke_s_scale(tmp_path):
 
 
 def test_each_import_measure_keeps_its_median_run():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("bench_run", ROOT / "bench" / "run.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = _bench_module()
     runs = [{"seconds": 3.0, "rows": 1}, {"seconds": 1.0, "rows": 2}, {"seconds": 2.0, "rows": 3}]
     assert bench._median_run(runs) == {"seconds": 2.0, "rows": 3, "runs_s": [3.0, 1.0, 2.0]}
     assert bench._median_run(runs[:2])["seconds"] == 1.0  # even count: the lower middle
@@ -89,11 +95,7 @@ def test_each_import_measure_keeps_its_median_run():
 
 
 def test_a_run_whose_repeats_differ_too_much_is_flagged():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("bench_run", ROOT / "bench" / "run.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = _bench_module()
     steady = {"runs_s": [1.0, 1.1, 1.2]}  # 1.2× apart: within the 1.25× allowed
     shaky = {"runs_s": [0.7, 0.72, 2.1]}  # 3×
     report = {"scales": {"L": {"import": {
