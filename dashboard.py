@@ -1,11 +1,16 @@
 """机关党建看板 — the router: who is logged in, which pages their role gets, the sidebar filters."""
 
+import logging
+
 import streamlit as st
 
-from auth.viewer import ROLES
+from domain.access import ROLES
 from ui.filters import sidebar_filters
 from ui.nav import PAGES, pages_for, url_path
+from ui.errors import show_unexpected
 from ui.session import current_viewer, login_screen, logout
+
+logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 st.set_page_config(page_title="机关党建看板", page_icon=":material/flag:", layout="wide")
 
@@ -31,4 +36,7 @@ with st.sidebar:
     st.button("退出登录", icon=":material/logout:", on_click=logout, width="stretch")
 sidebar_filters(viewer)
 
-page.run()
+try:
+    page.run()
+except Exception:  # st.stop / st.rerun are not Exceptions: they pass through
+    show_unexpected(page.title)

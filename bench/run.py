@@ -216,15 +216,15 @@ def step_load(scale: str, backend: str, url: str, profile_to: str | None = None)
     demo accounts the page benchmark logs in with."""
     from sqlalchemy import text
 
-    from auth.viewer import SYSTEM
-    from cli import _demo_accounts
+    from domain.access import SYSTEM
+    from services.accounts import ensure_demo_accounts
     from services.importing import import_paths
     from storage.db import get_engine
 
     files = scale_files(scale)
     engine = get_engine(url)
     outcomes, seconds = timed(_profiled, profile_to, import_paths, engine, files, SYSTEM)
-    _demo_accounts(engine)
+    ensure_demo_accounts(engine)
     rows = sum(o.rows for o in outcomes)
     with engine.connect() as conn:
         members = conn.execute(text(
@@ -242,7 +242,7 @@ def step_import(scale: str, backend: str, url: str, file: str, roster: str,
                 profile_to: str | None = None) -> dict:
     """Import one file into a database holding only the roster: ``services.importing`` preview +
     store (load_file, then import_result), the path the 数据导入 page and ``cli.py import`` take."""
-    from auth.viewer import SYSTEM
+    from domain.access import SYSTEM
     from services.importing import import_bytes, preview, store
     from storage.db import get_engine
 
@@ -343,9 +343,9 @@ def step_compute(scale: str, backend: str, url: str, what: str, profile_to: str 
     """scorecard or lagging for one quarter (services.analytics, as the pages and the CLI call
     them), first call in a fresh process (cold) and a second call (warm), plus where the time of
     the warm call goes: the database query (load_dataset) and the metrics."""
-    from auth.viewer import SYSTEM
+    from domain.access import SYSTEM
     from metrics.lagging import lagging_members
-    from metrics.periods import parse_quarter
+    from domain.periods import parse_quarter
     from metrics.scorecard import branch_scorecard
     from services import analytics
     from storage.db import get_engine
@@ -392,7 +392,7 @@ def step_pages(scale: str, url: str, page: str, profile_to: str | None = None) -
     from sqlalchemy import text
     from streamlit.testing.v1 import AppTest
 
-    from metrics.periods import parse_quarter
+    from domain.periods import parse_quarter
     from storage.db import get_engine
 
     label_q = parse_quarter(QUARTER).label
@@ -443,17 +443,17 @@ def step_packet(scale: str, url: str) -> dict:
     import importlib
     from dataclasses import replace
 
-    from auth.viewer import SYSTEM
+    from domain.access import SYSTEM
     from storage.db import get_engine
 
     try:
-        packet_mod = importlib.import_module("reports.packet")
+        packet_mod = importlib.import_module("services.packets")
         excel = importlib.import_module("reports.excel")
         word = importlib.import_module("reports.word")
     except ModuleNotFoundError as exc:
         return {"skipped": f"reports/ is not complete yet ({exc.name} missing)"}
     engine = get_engine(url)
-    packet, load_s = timed(packet_mod.load_packet, engine, SYSTEM, QUARTER, AS_OF)
+    packet, load_s = timed(packet_mod.packet, engine, SYSTEM, QUARTER, AS_OF)
     per_branch = []
     for b in packet.branches:
         one = replace(packet, branches=[b])

@@ -6,6 +6,6 @@
 
 from data_loaders.loader import detect_kind, empty_frame, load_file
 from data_loaders.schema import LoadResult, Problem
-from data_loaders.text import normalize_name
+from domain.names import normalize_name
 
 __all__ = ["LoadResult", "Problem", "detect_kind", "empty_frame", "load_file", "normalize_name"]

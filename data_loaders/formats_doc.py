@@ -7,7 +7,8 @@ exactly the headers the loaders accept (tests/test_docs.py fails when the file i
 from __future__ import annotations
 
 from data_loaders.headers import FIELD_LABELS, REQUIRED
-from data_loaders.schema import ACTIVITY_TYPES, KIND_LABELS, STUDY_FORMS
+from data_loaders.schema import KIND_LABELS
+from domain.vocabulary import ACTIVITY_TYPES, STUDY_FORMS
 
 INTRO = """# 可导入的表格（数据格式）
 

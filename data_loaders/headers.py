@@ -16,7 +16,8 @@ from typing import Callable
 
 import pandas as pd
 
-from data_loaders.schema import ACTIVITY_TYPES, KINDS
+from data_loaders.schema import KINDS
+from domain.vocabulary import ACTIVITY_TYPES
 from data_loaders.text import label_key, label_keys
 
 SNIFF_ROWS = 40  # the header must start within the first rows of a sheet

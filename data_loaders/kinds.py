@@ -14,10 +14,13 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from data_loaders import vocabulary as vocab
+from domain import indicators
+from domain import vocabulary as vocab
 from data_loaders.headers import TYPE_FIELD, HeaderMatch, field_label
-from data_loaders.schema import OTHER_ACTIVITY_TYPE, Problem
-from data_loaders.text import clean_series, fold_series, normalize_name
+from data_loaders.schema import Problem
+from domain.vocabulary import OTHER_ACTIVITY_TYPE
+from data_loaders.text import clean_series, fold_series
+from domain.names import normalize_name
 from data_loaders.values import (
     DateContext,
     MissingYear,
@@ -148,8 +151,7 @@ def build_roster(part: SheetPart) -> pd.DataFrame:
     branch = part.name_col("branch")
     given_type = part.mapped("branch_type", vocab.BRANCH_TYPE_BY_LABEL,
                              message=f"{part.header('branch_type')}应为「在职」或「离退休」")
-    retired_branch = branch.str.contains("退休", na=False) | branch.str.contains("离休", na=False)
-    branch_type = given_type.fillna(pd.Series(np.where(retired_branch, "离退休", "在职"), index=part.rows))
+    branch_type = given_type.fillna(branch.map(vocab.branch_type_of, na_action="ignore"))
     status = part.mapped("status", vocab.STATUS_BY_LABEL,
                          message=f"{part.header('status')}应为「正常」「转出」或「去世」").fillna("active")
     id_number = part.name_col("id_number").str.upper()
@@ -420,7 +422,7 @@ def build_targets(part: SheetPart) -> pd.DataFrame:
     part.require("indicator")
     part.require("target")
     indicator = part.mapped(
-        "indicator", vocab.indicator, code="unknown_indicator",
+        "indicator", indicators.indicator_key, code="unknown_indicator",
         message="指标无法识别：请写指标名称（如 支部委员会、参会率、学习强国人均积分）或活动类型（如 警示教育）")
     branch_type = part.mapped("branch_type", vocab.TARGET_BRANCH_TYPE_BY_LABEL,
                               message=f"{part.header('branch_type')}应为「在职」「离退休」或「全部」").fillna("全部")
@@ -428,11 +430,11 @@ def build_targets(part: SheetPart) -> pd.DataFrame:
         "period_kind", {"季度": "季度", "季": "季度", "每季度": "季度", "按季度": "季度", "年度": "年度",
                         "年": "年度", "全年": "年度", "每年": "年度", "按年度": "年度"},
         message=f"{part.header('period_kind')}应为「季度」或「年度」")
-    annual = indicator.isin(vocab.ANNUAL_INDICATORS)
+    annual = indicator.map(indicators.is_annual, na_action="ignore").fillna(False).astype(bool)
     period_kind = period_kind.fillna(pd.Series(np.where(annual, "年度", "季度"), index=part.rows))
 
     target = part.number("target", percent=True)
-    rate = indicator.isin(vocab.RATE_INDICATORS)
+    rate = indicator.map(indicators.is_rate, na_action="ignore").fillna(False).astype(bool)
     written_as_percent = part.raw("target").str.contains("[%％]", regex=True, na=False)
     as_percent = rate & ~written_as_percent & (target > 1) & (target <= 100)
     part.report("target", as_percent, "比率类指标的目标值大于1，已按百分数理解（如 90 → 90%）",

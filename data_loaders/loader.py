@@ -22,7 +22,8 @@ from data_loaders.headers import (
 from data_loaders.kinds import BUILDERS, SheetPart, roster_duplicates
 from data_loaders.reading import RawSheet, UnreadableFile, read_sheets
 from data_loaders.schema import CANONICAL_COLUMNS, COLUMN_TYPES, KIND_LABELS, KINDS, LoadResult, Problem
-from data_loaders.text import WS, arrow_strings, clean_series, normalize_name
+from data_loaders.text import arrow_strings, clean_series
+from domain.names import WS, normalize_name
 from data_loaders.values import DateContext, title_period, title_year
 
 _S = f"[{WS}]*"

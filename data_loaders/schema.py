@@ -70,35 +70,6 @@ COLUMN_TYPES: dict[str, str] = {
     "target": "float", "weight": "float", "quarter": "str",
 }
 
-# Canonical activity types (DOMAIN.md §3.3), canonical name first, then synonyms.
-ACTIVITY_TYPES: dict[str, list[str]] = {
-    "支部党员大会": ["党员大会"],
-    "支部委员会": ["支委会", "支部委员会会议", "支委会会议"],
-    "党小组会": ["党小组会议"],
-    "党课": ["上党课", "专题党课", "讲党课"],
-    "主题党日": ["主题党日活动"],
-    "组织生活会": [],
-    "民主评议党员": ["民主评议"],
-    "集中学习": ["集中理论学习", "理论学习"],
-    "谈心谈话": [],
-    "志愿服务": [],
-    "警示教育": [],
-    "政治生日": [],
-    "廉情分析会": [],
-}
-OTHER_ACTIVITY_TYPE = "其他"
-
-STUDY_FORMS = ("集中学习", "自学", "专题交流", "参观学习", "专题宣讲", "知识测试")
-
-# Member status codes stored in the database; the UI shows the Chinese label.
-MEMBER_STATUS_LABELS = {
-    "active": "正常",
-    "transferred": "转出",
-    "deceased": "去世",
-    "missing": "不在最新名册",
-}
-
-
 @dataclass(frozen=True)
 class Problem:
     """One finding about an input file. ``severity`` is "error" (file rejected) or "warning"."""

@@ -1,7 +1,7 @@
 """Targets, weights, thresholds and points rules: ``defaults.json`` + saved edits + imported targets.
 
 Precedence, lowest first:
-1. ``metrics/defaults.json`` (DOMAIN.md §4–6);
+1. ``domain/defaults.json`` (DOMAIN.md §4–6);
 2. ``overrides`` — a partial dict of the same shape, as the dashboard saves its settings page;
 3. ``imported_targets`` — the ``targets`` frame: rows without ``quarter`` first, then rows for one
    quarter only; within each, ``全部`` rows before rows naming one branch type.
@@ -13,41 +13,33 @@ A target of ``null``/``None`` (or ≤ 0) means "not applicable" for that branch 
 from __future__ import annotations
 
 import copy
-import json
 import math
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from data_loaders.schema import ACTIVITY_TYPES
-from metrics.periods import Quarter, parse_quarter
+from domain.indicators import (TYPE_PREFIX, IndicatorSpec, defaults, indicator_key,
+                               spec_from_settings, type_indicator_settings)
+from domain.periods import Quarter, parse_quarter
+from domain.vocabulary import BRANCH_TYPES
 
-DEFAULTS_PATH = Path(__file__).with_name("defaults.json")
-BRANCH_TYPES = ("在职", "离退休")
 ALL_TYPES = "全部"
-TYPE_PREFIX = "type:"
-_PERIOD_KINDS = {"季度": "quarter", "quarter": "quarter", "年度": "year", "year": "year"}
-_KINDS = ("count", "rate", "mean")
-_UNITS = ("次", "率", "分")
+_PERIODS = {"季度": "quarter", "quarter": "quarter", "年度": "year", "year": "year"}
 
 
 @dataclass(frozen=True)
 class IndicatorDef:
-    """One indicator of DOMAIN.md §4 (or a ``type:<活动类型>`` count indicator)."""
+    """One indicator (its ``spec`` from domain.indicators) with its targets and weight."""
 
-    key: str
-    label: str
-    short_label: str
-    action: str  # verb for "还需<action>N次<short_label>"
-    unit: str  # 次 / 率 / 分
-    kind: str  # count / rate / mean
-    period: str  # quarter / year
-    activity_type: str | None
+    spec: IndicatorSpec
     targets: dict[str, float | None]
     weight: float
-    per_group: bool = False
+
+    def __getattr__(self, name: str):  # key, label, unit, kind, period, … of the spec
+        if name.startswith("__") or "spec" not in self.__dict__:
+            raise AttributeError(name)
+        return getattr(self.spec, name)
 
 
 @dataclass(frozen=True)
@@ -176,62 +168,14 @@ def _number(value: Any, what: str) -> float | None:
     return number
 
 
-def _type_indicator_settings(activity_type: str) -> dict[str, Any]:
-    return {
-        "label": activity_type, "short_label": activity_type, "action": "开展", "unit": "次",
-        "kind": "count", "period": "quarter", "activity_type": activity_type,
-        "target": {t: None for t in BRANCH_TYPES}, "weight": 1,
-    }
-
-
 def _indicator_from_settings(key: str, raw: dict[str, Any]) -> IndicatorDef:
-    label = str(raw.get("label") or key)
-    kind = raw.get("kind", "count")
-    unit = raw.get("unit", "次")
-    period = _PERIOD_KINDS.get(str(raw.get("period", "quarter")))
-    if kind not in _KINDS:
-        raise ValueError(f"指标「{label}」的类型应为 count/rate/mean，收到的是{kind!r}")
-    if unit not in _UNITS:
-        raise ValueError(f"指标「{label}」的单位应为 次/率/分，收到的是{unit!r}")
-    if period is None:
-        raise ValueError(f"指标「{label}」的期间应为 quarter/year，收到的是{raw.get('period')!r}")
+    spec = spec_from_settings(key, raw)
     raw_targets = raw.get("target") or {}
     if not isinstance(raw_targets, dict):  # one number for both branch types
         raw_targets = {t: raw_targets for t in BRANCH_TYPES}
-    targets = {t: _number(raw_targets.get(t), f"指标「{label}」{t}支部的目标值") for t in BRANCH_TYPES}
-    weight = _number(raw.get("weight", 1), f"指标「{label}」的权重")
-    return IndicatorDef(
-        key=key, label=label, short_label=str(raw.get("short_label") or label),
-        action=str(raw.get("action") or ""), unit=unit, kind=kind, period=period,
-        activity_type=raw.get("activity_type"), targets=targets,
-        weight=1.0 if weight is None else weight, per_group=bool(raw.get("target_per_group", False)),
-    )
-
-
-def _resolve_indicator_key(text: str, indicators: dict[str, Any]) -> str | None:
-    """Indicator key, Chinese label, or activity type (with or without ``type:``) → key."""
-    text = str(text).strip()
-    if text in indicators:
-        return text
-    for key, raw in indicators.items():
-        if text in (raw.get("label"), raw.get("short_label")):
-            return key
-    name = text[len(TYPE_PREFIX):].strip() if text.startswith(TYPE_PREFIX) else text
-    canonical = _canonical_activity_type(name)
-    if canonical is None:
-        return None
-    for key, raw in indicators.items():
-        if raw.get("activity_type") == canonical and raw.get("kind") == "count":
-            return key
-    return TYPE_PREFIX + canonical
-
-
-def _canonical_activity_type(name: str) -> str | None:
-    for canonical, synonyms in ACTIVITY_TYPES.items():
-        if name == canonical or name in synonyms:
-            return canonical
-    return None
-
+    targets = {t: _number(raw_targets.get(t), f"指标「{spec.label}」{t}支部的目标值") for t in BRANCH_TYPES}
+    weight = _number(raw.get("weight", 1), f"指标「{spec.label}」的权重")
+    return IndicatorDef(spec=spec, targets=targets, weight=1.0 if weight is None else weight)
 
 def _imported_rows(frame: pd.DataFrame, settings: dict[str, Any], warnings: list[str]) -> list[TargetOverride]:
     rows: list[TargetOverride] = []
@@ -240,7 +184,7 @@ def _imported_rows(frame: pd.DataFrame, settings: dict[str, Any], warnings: list
         text = rec.get("indicator")
         if text is None or pd.isna(text) or not str(text).strip():
             continue
-        key = _resolve_indicator_key(str(text), indicators)
+        key = indicator_key(str(text), indicators)
         if key is None:
             warnings.append(f"目标表中的指标「{text}」无法识别，已忽略")
             continue
@@ -266,12 +210,12 @@ def _imported_rows(frame: pd.DataFrame, settings: dict[str, Any], warnings: list
         period_raw = rec.get("period_kind")
         period = None
         if period_raw is not None and not pd.isna(period_raw):
-            period = _PERIOD_KINDS.get(str(period_raw).strip())
+            period = _PERIODS.get(str(period_raw).strip())
         if key.startswith(TYPE_PREFIX) and key not in indicators:
-            indicators[key] = _type_indicator_settings(key[len(TYPE_PREFIX):])
+            indicators[key] = type_indicator_settings(key[len(TYPE_PREFIX):])
             if period is not None:
                 indicators[key]["period"] = period
-        elif period is not None and period != _PERIOD_KINDS.get(indicators[key].get("period", "quarter")):
+        elif period is not None and period != _PERIODS.get(indicators[key].get("period", "quarter")):
             warnings.append(
                 f"目标表中指标「{text}」的期间与系统定义不一致（{indicators[key]['label']}按"
                 f"{'年度' if indicators[key].get('period') == 'year' else '季度'}统计），已按系统定义处理"
@@ -288,22 +232,21 @@ def load_config(
     ``overrides`` may add ``type:<活动类型>`` indicators too. Bad override values raise
     ``ValueError`` (Chinese); unusable ``targets`` rows are skipped and listed in ``.warnings``.
     """
-    with DEFAULTS_PATH.open(encoding="utf-8") as fh:
-        defaults = json.load(fh)
+    base = defaults()
     warnings: list[str] = []
     extra = copy.deepcopy(overrides or {})
     for key in list((extra.get("indicators") or {}).keys()):
-        if key in defaults["indicators"]:
+        if key in base["indicators"]:
             continue
         value = extra["indicators"].pop(key)
-        resolved = _resolve_indicator_key(key, defaults["indicators"])
+        resolved = indicator_key(key, base["indicators"])
         if resolved is None or not isinstance(value, dict):
             warnings.append(f"设置中的指标「{key}」无法识别，已忽略")
             continue
-        if resolved not in defaults["indicators"]:
-            defaults["indicators"][resolved] = _type_indicator_settings(resolved[len(TYPE_PREFIX):])
+        if resolved not in base["indicators"]:
+            base["indicators"][resolved] = type_indicator_settings(resolved[len(TYPE_PREFIX):])
         extra["indicators"][resolved] = _deep_merge(extra["indicators"].get(resolved, {}), value)
-    settings = _deep_merge(defaults, extra)
+    settings = _deep_merge(base, extra)
 
     effective = copy.deepcopy(settings)
     imported: list[TargetOverride] = []

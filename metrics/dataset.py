@@ -19,7 +19,7 @@ xuexi:           export_id:int, period_start:date, period_end:date, branch_id:in
 records:         record_id:int, branch_id:int|NA, branch:str|NA, category:str, title:str|NA,
                  date:date, person:str|NA, level:str|NA, quantity:float, measure:str|NA
 targets:         indicator:str, branch_type:str, period_kind:str, target:float, weight:float,
-                 quarter:str|NA   (imported overrides; defaults live in metrics/defaults.json)
+                 quarter:str|NA   (imported overrides; defaults live in domain/defaults.json)
 """
 
 from __future__ import annotations

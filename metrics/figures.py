@@ -1,7 +1,7 @@
 """Work-report figures (工作报告数据, DOMAIN.md §7b): every number of the committee's annual or
 quarterly 工作总结, computed from the data by a *figure definition*, with the rows behind it.
 
-A definition is one entry of ``"figures"`` in metrics/defaults.json (or of the saved "metrics"
+A definition is one entry of ``"figures"`` in domain/defaults.json (or of the saved "metrics"
 setting, merged by ``key``): a **dataset**, **filters**, a **measure** and a unit, plus where the
 Word draft puts it (``section``, ``point``, ``phrase``).
 
@@ -41,7 +41,6 @@ Decisions made here once:
 from __future__ import annotations
 
 import copy
-import json
 import math
 import re
 import unicodedata
@@ -53,18 +52,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from data_loaders.schema import STUDY_FORMS
-from data_loaders.text import normalize_name
-from data_loaders.vocabulary import (
+from domain.formatting import NO_DATA, figure_text, round_half_up
+from domain.indicators import defaults
+from domain.names import normalize_name
+from domain.vocabulary import (
     BRANCH_TYPE_BY_LABEL,
     LEVEL_BY_LABEL,
     RECORD_CATEGORY_BY_LABEL,
+    STUDY_FORMS,
     STUDY_FORM_BY_LABEL,
     activity_type,
 )
 from metrics._frames import active_members, between, prepare
-from metrics._text import round_half_up
-from metrics.config import DEFAULTS_PATH
 from metrics.dataset import Dataset
 from metrics.indicators import count_events
 from metrics.matching import match_members
@@ -100,7 +99,6 @@ _TEXT_WORDS = {"activity": "主题", "study": "学习内容", "records": "名称
 SECTIONS = ("概况", "政治建设", "理论武装", "基层基础", "示范带动", "正风肃纪", "其他")
 LEVELS = ("中央", "省级", "市级", "县级")  # highest first
 LEADERS_KEYWORD = "committee_leaders"
-NO_DATA = "暂无数据"
 _SPLIT = re.compile(r"[、，,;；/\s]+")
 
 
@@ -198,8 +196,7 @@ class FigureSettings:
 
 
 def _defaults() -> dict[str, Any]:
-    with DEFAULTS_PATH.open(encoding="utf-8") as fh:
-        return json.load(fh)
+    return defaults()
 
 
 def merge_figures(base: list[dict], extra: list[dict] | None) -> tuple[list[dict], list[str]]:
@@ -789,7 +786,7 @@ def compute_figures(ds: Dataset, definitions: list[FigureDef], period_start: dat
         value = _value(d, rows)
         out.append({
             "key": d.key, "label": d.label, "value": value, "unit": d.unit,
-            "display": format_value(value, d.unit), "definition": d.definition,
+            "display": figure_text(value, d.unit), "definition": d.definition,
             "records": int(len(rows)), "section": d.section, "point": d.point,
         })
     frame = pd.DataFrame(out, columns=["key", "label", "value", "unit", "display", "definition", "records",
@@ -823,37 +820,3 @@ def _records_frame(rows: pd.DataFrame) -> pd.DataFrame:
     back = [col for col in ("contribution", "counted_as") if col in rows.columns]
     middle = [col for col in rows.columns if col not in front + back]
     return rows[front + middle + back]
-
-
-# --- words ----------------------------------------------------------------------------------------
-
-
-def format_number(value: float, unit: str) -> str:
-    """The number alone as the report writes it: 93.5 for a share, 2718 for points, 37.5 days."""
-    if unit == "%":
-        return f"{round_half_up(value * 100, 1):.1f}"
-    if unit == "分" or float(value).is_integer():
-        return f"{round_half_up(value):.0f}"
-    return f"{round_half_up(value, 1):g}"
-
-
-def format_value(value: float | None, unit: str) -> str:
-    """``0.935, "%"`` → ``"93.5%"``; ``5, "次"`` → ``"5次"``; None → ``"暂无数据"``."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return NO_DATA
-    return format_number(value, unit) + unit
-
-
-def format_change(value: float | None, previous: float | None, unit: str) -> str | None:
-    """Change from the same period last year in words: ``+3次``, ``-1.5天``, ``+2.1个百分点``,
-    ``持平``; None when either value is missing."""
-    if value is None or previous is None or pd.isna(value) or pd.isna(previous):
-        return None
-    diff = value - previous
-    if unit == "%":
-        points = round_half_up(abs(diff) * 100, 1)
-        return "持平" if points == 0 else f"{'+' if diff > 0 else '-'}{points:.1f}个百分点"
-    shown = format_number(abs(diff), unit)
-    if float(shown) == 0:
-        return "持平"
-    return f"{'+' if diff > 0 else '-'}{shown}{unit}"

@@ -26,11 +26,11 @@ import numpy as np
 import pandas as pd
 
 from metrics._frames import active_members, between, prepare, ts
-from metrics._text import ceil_int, pct, thousands
+from domain.formatting import ceil_int, value_text
 from metrics.config import MetricsConfig, load_config
 from metrics.dataset import Dataset
 from metrics.matching import match_members
-from metrics.periods import Quarter, current_month, effective_as_of, ended_months, parse_quarter
+from domain.periods import Quarter, current_month, effective_as_of, ended_months, parse_quarter
 from metrics.xuexi import quarter_points_with_selection
 
 INDICATOR_COLUMNS = [
@@ -450,11 +450,11 @@ def _remaining_text(cols: dict, ind, w: _Window, x: _BranchInputs) -> np.ndarray
         elif ind.key == "xuexi_avg" and days_left > 0:
             out.append(f"学习强国人均每日还需{ceil_int(g / days_left)}分")
         elif ind.key == "xuexi_avg":
-            out.append(f"学习强国人均积分还差{thousands(ceil_int(g))}分")
+            out.append(f"学习强国人均积分还差{value_text(ceil_int(g), '分')}")
         elif ind.kind == "rate":
-            out.append(f"{ind.label}需提高到{pct(target[i])}")
+            out.append(f"{ind.label}需提高到{value_text(target[i], '率')}")
         else:
-            out.append(f"{ind.label}还差{thousands(g)}{ind.unit}")
+            out.append(f"{ind.label}还差{value_text(g, ind.unit)}")
     return np.array(out, dtype=object)
 
 

@@ -15,20 +15,14 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from domain.vocabulary import REASON_CODES, REASON_LABELS
 from metrics._frames import active_members, between, prepare
 from metrics.config import MetricsConfig, load_config
 from metrics.dataset import Dataset
 from metrics.matching import match_members
-from metrics.periods import Quarter, effective_as_of, ended_months, parse_quarter, to_date
+from domain.periods import Quarter, effective_as_of, ended_months, parse_quarter, to_date
 from metrics.xuexi import quarter_points
 
-REASON_CODES = ("xuexi_zero", "xuexi_low", "absent", "no_self_study")
-REASON_LABELS = {
-    "xuexi_zero": "学习强国零积分",
-    "xuexi_low": "学习强国积分偏低",
-    "absent": "无故缺席",
-    "no_self_study": "自学未完成",
-}
 LAGGING_COLUMNS = [
     "member_id", "branch_id", "branch", "name", "group", "reasons", "reason_labels", "points",
     "points_threshold", "absences", "absent_activities", "missing_months", "n_reasons",

@@ -21,7 +21,7 @@ from metrics.config import MetricsConfig, load_config
 from metrics.dataset import Dataset
 from metrics.lagging import absences
 from metrics.matching import match_members
-from metrics.periods import to_date
+from domain.periods import to_date
 from metrics.xuexi import year_points
 
 POINTS_COLUMNS = [

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 
 import pandas as pd
 
-from metrics._text import ceil_int, pct, thousands
+from domain.formatting import ceil_int, value_text
 
 
 def _sentence(row: dict) -> str | None:
@@ -15,11 +14,8 @@ def _sentence(row: dict) -> str | None:
     if actual is None or target is None or pd.isna(actual) or pd.isna(target) or actual >= target - 1e-9:
         return None
     label, unit = row["label"], row.get("measure") or row.get("unit_of_measure") or "次"
-    if unit == "率":
-        return f"{label}{pct(actual, target)}，低于目标{pct(target)}"
-    if unit == "分":
-        shown = thousands(math.floor(actual + 1e-9))
-        return f"{label}{shown}分，低于目标{thousands(target)}分"
+    if unit in ("率", "分"):
+        return f"{label}{value_text(actual, unit)}，低于目标{value_text(target, unit)}"
     return f"{label}差{ceil_int(target - actual)}次"
 
 

@@ -10,12 +10,12 @@ from datetime import date
 
 import pandas as pd
 
-from data_loaders.schema import OTHER_ACTIVITY_TYPE
+from domain.vocabulary import OTHER_ACTIVITY_TYPE
 from metrics._frames import active_members, between, prepare
 from metrics.dataset import Dataset
 from metrics.indicators import clash_sentences, count_events
 from metrics.matching import match_members
-from metrics.periods import Quarter, effective_as_of, parse_quarter
+from domain.periods import Quarter, effective_as_of, parse_quarter
 from metrics.xuexi import select_exports
 
 NAME_COLUMNS = ["source", "branch_id", "branch", "name", "n_rows"]

@@ -14,11 +14,12 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from domain.formatting import change_text, score_change_text, score_text, value_text
 from metrics._frames import active_members, prepare
 from metrics.config import MetricsConfig, load_config
 from metrics.dataset import Dataset
 from metrics.indicators import compute_indicators
-from metrics.periods import Quarter, effective_as_of, parse_quarter, to_date
+from domain.periods import Quarter, effective_as_of, parse_quarter, to_date
 
 BRANCH_COLUMNS = [
     "branch_id", "branch", "unit", "type", "score", "rank", "status", "n_members", "n_scored",
@@ -167,25 +168,16 @@ class Kpi:
 
     @property
     def value_text(self) -> str:
-        return _fmt(self.value, self.unit)
+        if self.unit == "分":  # the average composite score, not 学习强国 points
+            text = score_text(self.value)
+            return text if self.value is None else text + "分"
+        return value_text(self.value, self.unit)
 
     @property
     def delta_text(self) -> str | None:
-        if self.delta is None:
-            return None
-        if self.unit == "%":
-            return f"{self.delta * 100:+.1f}个百分点"
-        return f"{self.delta:+.1f}{self.unit}" if self.unit == "分" else f"{self.delta:+.0f}{self.unit}"
-
-
-def _fmt(value: float | None, unit: str) -> str:
-    if value is None:
-        return "—"
-    if unit == "%":
-        return f"{value * 100:.1f}%"
-    if unit == "分":
-        return f"{value:.1f}分"
-    return f"{value:.0f}{unit}"
+        if self.unit == "分":
+            return score_change_text(self.value, self.previous)
+        return change_text(self.value, self.previous, self.unit)
 
 
 def _kpi_values(card: ScorecardResult) -> dict[str, float | None]:

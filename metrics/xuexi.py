@@ -17,7 +17,7 @@ import pandas as pd
 from metrics._frames import active_members, prepare, ts
 from metrics.dataset import Dataset
 from metrics.matching import match_members
-from metrics.periods import Quarter, effective_as_of, parse_quarter, to_date, year_end, year_start
+from domain.periods import Quarter, effective_as_of, parse_quarter, to_date, year_end, year_start
 
 
 @dataclass

@@ -12,7 +12,7 @@ viewer = page_guard("import")
 st.title("数据导入")
 st.caption("支持 .xlsx、.xls、.csv 文件，可一次选择多个。系统按表头识别数据类型，先预览和校验，"
            "确认后再导入；每个文件导入为一个批次，管理员可以撤销。")
-if viewer.role == "secretary":
+if viewer.is_secretary:
     st.info(f"支部书记只能导入本支部（{viewer.branch}）的数据：文件中如有其他支部的行，整个文件不会导入。",
             icon=":material/lock:")
 

@@ -7,10 +7,9 @@ from datetime import timedelta
 import streamlit as st
 
 from reports.excel import XLSX_MIME
-from reports.packet import as_of_text
 from reports.word import DOCX_MIME
-from storage import rectification
-from storage.accounts import audit
+from domain.vocabulary import TASK_STATUS_LABELS
+from services import tasks as task_service
 from ui import data, filters, inspection
 from ui.components import empty_state
 from ui.session import engine, page_guard
@@ -40,7 +39,7 @@ def _pick_all() -> None:
 
 with st.container(horizontal=True, vertical_alignment="bottom"):
     chosen = st.multiselect("督查支部", list(names), key="insp_branches",
-                            disabled=viewer.role == "secretary",
+                            disabled=viewer.is_secretary,
                             help="可选多个支部；导出时先列汇总表，再每个支部一节。")
     if viewer.sees_all_branches and len(names) > 1:
         st.button("选择全部支部", on_click=_pick_all, icon=":material/select_all:")
@@ -61,7 +60,7 @@ with st.container(horizontal=True):
             on_click=inspection.record_export,
             args=(viewer, f"督查材料 {f.quarter} 截至{f.as_of} {'、'.join(chosen)} {fmt}"),
         )
-st.caption(f"{packet.title} · {as_of_text(packet)}。Excel 每个支部一个工作表，Word 按公文格式排版，均可直接打印（A4）。")
+st.caption(f"{packet.title} · {packet.as_of_text}。Excel 每个支部一个工作表，Word 按公文格式排版，均可直接打印（A4）。")
 
 if len(packet.branches) > 1:
     summary = packet.summary()
@@ -79,7 +78,7 @@ if len(packet.branches) > 1:
         },
     )
 
-can_edit = rectification.can_edit(viewer)
+can_edit = viewer.can_edit_tasks()
 tabs = st.tabs([b.branch for b in packet.branches]) if len(packet.branches) > 1 else [st.container()]
 for tab, b in zip(tabs, packet.branches):
     with tab:
@@ -128,15 +127,13 @@ for tab, b in zip(tabs, packet.branches):
                     if st.form_submit_button("建立整改任务", type="primary"):
                         rows = open_problems[open_problems["problem"].isin(picked)]
                         try:
-                            rectification.create_tasks(
-                                engine(), viewer, f.quarter,
+                            task_service.create(
+                                engine(), viewer, f.quarter, b.branch,
                                 [{"branch_id": b.branch_id, "indicator": r["indicator"], "problem": r["problem"]}
                                  for r in rows.to_dict("records")], owner, deadline)
                         except (ValueError, PermissionError) as exc:
                             st.error(str(exc))
                         else:
-                            audit(engine(), viewer.username, "rectification",
-                                  f"{b.branch} {f.quarter} 建立整改任务{len(rows)}项，责任人{owner.strip()}")
                             st.rerun()
 
         st.subheader(f"三、需关注党员（{len(b.lagging)}名）")
@@ -189,15 +186,13 @@ for tab, b in zip(tabs, packet.branches):
                           for r in branch_tasks.to_dict("records")}
                 with st.container(horizontal=True):
                     task_id = st.selectbox("任务", list(labels), format_func=labels.get)
-                    status = st.segmented_control("状态", list(rectification.STATUS_LABELS),
-                                                  format_func=rectification.STATUS_LABELS.get,
+                    status = st.segmented_control("状态", list(TASK_STATUS_LABELS),
+                                                  format_func=TASK_STATUS_LABELS.get,
                                                   default="done")
                 if st.form_submit_button("保存"):
                     try:
-                        rectification.update_task(engine(), viewer, task_id, status=status)
+                        task_service.set_status(engine(), viewer, task_id, status, b.branch)
                     except (LookupError, PermissionError, ValueError) as exc:
                         st.error(str(exc))
                     else:
-                        audit(engine(), viewer.username, "rectification",
-                              f"{b.branch} 整改任务{task_id}：{rectification.STATUS_LABELS.get(status)}")
                         st.rerun()

@@ -3,12 +3,12 @@ and branch, most reasons first; CSV and Excel downloads (each one audited)."""
 
 import streamlit as st
 
-from metrics.config import load_config
-from metrics.lagging import REASON_CODES, REASON_LABELS
-from storage.accounts import audit
+from domain.vocabulary import REASON_CODES, REASON_LABELS
+from services import settings
+from services import audit
 from ui import data, filters
 from ui.components import empty_state
-from ui.downloads import csv_bytes, excel_bytes
+from reports.tables import csv_bytes, table_workbook
 from ui.lagging_frames import filter_lagging, lagging_table, reason_counts
 from ui.pickers import branch_picker
 from ui.session import engine, page_guard
@@ -60,7 +60,7 @@ st.dataframe(
         "缺席的活动": st.column_config.TextColumn(width="large"),
     },
 )
-rules = load_config(overrides=data.saved_settings()).lagging
+rules = settings.effective(data.saved_settings())["lagging"]
 st.caption(
     f"共{len(table)}人，按预警原因数从多到少排列。学习强国积分偏低：本季积分低于预警线；"
     f"无故缺席：本季度被记为缺席{rules['absent_threshold']:g}次及以上（请假不计）；"
@@ -72,7 +72,7 @@ def record_export(fmt: str, rows: int) -> None:
     scope = viewer.branch or (branches.loc[branches["branch_id"] == branch_id, "branch"].iloc[0]
                               if branch_id is not None else f.unit or "全部支部")
     picked = "、".join(REASON_LABELS[c] for c in reasons) if reasons else "全部原因"
-    audit(engine(), viewer.username, "export",
+    audit.record(engine(), viewer, "export",
           f"党员预警 {f.quarter} 截至{f.as_of} {scope} {picked} {fmt} {rows}行")
 
 
@@ -81,7 +81,7 @@ with st.container(horizontal=True):
     st.download_button("下载 CSV", csv_bytes(table), f"{stem}.csv", "text/csv",
                        icon=":material/download:", on_click=record_export, args=("CSV", len(table)))
     st.download_button(
-        "下载 Excel", excel_bytes(table, "党员预警", f"党员预警（{f.quarter.label}，截至"
+        "下载 Excel", table_workbook(table, "党员预警", f"党员预警（{f.quarter.label}，截至"
                                                    f"{f.as_of:%Y年%m月%d日}）"),
         f"{stem}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/table_view:", on_click=record_export, args=("Excel", len(table)))

@@ -26,7 +26,7 @@ if f.unit:
     indicators = indicators[indicators["branch_id"].isin(branches["branch_id"])]
 
 kpi_row(result.kpis if viewer.sees_all_branches else own_branch_kpis(result.kpis))
-if viewer.role == "secretary":
+if viewer.is_secretary:
     mine = branches.iloc[0]
     rank = "—" if mine["rank"] is None or str(mine["rank"]) == "<NA>" else int(mine["rank"])
     avg = f"{result.committee_average:.1f}" if result.committee_average is not None else "—"
@@ -78,7 +78,7 @@ if scores["quarter"].nunique() < 2:
 else:
     # Secretaries follow their own branch; leadership sees the three benchmark (标杆) branches.
     top = branches.dropna(subset=["rank"]).sort_values("rank").head(3)
-    highlight = list(branches["branch"]) if viewer.role == "secretary" else list(top["branch"])
+    highlight = list(branches["branch"]) if viewer.is_secretary else list(top["branch"])
     st.plotly_chart(charts.score_trend(scores, trend.averages, highlight),
                     config={"displayModeBar": False})
 

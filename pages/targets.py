@@ -3,16 +3,14 @@ Administrators edit and save them (validated, audited); leaders see them read-on
 
 import streamlit as st
 
-from storage.accounts import audit
-from storage.queries import put_setting
-from services.analytics import SETTINGS_KEY
+from services import settings
 from ui import data, filters
 from ui import targets_form as form
 from ui.session import engine, page_guard
 
 viewer = page_guard("targets")
 f = filters.current()
-editable = viewer.is_admin
+editable = viewer.can_edit_settings
 st.title("目标设置")
 st.caption("各项指标的季度目标、权重和预警规则。修改后全部页面立即按新目标计算。"
            + ("" if editable else "领导账号只能查看，如需修改请联系管理员。"))
@@ -80,11 +78,10 @@ if editable:
         saved = form.overrides(form.defaults(), updated)
         try:
             form.effective(saved)
-            put_setting(engine(), SETTINGS_KEY, saved, viewer)
+            settings.save(engine(), viewer, saved, pending)
         except (ValueError, PermissionError) as exc:
             st.error(f"未保存：{exc}")
         else:
-            audit(engine(), viewer.username, "targets_edit", "；".join(pending))
             st.session_state["targets_notice"] = f"已保存{len(pending)}项修改。"
             st.rerun()
 

@@ -1,11 +1,10 @@
 """用户管理 (administrators): the accounts, adding one, disabling / enabling, resetting a password.
-Every change goes through auth.accounts, which hashes passwords and writes the audit log."""
+Every change goes through services.accounts, which hashes passwords and writes the audit log."""
 
 import streamlit as st
 
-from auth import accounts
-from auth.viewer import ROLES
-from storage.accounts import list_users
+from domain.access import LEAST_PRIVILEGED_ROLE, ROLES
+from services import accounts
 from ui import data
 from ui.admin_frames import users_table
 from ui.session import engine, page_guard
@@ -17,7 +16,7 @@ st.caption("管理员管理全部账号；支部书记账号只能查看本支�
 if notice := st.session_state.pop("users_notice", None):
     st.success(notice, icon=":material/check_circle:")
 
-users = list_users(engine())
+users = accounts.list_users(engine(), viewer)
 st.dataframe(users_table(users), hide_index=True, placeholder="",
              column_config={"演示账号": st.column_config.CheckboxColumn()})
 
@@ -29,7 +28,8 @@ with add:
     with st.form("user_add", clear_on_submit=False, border=False, width=560):
         username = st.text_input("用户名", help="登录用，建议用拼音或工号")
         display_name = st.text_input("姓名")
-        role = st.selectbox("角色", list(ROLES), format_func=ROLES.get)
+        role = st.selectbox("角色", list(ROLES), format_func=ROLES.get,
+                            index=list(ROLES).index(LEAST_PRIVILEGED_ROLE))
         branch_id = st.selectbox("所在支部（仅支部书记需要）", [None, *branch_names],
                                  format_func=lambda b: "—" if b is None else branch_names[b])
         password = st.text_input("初始密码", type="password")
@@ -47,7 +47,7 @@ with add:
             try:
                 accounts.add_user(engine(), name, password, role, actor=viewer.username,
                                   display_name=display_name.strip(),
-                                  branch_id=branch_id if role == "secretary" else None)
+                                  branch_id=branch_id)
             except ValueError as exc:
                 st.error(str(exc))
             else:

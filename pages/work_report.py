@@ -52,7 +52,7 @@ st.dataframe(
                    "记录数": st.column_config.NumberColumn(format="%d")},
 )
 st.caption(f"共{len(table)}项数据，其中{missing}项暂无数据（草稿中显示为【暂无数据：…】，请核实后补充）。"
-           "数据项和口径可在 metrics/defaults.json 或设置中的 figures 条目增删、修改、停用。")
+           "数据项和口径可在 domain/defaults.json 或设置中的 figures 条目增删、修改、停用。")
 
 with st.container(horizontal=True):
     what = f"工作报告数据 {period.key} 截至{period.as_of} {scope.label}"

@@ -14,23 +14,17 @@ from __future__ import annotations
 
 import io
 import math
-import unicodedata
 from dataclasses import dataclass, field
 
 import pandas as pd
 import xlsxwriter
 
-from metrics.periods import Quarter
+from domain.periods import Quarter
 from metrics.scorecard import ScorecardResult
-from reports.packet import (
-    STATUS_LABELS,
-    BranchPacket,
-    Packet,
-    as_of_text,
-    format_value,
-    packet_title,
-)
-from reports.safety import WORKBOOK_OPTIONS, header_text, sheet_name, write_cell
+from domain.formatting import value_text
+from domain.vocabulary import STATUS_LABELS
+from metrics.packet import BranchPacket, Packet, as_of_text, packet_title
+from reports.safety import WORKBOOK_OPTIONS, header_text, sheet_name, text_width, write_cell
 
 FONT = "宋体"
 HEADING_FONT = "黑体"
@@ -46,12 +40,6 @@ HEADER_FILL = "#D9D9D9"
 SECTION_FILL = "#F2DCDB"
 MIN_WIDTH, MAX_WIDTH = 6.0, 42.0
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def text_width(text: object) -> float:
-    """Display width in Excel column units: CJK (wide/full-width) characters count 2."""
-    line = str(text) if text is not None else ""
-    return float(sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in line))
 
 
 def _lines(text: object, width: float) -> int:
@@ -551,8 +539,8 @@ def ranking_workbook(card: ScorecardResult) -> bytes:
         st = r["status"] if r["scored"] and r["status"] in FILLS else None
         detail.put(0, r["branch"])
         detail.put(1, r["label"])
-        detail.put(2, format_value(r["actual"], r["kind"]), "center")
-        detail.put(3, format_value(r["target"], r["kind"]), "center")
+        detail.put(2, value_text(r["actual"], r["measure"]), "center")
+        detail.put(3, value_text(r["target"], r["measure"]), "center")
         detail.put(4, r["completion"] if r["scored"] else None, "center", number_format="0%", status=st)
         detail.put(5, STATUS_LABELS.get(st or "", "不计分"), "center", status=st)
         detail.put(6, r["remaining_text"] if isinstance(r["remaining_text"], str) else "")

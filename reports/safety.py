@@ -3,7 +3,7 @@
 Excel (and LibreOffice) treat a cell whose text starts with ``=``, ``+``, ``-`` or ``@`` — also
 after a leading tab or carriage return — as a formula when it is typed or written with a generic
 ``write``. Every user-supplied string here goes through ``clean_text`` and is written with
-``write_string``; the workbook is also opened with formula/URL/number conversion switched off, so
+``write_string`` (in CSV: ``csv_text``); the workbook is also opened with formula/URL/number conversion switched off, so
 a forgotten ``write`` still cannot turn text into a formula.
 """
 
@@ -45,6 +45,19 @@ def looks_like_formula(value: object) -> bool:
     if not isinstance(value, str):
         return False
     return value.lstrip("\t\r\n ").startswith(FORMULA_PREFIXES)
+
+
+def csv_text(value: str) -> str:
+    """Text for a CSV cell: a leading single quote when a spreadsheet would run it as a formula
+    (the quote shows in Excel as the text's first character, nothing runs)."""
+    text = clean_text(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES + ("\t", "\r")) or looks_like_formula(text) else text
+
+
+def text_width(value: object) -> float:
+    """Display width in Excel column units: CJK (wide/full-width) characters count 2."""
+    line = "" if is_missing(value) else str(value)
+    return float(sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in line))
 
 
 def is_missing(value: object) -> bool:

@@ -23,7 +23,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from reports.packet import BranchPacket, Packet, as_of_text, packet_title
+from metrics.packet import BranchPacket, Packet, as_of_text, packet_title
 from reports.safety import clean_text
 
 TITLE_FONT = "方正小标宋简体"

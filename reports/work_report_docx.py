@@ -29,7 +29,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from metrics.figures import NO_DATA, FigureDef, format_value
+from domain.formatting import NO_DATA, value_text
+from metrics.figures import FigureDef
 from reports.safety import clean_text
 from reports.word import gongwen_document, page_number_field, set_run_font
 
@@ -177,7 +178,7 @@ class _Values:
         if d.all_of and d.all_phrase and value is not None and value == self.value(d.all_of):
             return [("text", d.all_phrase)]
         before, _, after = d.phrase.partition("{value}")
-        shown = ("text", format_value(value, d.unit)) if value is not None else ("missing", no_data_marker(d.label))
+        shown = ("text", value_text(value, d.unit)) if value is not None else ("missing", no_data_marker(d.label))
         return [("text", before), shown, ("text", after)]
 
 

@@ -9,24 +9,27 @@ and the average score) — never another branch's name, indicators or members.
 from __future__ import annotations
 
 import threading
-import time
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
+from cachetools import TTLCache
 from sqlalchemy import Engine
 
-from auth.viewer import SYSTEM, Viewer
+from domain.access import SYSTEM, Viewer
 from metrics.config import MetricsConfig, load_config
 from metrics.dataset import Dataset
-from metrics.periods import Quarter, effective_as_of, parse_quarter, quarter_of
+from metrics.lagging import lagging_members, political_birthdays
+from metrics.points import member_points
+from metrics.quality import data_quality
+from metrics.xuexi import quarter_points as member_quarter_points
+from domain.periods import Quarter, effective_as_of, parse_quarter, quarter_of
 from metrics.scorecard import (ScorecardResult, branch_scorecard, kpis, trend_from_cards,
                                trend_quarters)
-from storage.queries import (QuarterReads, current_targets, data_span, data_version, get_setting,
+from services import settings
+from storage.queries import (QuarterReads, branch_list, current_targets, data_span, data_version,
                              load_dataset)
 
-SETTINGS_KEY = "metrics"
 
 
 @dataclass
@@ -46,8 +49,8 @@ def window(quarter: Quarter) -> tuple[date, date]:
 
 
 def config(engine: Engine, ds: Dataset) -> MetricsConfig:
-    """Defaults (metrics/defaults.json) + edits saved on the 目标设置 page + imported targets."""
-    return load_config(overrides=get_setting(engine, SETTINGS_KEY), imported_targets=ds.targets)
+    """Defaults (domain/defaults.json) + edits saved on the 目标设置 page + imported targets."""
+    return load_config(overrides=settings.saved(engine), imported_targets=ds.targets)
 
 
 def dataset(engine: Engine, viewer: Viewer, quarter: Quarter, whole_year: bool = True,
@@ -58,7 +61,7 @@ def dataset(engine: Engine, viewer: Viewer, quarter: Quarter, whole_year: bool =
     start, end = window(quarter)
     if whole_year:
         return load_dataset(engine, viewer, start, end, study_details=study_details)
-    cfg = load_config(overrides=get_setting(engine, SETTINGS_KEY),
+    cfg = load_config(overrides=settings.saved(engine),
                       imported_targets=current_targets(engine))
     annual = sorted({ind.activity_type for ind in cfg.indicators.values()
                      if ind.period == "year" and ind.activity_type})
@@ -85,10 +88,10 @@ def _copy(card: ScorecardResult | None) -> ScorecardResult | None:
                            card.quarter, card.as_of)
 
 
-_CARDS: OrderedDict[tuple, tuple[ScorecardResult, float]] = OrderedDict()
+# Every branch is needed for the ranking whoever asks: the committee's card per quarter is kept
+# per data version (bounded; the ttl guards against a restored backup reusing a version number).
+_CARDS: TTLCache = TTLCache(maxsize=12, ttl=600)
 _CARDS_LOCK = threading.Lock()
-_CARDS_KEPT = 12
-_CARDS_TTL = 600.0  # seconds, as the page caches: a restored backup may reuse a data version
 
 
 def committee_card(engine: Engine, quarter: Quarter, cut: date) -> ScorecardResult:
@@ -99,15 +102,12 @@ def committee_card(engine: Engine, quarter: Quarter, cut: date) -> ScorecardResu
     key = (str(engine.url), data_version(engine), str(quarter), cut)
     with _CARDS_LOCK:
         kept = _CARDS.get(key)
-        if kept is not None and time.monotonic() - kept[1] < _CARDS_TTL:
-            _CARDS.move_to_end(key)
-            return kept[0]
+    if kept is not None:
+        return kept
     ds = dataset(engine, SYSTEM, quarter, whole_year=False, as_of=cut)
     card = branch_scorecard(ds, quarter, cut, config(engine, ds))
     with _CARDS_LOCK:
-        _CARDS[key] = (card, time.monotonic())
-        while len(_CARDS) > _CARDS_KEPT:
-            _CARDS.popitem(last=False)
+        _CARDS[key] = card
     return card
 
 
@@ -133,9 +133,8 @@ def scorecard(engine: Engine, viewer: Viewer, quarter: str | Quarter,
     if viewer.sees_all_branches:  # copies: the kept committee cards must not change
         card, previous = _copy(card), _copy(previous)
     else:  # a secretary: their own branch; anyone else: nothing
-        own = viewer.branch_id if viewer.role == "secretary" else None
-        card = _reduce_to(card, own)
-        previous = _reduce_to(previous, own) if previous is not None else None
+        card = _reduce_to(card, viewer.own_branch_id)
+        previous = _reduce_to(previous, viewer.own_branch_id) if previous is not None else None
     result = ScopedScorecard(card, n_ranked, average, previous)
     result.kpis = kpis(card, previous)
     return result
@@ -165,17 +164,13 @@ def score_trend(engine: Engine, viewer: Viewer, quarters: list[Quarter],
     if averages.empty:
         averages = pd.DataFrame(columns=["quarter", "quarter_label", "score"])
     scores, indicators = result.scores, result.indicators
-    if viewer.role == "secretary":
-        scores = scores[scores["branch_id"] == viewer.branch_id]
-        indicators = indicators[indicators["branch_id"] == viewer.branch_id]
-    elif not viewer.sees_all_branches:
-        scores, indicators = scores.iloc[0:0], indicators.iloc[0:0]
+    if not viewer.sees_all_branches:  # a secretary: their own branch; anyone else: nothing
+        scores = scores[scores["branch_id"] == viewer.own_branch_id]
+        indicators = indicators[indicators["branch_id"] == viewer.own_branch_id]
     return ScopedTrend(scores, indicators, averages)
 
 
 def lagging(engine: Engine, viewer: Viewer, quarter: str | Quarter, as_of: date | None = None):
-    from metrics.lagging import lagging_members
-
     q = parse_quarter(quarter)
     cut = as_of_for(q, as_of)
     ds = dataset(engine, viewer, q, whole_year=False, as_of=cut)
@@ -186,8 +181,6 @@ def points(engine: Engine, viewer: Viewer, year: int, as_of: date | None = None,
            ds: Dataset | None = None):
     """Member points for ``year`` as of ``as_of``; ``ds``: data already read for this viewer
     that covers the year up to ``as_of`` (a quarter's ``dataset``), so it is not read twice."""
-    from metrics.points import member_points
-
     last = min(as_of or date.today(), date(year, 12, 31))
     if ds is None:
         ds = load_dataset(engine, viewer, date(year, 1, 1), last, study_details=False)
@@ -195,8 +188,6 @@ def points(engine: Engine, viewer: Viewer, year: int, as_of: date | None = None,
 
 
 def quality(engine: Engine, viewer: Viewer, quarter: str | Quarter, as_of: date | None = None):
-    from metrics.quality import data_quality
-
     q = parse_quarter(quarter)
     ds = dataset(engine, viewer, q)
     return data_quality(ds, q, as_of_for(q, as_of))
@@ -218,5 +209,26 @@ def quarters_with_data(engine: Engine, today: date | None = None) -> list[Quarte
     return out or [now_q]
 
 
-def frame_or_empty(frame: pd.DataFrame | None) -> pd.DataFrame:
-    return frame if frame is not None else pd.DataFrame()
+def quarter_points(engine: Engine, viewer: Viewer, quarter: Quarter | str, as_of: date,
+                   ds: Dataset | None = None) -> pd.DataFrame:
+    """学习强国 points of the quarter per member in scope: member_id, branch_id, points."""
+    q = parse_quarter(quarter)
+    ds = ds if ds is not None else dataset(engine, viewer, q, study_details=False)
+    return member_quarter_points(ds, q, as_of)[0]
+
+
+def birthdays(engine: Engine, viewer: Viewer, quarter: Quarter | str, month_start: date,
+              ds: Dataset | None = None) -> pd.DataFrame:
+    """Members in scope whose 入党 anniversary falls in the month of ``month_start``."""
+    ds = ds if ds is not None else dataset(engine, viewer, parse_quarter(quarter), study_details=False)
+    return political_birthdays(ds, month_start)
+
+
+def version(engine: Engine) -> int:
+    """A number that changes with every write: the key for caches."""
+    return data_version(engine)
+
+
+def branches(engine: Engine, viewer: Viewer) -> pd.DataFrame:
+    """Branches the viewer may see: branch_id, branch, unit, type."""
+    return branch_list(engine, viewer)

@@ -13,8 +13,9 @@ from datetime import date
 import pandas as pd
 from sqlalchemy import Engine
 
-from auth.viewer import Viewer
-from data_loaders.text import normalize_name
+from domain.access import Viewer
+from domain.formatting import change_text, value_text
+from domain.names import normalize_name
 from metrics.dataset import Dataset
 from metrics.figures import (
     FigureScope,
@@ -23,10 +24,8 @@ from metrics.figures import (
     compute_figures,
     figure_records,
     figure_settings,
-    format_change,
-    format_value,
 )
-from metrics.periods import Quarter, parse_quarter
+from domain.periods import Quarter, parse_quarter
 from services import analytics
 from storage.queries import branch_list, load_dataset
 
@@ -118,7 +117,7 @@ def resolve_scope(engine: Engine, viewer: Viewer, unit: str | None = None,
     ``市财政局机关党委``) or a branch id. A secretary always gets their own branch. Raises
     ``LookupError`` (Chinese, listing the choices) for an unknown unit or branch."""
     branches = branch_list(engine, viewer)
-    if viewer.role == "secretary":
+    if viewer.is_secretary:
         mine = branches[branches["branch_id"] == viewer.branch_id]
         name = str(mine["branch"].iloc[0]) if not mine.empty else (viewer.branch or "本支部")
         return ReportScope(branch_id=viewer.branch_id, label=name)
@@ -191,8 +190,8 @@ def figures(engine: Engine, viewer: Viewer, period: ReportPeriod, scope: ReportS
     units = table["unit"].tolist()
     table = table.assign(
         previous=previous.to_numpy(),
-        previous_display=[format_value(v, u) if pd.notna(v) else "—" for v, u in zip(previous, units, strict=True)],
-        change=[format_change(v if pd.notna(v) else None, p if pd.notna(p) else None, u)
+        previous_display=[value_text(v, u) for v, u in zip(previous, units, strict=True)],
+        change=[change_text(v, p, u)
                 for v, p, u in zip(table["value"], previous, units, strict=True)],
     )
     return FigureReport(period, scope, table, settings, previous_period,
@@ -212,10 +211,3 @@ def all_records(engine: Engine, viewer: Viewer, period: ReportPeriod, scope: Rep
     ds = _dataset(engine, viewer, period)
     return all_figure_records(ds, settings_for(engine, ds).enabled, period.start, period.end, period.as_of,
                               scope.figure_scope)
-
-
-def draft_document(engine: Engine, viewer: Viewer, period: ReportPeriod, scope: ReportScope) -> bytes:
-    """The 工作总结 draft (.docx bytes) stating every enabled figure of ``period`` and ``scope``."""
-    from reports.work_report_docx import work_report_document
-
-    return work_report_document(figures(engine, viewer, period, scope, with_previous=False))

@@ -1,18 +1,23 @@
-"""File → loader → storage, for the CLI and the 数据导入 page alike."""
+"""File → loader → storage, for the 数据导入 page and ``cli.py import`` alike; every import, rejection
+and undo is written to the audit log here, whoever asked."""
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from pathlib import Path
 
 from sqlalchemy import Engine
 
-from auth.viewer import Viewer
 from data_loaders import detect_kind, load_file
-from data_loaders.schema import LoadResult
+from data_loaders.schema import LoadResult, Problem
+from domain.access import Viewer
+from services import audit
 from storage.bulk import gc_paused
-from storage.imports import ImportOutcome, import_result
-from storage.queries import known_branches
+from storage.imports import ImportOutcome, import_result, undo_batch
+from storage.queries import known_branches, list_batches, stored_warnings
+
+log = logging.getLogger(__name__)
 
 # Rosters first so that later files (学习强国 部门 paths, absence names) find their branches.
 KIND_ORDER = ["targets", "roster", "activity", "activity_counts", "study", "xuexi", "records"]
@@ -29,9 +34,12 @@ def preview(engine: Engine, content: bytes, file_name: str, kind: str | None = N
 
 
 def store(engine: Engine, result: LoadResult, content: bytes, viewer: Viewer) -> ImportOutcome:
-    """Store a previewed file (``storage.imports.import_result``): one atomic batch, or rejected."""
+    """Store a previewed file (``storage.imports.import_result``): one atomic batch, or rejected;
+    the outcome is audited."""
     with gc_paused():
-        return import_result(engine, result, content, viewer)
+        outcome = import_result(engine, result, content, viewer)
+    _audit(engine, viewer, outcome)
+    return outcome
 
 
 def import_bytes(engine: Engine, content: bytes, file_name: str, viewer: Viewer,
@@ -49,8 +57,6 @@ def import_paths(engine: Engine, paths: list[Path], viewer: Viewer, kind: str | 
         try:
             content = Path(path).read_bytes()
         except OSError as exc:
-            from data_loaders.schema import Problem
-
             problem = Problem(str(path), "", None, None, None, f"无法读取文件：{exc.strerror}")
             found.append((path, None, None, ImportOutcome(Path(path).name, "rejected",
                                                           problems=[problem],
@@ -66,6 +72,39 @@ def import_paths(engine: Engine, paths: list[Path], viewer: Viewer, kind: str | 
     return [outcomes[i] for i in range(len(found))]
 
 
+def undo(engine: Engine, batch_id: int, viewer: Viewer) -> str:
+    """Undo one batch (administrators only) and audit it; returns the message for the user.
+    Raises ``PermissionError`` or ``LookupError`` (Chinese) for what the user must know."""
+    message = undo_batch(engine, batch_id, viewer)
+    audit.record(engine, viewer, "undo", message)
+    return message
+
+
+def _audit(engine: Engine, viewer: Viewer, outcome: ImportOutcome) -> None:
+    if outcome.status == "imported":
+        action, detail = "import", f"{outcome.file_name}：第{outcome.batch_id}批，{outcome.rows}行"
+    elif outcome.status == "duplicate":
+        action, detail = "import", f"{outcome.file_name}：与第{outcome.batch_id}批内容相同，未改动"
+    else:
+        action, detail = "import_rejected", f"{outcome.file_name}：未导入（{outcome.message}）"
+    try:
+        audit.record(engine, viewer, action, detail)
+    except Exception:  # the import itself succeeded or failed already; say so in the log
+        log.exception("audit entry for %s could not be written", outcome.file_name)
+
+
 def sample_files() -> list[Path]:
     return sorted(p for p in SAMPLE_DIR.iterdir()
                   if p.suffix.lower() in (".xlsx", ".xls", ".csv") and not p.name.startswith("~"))
+
+
+def batches(engine: Engine, viewer: Viewer):
+    """Import batches the viewer may see, newest first (a secretary: those with their branch's
+    rows)."""
+    return list_batches(engine, viewer)
+
+
+def warnings(engine: Engine, viewer: Viewer):
+    """Warnings kept from live import batches (admins and leaders only: they name people of
+    every branch)."""
+    return stored_warnings(engine, viewer)

@@ -1,4 +1,5 @@
-"""Accounts, login failures and the audit log: the SQL side of auth/."""
+"""Accounts, login failures and the audit log: the SQL side of services/accounts.py and
+services/audit.py."""
 
 from __future__ import annotations
 
@@ -93,17 +94,18 @@ def clear_failures(engine: Engine, username: str) -> None:
 
 
 def audit(engine: Engine, username: str, action: str, detail: str = "",
-          at: datetime | None = None) -> None:
+          at: datetime | None = None, source: str = "") -> None:
     """Append one entry to the audit log (never a password)."""
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO audit_log (at, username, action, detail)"
-                          " VALUES (:t, :u, :a, :d)"),
-                     {"t": at or now(), "u": username, "a": action, "d": detail[:2000]})
+        conn.execute(text("INSERT INTO audit_log (at, username, action, detail, source)"
+                          " VALUES (:t, :u, :a, :d, :s)"),
+                     {"t": at or now(), "u": username[:64], "a": action, "d": detail[:2000],
+                      "s": (source or "")[:128]})
 
 
 def audit_log(engine: Engine, limit: int = 1000, action: str | None = None,
               username: str | None = None) -> pd.DataFrame:
-    sql = "SELECT id, at, username, action, detail FROM audit_log WHERE 1 = 1"
+    sql = "SELECT id, at, username, action, detail, source FROM audit_log WHERE 1 = 1"
     params: dict = {"n": limit}
     if action:
         sql += " AND action = :a"

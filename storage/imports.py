@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy import Connection, Engine, select, text, update
 
-from auth.viewer import Viewer
+from domain.access import Viewer
 from data_loaders.schema import LoadResult, Problem
 from data_loaders.text import arrow_strings
 from storage.models import VERSION_SPANS, VERSIONED_TABLES, ImportBatch

@@ -239,7 +239,7 @@ class TargetRow(_Versioned, Base):
 
 
 class Setting(Base):
-    """Edited configuration (targets, thresholds, points rules) as JSON over metrics/defaults.json."""
+    """Edited configuration (targets, thresholds, points rules) as JSON over domain/defaults.json."""
 
     __tablename__ = "setting"
 
@@ -306,6 +306,7 @@ class AuditEntry(Base):
     username: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(32))
     detail: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(128), default="", server_default="")
 
 
 class RectificationTask(Base):

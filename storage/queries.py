@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 from sqlalchemy import Engine, text
 
-from auth.viewer import Viewer
+from domain.access import Viewer
 from metrics.dataset import DATASET_COLUMNS, Dataset
 from storage.bulk import gc_paused
 from storage.writes import bump_version, now
@@ -321,7 +321,7 @@ def current_targets(engine: Engine) -> pd.DataFrame:
 def known_branches(engine: Engine) -> dict[str, str]:
     """Every branch name (normalised) → its canonical name, for resolving 学习强国 部门 paths.
     Branch names are not personal data, so this is not scoped."""
-    from data_loaders import normalize_name
+    from domain.names import normalize_name
 
     with engine.connect() as conn:
         names = [r[0] for r in conn.execute(text("SELECT name FROM branch"))]
@@ -337,7 +337,7 @@ def branch_list(engine: Engine, viewer: Viewer) -> pd.DataFrame:
 
 def find_branch(engine: Engine, name: str) -> tuple[int, str] | None:
     """(id, name) of the branch called ``name`` (normalised match), or None."""
-    from data_loaders import normalize_name
+    from domain.names import normalize_name
 
     wanted = normalize_name(name)
     for norm, canonical in known_branches(engine).items():

@@ -13,25 +13,16 @@ from datetime import date
 import pandas as pd
 from sqlalchemy import Engine, and_, insert, select, update
 
-from auth.viewer import Viewer
-from metrics.periods import Quarter, parse_quarter
+from domain.access import Viewer
+from domain.periods import Quarter, parse_quarter
+from domain.vocabulary import TASK_STATUSES
 from storage.models import Branch, RectificationTask
 from storage.writes import bump_version, now
 
-STATUSES = ("open", "done")
-STATUS_LABELS = {"open": "整改中", "done": "已完成"}
 TASK_COLUMNS = ["id", "quarter", "branch_id", "branch", "indicator", "problem", "owner",
                 "deadline", "status", "created_by", "created_at", "updated_at"]
 
 _T = RectificationTask.__table__
-
-
-def can_edit(viewer: Viewer, branch_id: int | None = None) -> bool:
-    """Admins edit every branch's tasks; a secretary only their own branch's."""
-    if viewer.is_admin:
-        return True
-    return viewer.role == "secretary" and viewer.branch_id is not None and (
-        branch_id is None or int(branch_id) == viewer.branch_id)
 
 
 def _scope(viewer: Viewer):
@@ -77,8 +68,8 @@ def create_tasks(engine: Engine, viewer: Viewer, quarter: Quarter | str, problem
     if not owner:
         raise ValueError("请填写整改责任人。")
     for p in items:
-        if not can_edit(viewer, p["branch_id"]):
-            raise PermissionError("只能为本支部的问题建立整改任务。" if viewer.role == "secretary"
+        if not viewer.can_edit_tasks(p["branch_id"]):
+            raise PermissionError("只能为本支部的问题建立整改任务。" if viewer.is_secretary
                                   else "当前账号不能建立整改任务。")
     ids = []
     stamp = now()
@@ -106,11 +97,11 @@ def update_task(engine: Engine, viewer: Viewer, task_id: int, *, status: str | N
                 owner: str | None = None, deadline: date | None = None) -> None:
     """Change a task's status ("open"/"done"), owner or deadline. Raises ``PermissionError``
     for a leader or for another branch's task, ``LookupError`` for an unknown task."""
-    if not (viewer.is_admin or viewer.role == "secretary"):
+    if not viewer.can_edit_tasks():
         raise PermissionError("当前账号不能修改整改任务。")
     values: dict = {}
     if status is not None:
-        if status not in STATUSES:
+        if status not in TASK_STATUSES:
             raise ValueError(f"未知的整改状态「{status}」。")
         values["status"] = status
     if owner is not None:

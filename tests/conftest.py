@@ -69,17 +69,17 @@ def sqlite_engine(tmp_path):
 def sample_db_url(tmp_path_factory):
     """A SQLite database loaded with every file in sample_data/ (as `cli.py demo` does), plus the
     demo accounts. Shared by the page and report tests; treat it as read-only."""
-    from cli import _demo_accounts
+    from services.accounts import ensure_demo_accounts
     from services.importing import import_paths, sample_files
     from storage.db import get_engine
-    from auth.viewer import SYSTEM
+    from domain.access import SYSTEM
 
     url = f"sqlite:///{tmp_path_factory.mktemp('sample') / 'sample.db'}"
     engine = get_engine(url)
     outcomes = import_paths(engine, sample_files(), SYSTEM)
     rejected = [o for o in outcomes if o.status == "rejected"]
     assert not rejected, [p.describe() for o in rejected for p in o.problems][:10]
-    _demo_accounts(engine)
+    ensure_demo_accounts(engine)
     return url
 
 

@@ -30,7 +30,7 @@ from datetime import date
 
 import pandas as pd
 
-from auth.viewer import SYSTEM
+from domain.access import SYSTEM
 from data_loaders.schema import CANONICAL_COLUMNS, COLUMN_TYPES, LoadResult
 from storage.imports import import_result
 

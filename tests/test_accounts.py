@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from auth import accounts
+from services import accounts
 from storage.accounts import audit_log, get_user
 
 T0 = datetime(2026, 11, 2, 9, 0, 0)

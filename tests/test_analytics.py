@@ -4,8 +4,8 @@ from datetime import date
 
 from sqlalchemy import text
 
-from auth.viewer import SYSTEM, Viewer
-from metrics.periods import parse_quarter
+from domain.access import SYSTEM, Viewer
+from domain.periods import parse_quarter
 from services import analytics
 from storage.db import get_engine
 

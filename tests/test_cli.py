@@ -20,7 +20,7 @@ from datetime import date
 import pytest
 
 import cli
-from auth.viewer import SYSTEM
+from domain.access import SYSTEM
 from storage.db import get_engine
 from storage.imports import import_result
 from tests.test_storage import result
@@ -193,7 +193,7 @@ def test_import_pauses_the_cyclic_collector_and_always_restores_it(tmp_path, mon
     assert gc.isenabled()
     gc.disable()
     try:
-        monkeypatch.setattr(importing, "import_result", lambda *a: None)
+        monkeypatch.setattr(importing, "import_result", lambda *a: outcome)
         importing.store(engine, outcome, b"", SYSTEM)
         assert not gc.isenabled()
     finally:

@@ -62,8 +62,6 @@ from metrics.figures import (
     compute_figures,
     figure_records,
     figure_settings,
-    format_change,
-    format_value,
     parse_figure,
     parse_level,
 )
@@ -417,19 +415,12 @@ def test_bad_definitions_say_what_is_wrong():
         parse_figure({"key": "a", "dataset": "activity", "filters": {"colour": "red"}})
 
 
-def test_format_value_and_change():
-    assert format_value(0.9621, "%") == "96.2%" and format_value(None, "次") == "暂无数据"
-    assert format_value(2718.4, "分") == "2718分" and format_value(3.5, "天") == "3.5天"
-    assert format_change(5, 3, "次") == "+2次" and format_change(3, 3, "次") == "持平"
-    assert format_change(0.95, 0.9, "%") == "+5.0个百分点" and format_change(None, 3, "次") is None
-
-
 # --- storage, services, Word, CLI, page ------------------------------------------------------------
 
 
 def test_services_on_the_database_respect_the_viewer(engine):
     """Records without a branch reach the committee only; a secretary gets own-branch figures."""
-    from auth.viewer import SYSTEM, Viewer
+    from domain.access import SYSTEM, Viewer
     from services import figures as service
     from services.importing import import_paths
     from storage.queries import find_branch
@@ -455,7 +446,7 @@ def test_services_on_the_database_respect_the_viewer(engine):
 
 
 def _report(sample_db_url):
-    from auth.viewer import SYSTEM
+    from domain.access import SYSTEM
     from services import figures as service
     from storage.db import get_engine
 
@@ -558,7 +549,7 @@ def test_excel_download_escapes_formulas(ds, settings):
     import openpyxl
 
     from services.figures import ReportPeriod, ReportScope, FigureReport
-    from ui.report_frames import figures_workbook
+    from reports.figures_xlsx import figures_workbook
 
     evil = parse_figure({"key": "evil", "label": "=HYPERLINK(\"x\")", "dataset": "records",
                          "filters": {"categories": ["廉政风险点"]}})

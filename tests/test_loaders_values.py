@@ -20,7 +20,8 @@ from data_loaders.values import (
     title_period,
     title_year,
 )
-from data_loaders.vocabulary import activity_type, indicator
+from domain.indicators import indicator_key as indicator
+from domain.vocabulary import activity_type
 
 D = pd.Timestamp
 

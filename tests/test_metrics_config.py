@@ -5,7 +5,8 @@ import json
 import pandas as pd
 import pytest
 
-from metrics.config import DEFAULTS_PATH, load_config
+from domain.indicators import DEFAULTS_PATH
+from metrics.config import load_config
 
 # DOMAIN.md §4, written out by hand: key → (label, unit, period, 在职 target, 离退休 target)
 SPEC = {

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from metrics.periods import (
+from domain.periods import (
     Quarter,
     current_month,
     effective_as_of,

@@ -136,9 +136,9 @@ def test_kpis_with_change_from_last_quarter():
     assert cards["red_branches"].value == 0
     # 学习强国: 3 of the 4 in-service members
     assert cards["xuexi_participation"].value == pytest.approx(0.75)
-    assert cards["xuexi_participation"].value_text == "75.0%"
+    assert cards["xuexi_participation"].value_text == "75%"
     # Q2 had nothing: both branches red with score 0; participation 0 of 4
     assert cards["red_branches"].previous == 2 and cards["red_branches"].delta == -2
     assert cards["average_score"].delta == pytest.approx(88.7)
-    assert cards["xuexi_participation"].delta_text == "+75.0个百分点"
+    assert cards["xuexi_participation"].delta_text == "+75个百分点"
     assert all(k.delta is None for k in kpis(now))

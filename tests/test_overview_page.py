@@ -32,7 +32,7 @@ def test_secretary_sees_own_row_and_rank_sentence(app_env):
 
 
 def test_empty_database_shows_the_start_screen(tmp_path, monkeypatch):
-    from auth import accounts
+    from services import accounts
     from storage.db import get_engine
 
     url = f"sqlite:///{tmp_path / 'empty.db'}"

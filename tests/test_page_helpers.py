@@ -10,7 +10,8 @@ import pytest
 
 from metrics.config import load_config
 from ui import targets_form as form
-from ui.downloads import csv_bytes, excel_bytes, safe_text
+from reports.safety import csv_text
+from reports.tables import csv_bytes, table_workbook
 from ui.lagging_frames import filter_lagging, lagging_table, reason_counts
 
 # --- downloads ---------------------------------------------------------------------------------
@@ -20,9 +21,10 @@ NASTY = pd.DataFrame({"姓名": ["=HYPERLINK(\"http://x\")", "+1", "-2+3", "@SUM
 
 
 @pytest.mark.parametrize("text,expected", [("=1+1", "'=1+1"), ("+86", "'+86"), ("-3", "'-3"),
-                                           ("@x", "'@x"), ("\tx", "'\tx"), ("张伟", "张伟")])
-def test_safe_text(text, expected):
-    assert safe_text(text) == expected
+                                           ("@x", "'@x"), ("\t=1+1", "' =1+1"), ("\r@x", "'@x"),
+                                           ("\tx", " x"), ("张伟", "张伟")])
+def test_csv_text(text, expected):
+    assert csv_text(text) == expected
 
 
 def test_csv_has_a_bom_and_no_formula_cells():
@@ -34,7 +36,7 @@ def test_csv_has_a_bom_and_no_formula_cells():
 
 
 def test_excel_writes_text_as_text():
-    book = openpyxl.load_workbook(io.BytesIO(excel_bytes(NASTY, "预警", "标题")))
+    book = openpyxl.load_workbook(io.BytesIO(table_workbook(NASTY, "预警", "标题")))
     sheet = book["预警"]
     assert sheet["A1"].value == "标题" and sheet["A3"].value == "姓名"
     cells = [sheet.cell(row=r, column=1) for r in range(4, 9)]

@@ -13,7 +13,7 @@ import time
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from auth.viewer import SYSTEM
+from domain.access import SYSTEM
 from tests.apptest_helpers import DEMO_USERS, ROOT, all_text, open_file_directly, open_page
 from ui.nav import PAGES
 
@@ -328,6 +328,10 @@ def test_users_add_weak_password_then_add_and_disable(writable_env):
 
     at = open_page("pages/users.py", "admin")
     assert not at.exception and len(at.dataframe[0].value) == 3
+
+    role = next(s for s in at.selectbox if s.label == "角色")
+    assert role.value == "secretary"  # a new account starts with the least privilege
+    role.set_value("admin")
 
     def fill(password: str) -> None:
         inputs = {t.label: t for t in at.text_input}

@@ -16,9 +16,10 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
-from auth.viewer import SYSTEM, Viewer
+from domain.access import SYSTEM, Viewer
 from reports import excel, safety, word
-from reports.packet import load_packet, load_ranking, packet_title, period_text
+from metrics.packet import packet_title, period_text
+from services.packets import packet as load_packet, ranking as load_ranking
 from storage import rectification
 from storage.queries import find_branch
 from tests.reports_fixtures import (
@@ -339,7 +340,7 @@ def test_inspection_page_tasks_on_the_hand_built_database(hand_db, tmp_path, mon
     """Turn problems into tasks and mark one done through the page, as a secretary."""
     import sqlite3
 
-    from cli import _demo_accounts
+    from services.accounts import ensure_demo_accounts
     from storage.db import get_engine
     from tests.apptest_helpers import all_text, open_page
 
@@ -350,7 +351,7 @@ def test_inspection_page_tasks_on_the_hand_built_database(hand_db, tmp_path, mon
     source.backup(target)
     source.close(), target.close()
     engine = get_engine(f"sqlite:///{copy}")
-    _demo_accounts(engine)  # demo_secretary belongs to the first in-service branch: FIN1
+    ensure_demo_accounts(engine)  # demo_secretary belongs to the first in-service branch: FIN1
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{copy}")
     monkeypatch.setenv("DASHBOARD_DEMO", "1")
 

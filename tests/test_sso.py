@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 import streamlit as st
 
-from auth import accounts, sso
-from auth.viewer import SYSTEM
+from services import accounts, sso
+from ui import sso as sso_ui
+from domain.access import SYSTEM
 from storage.imports import import_result
 from tests.test_storage import FIN1, FIN2, ROSTER, result
 
@@ -37,23 +38,23 @@ def _branch_id(engine, name):
 def test_not_configured_without_a_secrets_file(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("HOME", str(tmp_path))
-    assert sso.sso_configured() is False  # and it did not raise
+    assert sso_ui.sso_configured() is False  # and it did not raise
 
 
 def test_not_configured_when_a_key_is_missing(monkeypatch):
-    monkeypatch.setattr(sso, "_authlib_available", lambda: True)
+    monkeypatch.setattr(sso_ui, "_authlib_available", lambda: True)
     for missing in AUTH:
         partial = {k: v for k, v in AUTH.items() if k != missing}
         monkeypatch.setattr(st, "secrets", {"auth": partial})
-        assert sso.sso_configured() is False, missing
+        assert sso_ui.sso_configured() is False, missing
 
 
 def test_configured_with_every_key_and_authlib(monkeypatch):
     monkeypatch.setattr(st, "secrets", {"auth": AUTH})
-    monkeypatch.setattr(sso, "_authlib_available", lambda: True)
-    assert sso.sso_configured() is True
-    monkeypatch.setattr(sso, "_authlib_available", lambda: False)
-    assert sso.sso_configured() is False  # st.login would fail without Authlib
+    monkeypatch.setattr(sso_ui, "_authlib_available", lambda: True)
+    assert sso_ui.sso_configured() is True
+    monkeypatch.setattr(sso_ui, "_authlib_available", lambda: False)
+    assert sso_ui.sso_configured() is False  # st.login would fail without Authlib
 
 
 def test_unreadable_secrets_count_as_not_configured(monkeypatch):
@@ -62,7 +63,7 @@ def test_unreadable_secrets_count_as_not_configured(monkeypatch):
             raise RuntimeError("bad toml")
 
     monkeypatch.setattr(st, "secrets", Broken())
-    assert sso.sso_configured() is False
+    assert sso_ui.sso_configured() is False
 
 
 # --- viewer_from_claims -------------------------------------------------------------------------

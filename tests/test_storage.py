@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
-from auth.viewer import SYSTEM, Viewer
+from domain.access import SYSTEM, Viewer
 from data_loaders.schema import CANONICAL_COLUMNS, COLUMN_TYPES, LoadResult, Problem
 from storage import imports as imports_module
 from storage.imports import import_result, undo_batch

@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from auth.viewer import ROLES
+from domain.access import ROLES
+from services.audit import action_label
 
-ACTION_LABELS = {
-    "login": "登录", "login_failed": "登录失败", "login_locked": "锁定期间尝试登录", "logout": "退出登录",
-    "import": "导入数据", "undo": "撤销导入", "targets_edit": "修改目标设置", "export": "导出下载",
-    "user_add": "新增用户", "user_disable": "停用用户", "user_enable": "启用用户",
-    "user_reset_password": "重置密码",
-}
 
 
 def users_table(users: pd.DataFrame) -> pd.DataFrame:
@@ -29,10 +24,7 @@ def audit_table(log: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "时间": pd.to_datetime(log["at"], format="mixed").dt.strftime("%Y-%m-%d %H:%M:%S"),
         "用户": log["username"],
-        "操作": log["action"].map(lambda a: ACTION_LABELS.get(a, a)),
+        "操作": log["action"].map(action_label),
         "详情": log["detail"].fillna(""),
+        "来源": log["source"].fillna("") if "source" in log else "",
     })
-
-
-def action_label(action: str) -> str:
-    return ACTION_LABELS.get(action, action)

@@ -6,7 +6,7 @@ from datetime import date
 
 import pandas as pd
 
-from data_loaders.schema import OTHER_ACTIVITY_TYPE
+from domain.vocabulary import OTHER_ACTIVITY_TYPE
 from ui.theme import STATUS_COLORS, STATUS_LABELS
 
 _NO_TARGET = "—"

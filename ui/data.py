@@ -8,10 +8,9 @@ from datetime import date
 
 import streamlit as st
 
-from auth.viewer import Viewer
-from metrics.periods import Quarter, parse_quarter
-from services import analytics
-from storage import queries
+from domain.access import Viewer
+from domain.periods import Quarter, parse_quarter
+from services import analytics, importing, settings
 from ui.session import engine
 
 TTL = 600
@@ -22,7 +21,7 @@ def version() -> str:
     """Which database, and its data version (bumped by every import, undo and settings change):
     the first part of every cache key."""
     db = engine()
-    return f"{db.url.render_as_string(hide_password=True)}#{queries.data_version(db)}"
+    return f"{db.url.render_as_string(hide_password=True)}#{analytics.version(db)}"
 
 
 def _viewer(scope: tuple) -> Viewer:
@@ -45,7 +44,7 @@ def quarters() -> list[Quarter]:
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
 def _branches(data_version: str, scope: tuple):
-    return queries.branch_list(engine(), _viewer(scope))
+    return analytics.branches(engine(), _viewer(scope))
 
 
 def branches(viewer: Viewer):
@@ -122,10 +121,8 @@ def dataset(viewer: Viewer, quarter: Quarter):
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
 def _quarter_points(data_version: str, scope: tuple, quarter: str, as_of: date):
-    from metrics.xuexi import quarter_points
-
-    ds = _dataset(data_version, scope, quarter)
-    return quarter_points(ds, quarter, as_of)[0]
+    return analytics.quarter_points(engine(), _viewer(scope), quarter, as_of,
+                                    _dataset(data_version, scope, quarter))
 
 
 def quarter_points(viewer: Viewer, quarter: Quarter, as_of: date):
@@ -135,9 +132,8 @@ def quarter_points(viewer: Viewer, quarter: Quarter, as_of: date):
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
 def _political_birthdays(data_version: str, scope: tuple, quarter: str, month_start: date):
-    from metrics.lagging import political_birthdays
-
-    return political_birthdays(_dataset(data_version, scope, quarter), month_start)
+    return analytics.birthdays(engine(), _viewer(scope), quarter, month_start,
+                               _dataset(data_version, scope, quarter))
 
 
 def political_birthdays(viewer: Viewer, quarter: Quarter, month_start: date):
@@ -147,7 +143,7 @@ def political_birthdays(viewer: Viewer, quarter: Quarter, month_start: date):
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
 def _batches(data_version: str, scope: tuple):
-    return queries.list_batches(engine(), _viewer(scope))
+    return importing.batches(engine(), _viewer(scope))
 
 
 def batches(viewer: Viewer):
@@ -157,7 +153,7 @@ def batches(viewer: Viewer):
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
 def _stored_warnings(data_version: str, scope: tuple):
-    return queries.stored_warnings(engine(), _viewer(scope))
+    return importing.warnings(engine(), _viewer(scope))
 
 
 def stored_warnings(viewer: Viewer):
@@ -167,7 +163,7 @@ def stored_warnings(viewer: Viewer):
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
 def _saved_settings(data_version: str) -> dict:
-    return queries.get_setting(engine(), analytics.SETTINGS_KEY) or {}
+    return settings.saved(engine())
 
 
 def saved_settings() -> dict:
@@ -191,9 +187,7 @@ def imported_targets(quarter: Quarter):
 @st.cache_data(ttl=600, max_entries=16, show_spinner="正在读取文件…")
 def _preview(data_version: str, content: bytes, file_name: str, kind: str | None,
              period: tuple[date, date] | None):
-    from services.importing import preview as load_preview
-
-    return load_preview(engine(), content, file_name, kind, period)
+    return importing.preview(engine(), content, file_name, kind, period)
 
 
 def preview(content: bytes, file_name: str, kind: str | None = None,

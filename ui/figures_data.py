@@ -12,11 +12,12 @@ from datetime import date
 
 import streamlit as st
 
-from auth.viewer import Viewer
+from domain.access import Viewer
 from services import figures as service
-from storage.accounts import audit
+from services import audit
 from ui.data import _viewer, scope_of, version
-from ui.report_frames import figures_workbook
+from reports.figures_xlsx import figures_workbook
+from reports.work_report_docx import work_report_document
 from ui.session import engine
 
 TTL = 600
@@ -83,8 +84,6 @@ def _xlsx(data_version: str, scope: tuple, year: int, quarter: str | None, as_of
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
 def _docx(data_version: str, scope: tuple, year: int, quarter: str | None, as_of: date,
           unit: str | None, branch_id: int | None) -> bytes:
-    from reports.work_report_docx import work_report_document
-
     return work_report_document(_report(data_version, scope, year, quarter, as_of, unit, branch_id))
 
 
@@ -102,4 +101,4 @@ def docx_bytes(viewer: Viewer, period: service.ReportPeriod, figure_scope: servi
 
 def record_export(viewer: Viewer, what: str) -> None:
     """Download-button callback: one audit-log entry per export."""
-    audit(engine(), viewer.username, "export", what)
+    audit.record(engine(), viewer, "export", what)

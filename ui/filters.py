@@ -7,7 +7,7 @@ from datetime import date
 
 import streamlit as st
 
-from metrics.periods import Quarter, effective_as_of, parse_quarter, quarter_of
+from domain.periods import Quarter, effective_as_of, parse_quarter, quarter_of
 from ui import data
 
 ALL_UNITS = "全部单位"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from data_loaders.headers import FIELD_LABELS
-from data_loaders.schema import KIND_LABELS, MEMBER_STATUS_LABELS, Problem
+from data_loaders.schema import KIND_LABELS, Problem
+from domain.vocabulary import MEMBER_STATUS_LABELS
 
 # Personal data (DOMAIN.md §3.1) is never shown in a preview.
 PERSONAL = ("phone", "id_number")

@@ -9,14 +9,15 @@ from datetime import date
 
 import streamlit as st
 
-from auth.viewer import Viewer
+from domain.access import Viewer
 from data_loaders.schema import KIND_LABELS, KINDS, LoadResult
-from services.importing import KIND_ORDER, import_bytes
-from storage.accounts import audit
-from storage.imports import ImportOutcome, undo_batch
+from services import importing
+from services.importing import KIND_ORDER
+from storage.imports import ImportOutcome
 from ui import data
 from ui.import_frames import foreign_rows, preview_frame, problems_frame
 from ui.components import md_escape
+from ui.errors import log_unexpected
 from ui.session import engine, still_logged_in
 
 AUTO = "auto"
@@ -52,18 +53,12 @@ def run_imports(items: list[ImportItem], viewer: Viewer) -> None:
     rank = {k: i for i, k in enumerate(KIND_ORDER)}
     for item in sorted(items, key=lambda i: rank.get(i.detected, 99)):
         try:
-            outcome = import_bytes(engine(), item.content, item.name, viewer, item.kind,
-                                   item.period)
+            outcome = importing.import_bytes(engine(), item.content, item.name, viewer, item.kind,
+                                             item.period)
         except Exception:  # never a traceback: storage rolls back, the user gets a sentence
+            ref = log_unexpected(f"import of {item.name}")
             outcome = ImportOutcome(item.name, "rejected",
-                                    message="导入时发生意外错误，未导入任何数据。请稍后重试或联系管理员。")
-        if outcome.status == "imported":
-            detail = f"{item.name}：第{outcome.batch_id}批，{outcome.rows}行"
-        elif outcome.status == "duplicate":
-            detail = f"{item.name}：与第{outcome.batch_id}批内容相同，未改动"
-        else:
-            detail = f"{item.name}：未导入（{outcome.message}）"
-        audit(engine(), viewer.username, "import", detail)
+                                    message=f"导入时发生意外错误，未导入任何数据。请稍后重试或联系管理员（参考编号 {ref}）。")
         outcomes()[item.file_id] = outcome
 
 
@@ -73,11 +68,10 @@ def undo(batch_id: int, viewer: Viewer) -> None:
     if viewer is None:
         return
     try:
-        message = undo_batch(engine(), batch_id, viewer)
+        message = importing.undo(engine(), batch_id, viewer)
     except (LookupError, PermissionError) as exc:
         st.session_state[UNDO_NOTE] = ("error", str(exc))
         return
-    audit(engine(), viewer.username, "undo", message)
     st.session_state[UNDO_NOTE] = ("success", message)
 
 
@@ -105,6 +99,7 @@ def _preview(content: bytes, name: str, kind: str | None = None,
     try:
         return data.preview(content, name, kind, period)
     except Exception:  # the loaders report bad input as problems; this is the last line of defence
+        log_unexpected(f"preview of {name}")
         return None
 
 

@@ -12,12 +12,11 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from auth.viewer import Viewer
-from metrics.periods import Quarter
+from domain.access import Viewer
+from domain.periods import Quarter
 from reports import excel, word
-from reports.packet import Packet, load_packet, load_ranking
-from storage import rectification
-from storage.accounts import audit
+from metrics.packet import Packet
+from services import audit, packets, tasks as task_service
 from ui.data import _viewer, scope_of, version
 from ui.session import engine
 
@@ -28,7 +27,7 @@ ENTRIES = 32
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner="正在整理督查材料…")
 def _packet(data_version: str, scope: tuple, quarter: str, as_of: date,
             branch_ids: tuple[int, ...]) -> Packet:
-    return load_packet(engine(), _viewer(scope), quarter, as_of, list(branch_ids))
+    return packets.packet(engine(), _viewer(scope), quarter, as_of, list(branch_ids))
 
 
 def packet(viewer: Viewer, quarter: Quarter, as_of: date, branch_ids: tuple[int, ...]) -> Packet:
@@ -59,7 +58,7 @@ def packet_bytes(fmt: str, viewer: Viewer, quarter: Quarter, as_of: date,
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
 def _ranking_xlsx(data_version: str, scope: tuple, quarter: str, as_of: date) -> bytes:
-    return excel.ranking_workbook(load_ranking(engine(), _viewer(scope), quarter, as_of))
+    return excel.ranking_workbook(packets.ranking(engine(), _viewer(scope), quarter, as_of))
 
 
 def ranking_bytes(viewer: Viewer, quarter: Quarter, as_of: date):
@@ -70,13 +69,13 @@ def ranking_bytes(viewer: Viewer, quarter: Quarter, as_of: date):
 
 def record_export(viewer: Viewer, what: str) -> None:
     """Download-button callback: one audit-log entry per export."""
-    audit(engine(), viewer.username, "export", what)
+    audit.record(engine(), viewer, "export", what)
 
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
 def _tasks(data_version: str, scope: tuple, quarters: tuple[str, ...],
            branch_ids: tuple[int, ...]) -> pd.DataFrame:
-    return rectification.list_tasks(engine(), _viewer(scope), list(quarters), list(branch_ids))
+    return task_service.tasks(engine(), _viewer(scope), list(quarters), list(branch_ids))
 
 
 def tasks(viewer: Viewer, quarters: list[Quarter], branch_ids: tuple[int, ...]) -> pd.DataFrame:

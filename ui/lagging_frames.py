@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from metrics.lagging import REASON_CODES
+from domain.vocabulary import REASON_CODES
 
 COLUMNS = ["支部", "姓名", "党小组", "预警原因", "原因数", "本季学习强国积分", "积分预警线",
            "无故缺席次数", "缺席的活动", "未自学月份"]

@@ -9,8 +9,11 @@ import time
 
 import streamlit as st
 
-from auth import accounts
-from auth.viewer import ROLES, Viewer
+from services import accounts
+from storage.db import get_engine
+from ui.sso import sso_configured
+from domain.access import ROLES, Viewer
+from services.sso import viewer_from_claims
 from ui.nav import PAGES
 
 IDLE_MINUTES = float(os.environ.get("DASHBOARD_IDLE_MINUTES", "30"))
@@ -23,8 +26,6 @@ def demo_mode() -> bool:
 
 @st.cache_resource(show_spinner=False)
 def _engine_for(url: str | None):
-    from storage.db import get_engine
-
     return get_engine(url)
 
 
@@ -35,8 +36,6 @@ def engine():
 
 def _sso_viewer() -> Viewer | None:
     """A viewer from OIDC single sign-on when it is configured and the user is logged in."""
-    from auth.sso import sso_configured, viewer_from_claims
-
     if not sso_configured():
         return None
     user = st.user
@@ -55,8 +54,8 @@ def current_viewer() -> Viewer | None:
         if now - state.get("auth_seen", now) > IDLE_MINUTES * 60:
             _logout(message="长时间未操作，已自动退出，请重新登录。")
             return None
-        viewer = accounts.current_viewer(engine(), username)
-        if viewer is None or (state.get("auth_demo") and not demo_mode()):
+        viewer = accounts.current_viewer(engine(), username, demo_allowed=demo_mode())
+        if viewer is None:
             _logout(message="账号已停用或已失效，请重新登录。")
             return None
         state["auth_seen"] = now
@@ -65,26 +64,21 @@ def current_viewer() -> Viewer | None:
 
 
 def _logout(message: str = "") -> None:
-    for key in ("auth_user", "auth_seen", "auth_demo"):
+    for key in ("auth_user", "auth_seen"):
         st.session_state.pop(key, None)
     if message:
         st.session_state["auth_notice"] = message
 
 
 def logout() -> None:
-    from storage.accounts import audit
-
     user = st.session_state.get("auth_user")
     if user:
-        audit(engine(), user, "logout")
+        accounts.logged_out(engine(), user)
     _logout()
 
 
 def login_screen() -> None:
     """The login form (and the 演示模式 hint when demo accounts are usable)."""
-    from auth.sso import sso_configured
-    from storage.accounts import get_user
-
     # Before the router has ever run, Streamlit lists the files of pages/ in the sidebar: hide
     # that list on the login screen (static CSS, no user text).
     st.html("<style>[data-testid='stSidebarNav']{display:none}</style>")
@@ -92,7 +86,7 @@ def login_screen() -> None:
     st.caption("市直机关工委 · 支部工作季度分析")
     if notice := st.session_state.pop("auth_notice", None):
         st.info(notice)
-    if demo_mode() and get_user(engine(), "demo_admin"):
+    if demo_mode() and accounts.is_demo_account(engine(), "demo_admin"):
         st.warning(
             "**演示模式**：数据为示例数据。演示账号 `demo_admin`（管理员）、`demo_leader`（领导）、"
             "`demo_secretary`（支部书记），密码均为 `demo`。正式使用前请关闭演示模式（见 README）。",
@@ -103,17 +97,12 @@ def login_screen() -> None:
         password = st.text_input("密码", type="password")
         submitted = st.form_submit_button("登录", type="primary", width="stretch")
     if submitted:
-        user = get_user(engine(), username.strip())
-        if user and user["is_demo"] and not demo_mode():
-            st.error("演示账号未启用。")
-            return
-        result = accounts.login(engine(), username, password)
+        result = accounts.login(engine(), username, password, demo_allowed=demo_mode())
         if result.viewer is None:
             st.error(result.message)
             return
         st.session_state["auth_user"] = result.viewer.username
         st.session_state["auth_seen"] = time.time()
-        st.session_state["auth_demo"] = bool(user and user["is_demo"])
         st.rerun()
     if sso_configured():
         st.divider()
@@ -135,10 +124,10 @@ def page_guard(page_key: str) -> Viewer:
         login_screen()
         st.stop()
     spec = PAGES[page_key]
-    if viewer.role not in spec.roles:
+    if not viewer.can_open(page_key):
         st.error(f"「{spec.title}」页面不对{ROLES.get(viewer.role, viewer.role)}开放。")
         st.stop()
-    if viewer.role == "secretary" and viewer.branch_id is None:
+    if viewer.is_secretary and viewer.branch_id is None:
         st.error("该支部书记账号尚未关联支部，请联系管理员。")
         st.stop()
     return viewer

@@ -1,4 +1,4 @@
-"""The 目标设置 page's model: settings (the shape of metrics/defaults.json) ↔ the editable table
+"""The 目标设置 page's model: settings (the shape of domain/defaults.json) ↔ the editable table
 and number fields, validation with Chinese messages, and the override dict that is saved."""
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from metrics.config import BRANCH_TYPES, load_config
+from domain.vocabulary import BRANCH_TYPES
+from services import settings as service
 
 KIND_TEXT = {"count": "次数", "rate": "比率", "mean": "人均积分"}
 PERIOD_TEXT = {"quarter": "每季度", "year": "每年度"}
@@ -62,12 +63,12 @@ FIELDS = STATUS_FIELDS + LAGGING_FIELDS + POINTS_FIELDS
 
 
 def defaults() -> dict:
-    return load_config().to_dict()
+    return service.effective(None)
 
 
 def effective(saved: dict | None) -> dict:
     """Defaults + the saved overrides, in the shape of defaults.json."""
-    return load_config(overrides=saved or {}).to_dict()
+    return service.effective(saved or {})
 
 
 def get(settings: dict, path: tuple[str, ...]):

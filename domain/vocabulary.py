@@ -1,9 +1,65 @@
-"""The words cells are written in → the canonical values stored (keys are normalised text)."""
+"""The words of party work: canonical values, their synonyms as cells write them (keys are
+normalised text), and the labels every surface shows for stored codes."""
 
 from __future__ import annotations
 
-from data_loaders.schema import ACTIVITY_TYPES, STUDY_FORMS
-from data_loaders.text import normalize_name
+from domain.names import normalize_name
+
+# Canonical activity types (DOMAIN.md §3.3), canonical name first, then synonyms.
+ACTIVITY_TYPES: dict[str, list[str]] = {
+    "支部党员大会": ["党员大会"],
+    "支部委员会": ["支委会", "支部委员会会议", "支委会会议"],
+    "党小组会": ["党小组会议"],
+    "党课": ["上党课", "专题党课", "讲党课"],
+    "主题党日": ["主题党日活动"],
+    "组织生活会": [],
+    "民主评议党员": ["民主评议"],
+    "集中学习": ["集中理论学习", "理论学习"],
+    "谈心谈话": [],
+    "志愿服务": [],
+    "警示教育": [],
+    "政治生日": [],
+    "廉情分析会": [],
+}
+OTHER_ACTIVITY_TYPE = "其他"
+COMMITTEE_MEETING = "支部委员会"
+GROUP_MEETING = "党小组会"
+STUDY_SESSION = "集中学习"  # an activity type and a study form: the 集中学习 indicator counts both
+SELF_STUDY = "自学"
+
+STUDY_FORMS = ("集中学习", "自学", "专题交流", "参观学习", "专题宣讲", "知识测试")
+
+BRANCH_TYPES = ("在职", "离退休")
+IN_SERVICE, RETIRED = BRANCH_TYPES
+_RETIRED_WORDS = ("退休", "离休")
+
+
+def branch_type_of(branch_name: str) -> str:
+    """The type of a branch whose roster does not say: 离退休 when its name has 退休 or 离休."""
+    return RETIRED if any(w in (branch_name or "") for w in _RETIRED_WORDS) else IN_SERVICE
+
+
+# Member status codes stored in the database; the UI shows the Chinese label.
+MEMBER_STATUS_LABELS = {
+    "active": "正常",
+    "transferred": "转出",
+    "deceased": "去世",
+    "missing": "不在最新名册",
+}
+# red / yellow / green of an indicator or a branch, as every page, packet and export words it
+STATUS_LABELS = {"green": "达标", "yellow": "预警", "red": "落后"}
+# 整改 (rectification) tasks
+TASK_STATUSES = ("open", "done")
+TASK_STATUS_LABELS = {"open": "整改中", "done": "已完成"}
+NO_TASK = "未建任务"
+# why a member is flagged on 党员预警 (DOMAIN §5), in this order
+REASON_CODES = ("xuexi_zero", "xuexi_low", "absent", "no_self_study")
+REASON_LABELS = {
+    "xuexi_zero": "学习强国零积分",
+    "xuexi_low": "学习强国积分偏低",
+    "absent": "无故缺席",
+    "no_self_study": "自学未完成",
+}
 
 ACTIVITY_TYPE_BY_LABEL: dict[str, str] = {
     normalize_name(label): canonical
@@ -92,38 +148,3 @@ RECORD_CATEGORY_BY_LABEL = {
     "履责纪实": "履责纪实", "纪实": "履责纪实",
     "培训": "培训",
 }
-
-# Indicators of DOMAIN.md §4: key → label. Activity types with an indicator of their own map to it.
-INDICATOR_LABELS = {
-    "congress": "支部党员大会", "committee": "支部委员会", "group_meeting": "党小组会", "lecture": "党课",
-    "theme_day": "主题党日", "study_sessions": "集中学习", "attendance": "参会率",
-    "xuexi_participation": "学习强国参与率", "xuexi_avg": "学习强国人均积分", "self_study": "自学完成率",
-    "org_life": "组织生活会", "review": "民主评议党员",
-}
-RATE_INDICATORS = ("attendance", "xuexi_participation", "self_study")
-ANNUAL_INDICATORS = ("org_life", "review")
-_INDICATOR_BY_TYPE = {label: key for key, label in INDICATOR_LABELS.items() if label in ACTIVITY_TYPES}
-_INDICATOR_SYNONYMS = {
-    "出勤率": "attendance", "参会比例": "attendance",
-    "学习强国参与度": "xuexi_participation", "学习强国参学率": "xuexi_participation",
-    "学习强国人均": "xuexi_avg", "学习强国平均积分": "xuexi_avg", "人均积分": "xuexi_avg",
-    "自学率": "self_study",
-}
-
-
-def indicator(text: str) -> str | None:
-    """``committee`` / ``支部委员会`` / ``支委会`` → ``committee``; ``警示教育`` → ``type:警示教育``."""
-    key = normalize_name(text)
-    if key.lower() in INDICATOR_LABELS:
-        return key.lower()
-    if key.lower().startswith("type:"):
-        key = key[5:]
-    for label_key, name in INDICATOR_LABELS.items():
-        if key == name:
-            return label_key
-    if key in _INDICATOR_SYNONYMS:
-        return _INDICATOR_SYNONYMS[key]
-    canonical = activity_type(key)
-    if canonical is None:
-        return None
-    return _INDICATOR_BY_TYPE.get(canonical, f"type:{canonical}")

@@ -1,4 +1,4 @@
-"""Optional single sign-on (OIDC through ``st.login``): whether it is configured, and the one place
+"""Optional single sign-on (OIDC through ``st.login``, configured in ui/sso.py): the one place
 where an identity provider's claims become a viewer (role and branch).
 
 Configure it in ``.streamlit/secrets.toml`` (and install Authlib, which ``st.login`` needs)::
@@ -22,41 +22,12 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from auth.viewer import ROLES, Viewer
+from domain.access import ROLES, Viewer
+from services.accounts import viewer_for
+from storage.accounts import get_user
+from storage.queries import find_branch
 
-_REQUIRED = ("redirect_uri", "cookie_secret", "client_id", "client_secret", "server_metadata_url")
 _ROLE_NAMES = {**{k: k for k in ROLES}, **{v: k for k, v in ROLES.items()}}
-
-
-def _auth_section() -> dict:
-    """The ``[auth]`` table of secrets.toml, or {} when there is no secrets file at all."""
-    import streamlit as st
-
-    try:
-        section = st.secrets.get("auth")
-    except Exception:  # no secrets.toml (StreamlitSecretNotFoundError) or an unreadable one
-        return {}
-    try:
-        return dict(section) if section else {}
-    except (TypeError, ValueError):
-        return {}
-
-
-def _authlib_available() -> bool:
-    try:
-        import authlib  # noqa: F401  (st.login needs Authlib)
-    except ImportError:
-        return False
-    return True
-
-
-def sso_configured() -> bool:
-    """True when ``st.login()`` (the default provider) can work: every key of the ``[auth]``
-    section it needs is present and Authlib is installed. Never raises."""
-    section = _auth_section()
-    if not section or not all(section.get(key) for key in _REQUIRED):
-        return False
-    return _authlib_available()
 
 
 def _text(claims: dict, key: str) -> str:
@@ -66,10 +37,6 @@ def _text(claims: dict, key: str) -> str:
 
 def viewer_from_claims(engine: Engine, claims: dict) -> Viewer | None:
     """The viewer for a signed-in OIDC user, or None when the claims grant no access."""
-    from auth.accounts import viewer_for
-    from storage.accounts import get_user
-    from storage.queries import find_branch
-
     for key in ("email", "preferred_username"):
         name = _text(claims, key)
         if not name:

@@ -3,7 +3,7 @@
 ``build_packet`` is pure: it takes the frames services/analytics hands over (scorecard, the
 scoped dataset, lagging members, data quality) plus the rectification tasks, and returns one
 ``BranchPacket`` per branch — what the Excel and Word writers and the 季度督查 page show.
-``load_packet`` fetches those frames for a viewer; a secretary's packet only ever holds their
+services/packets.py fetches those frames for a viewer; a secretary's packet only ever holds their
 own branch because every frame it is built from is already reduced to that branch.
 
 Rectification (整改): a problem of an inspected quarter counts as fixed when its indicator is
@@ -13,23 +13,22 @@ storage/rectification.py.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 
 import pandas as pd
 
-from metrics._text import pct, thousands
+from domain.formatting import score_text, value_text
+from domain.vocabulary import NO_TASK, STATUS_LABELS, TASK_STATUS_LABELS
+from metrics._frames import prepare
 from metrics.dataset import Dataset
 from metrics.lagging import LAGGING_COLUMNS
-from metrics.periods import Quarter, parse_quarter
+from domain.periods import Quarter, parse_quarter, quarter_of
 from metrics.problems import problem_list
 from metrics.quality import DataQuality
 from metrics.scorecard import ScorecardResult
 
-STATUS_LABELS = {"green": "达标", "yellow": "预警", "red": "落后"}
-TASK_STATUS_LABELS = {"open": "整改中", "done": "已完成"}
 NOT_SCORED = "不计分"
 
 SCORECARD_COLUMNS = ["indicator", "label", "actual_text", "target_text", "completion", "status",
@@ -73,7 +72,7 @@ class BranchPacket:
 
     @property
     def score_text(self) -> str:
-        return "—" if self.score is None else f"{self.score:.1f}"
+        return score_text(self.score)
 
     @property
     def rank_text(self) -> str:
@@ -98,6 +97,10 @@ class Packet:
     n_ranked: int | None = None
     committee_average: float | None = None
     committee_gaps: list[str] = field(default_factory=list)
+
+    @property
+    def as_of_text(self) -> str:
+        return as_of_text(self)
 
     @property
     def previous_quarter(self) -> Quarter:
@@ -138,17 +141,6 @@ def as_of_text(packet: Packet) -> str:
 # --- formatting ---------------------------------------------------------------------------------
 
 
-def format_value(value, kind: str) -> str:
-    """An actual or target as a person reads it: ``2次``, ``80%``, ``2,175分``."""
-    if value is None or pd.isna(value):
-        return "—"
-    if kind == "rate":
-        return pct(float(value))
-    if kind == "mean":  # floored like the 问题清单 sentence, so 2,699.6 never reads as 2,700
-        return f"{thousands(math.floor(float(value) + 1e-9))}分"
-    return f"{float(value):g}次"
-
-
 def _present(value) -> bool:
     return value is not None and not (pd.api.types.is_scalar(value) and pd.isna(value))
 
@@ -173,8 +165,8 @@ def scorecard_rows(indicators: pd.DataFrame) -> pd.DataFrame:
             notes.insert(0, "落后于时间进度")
         out.append({
             "indicator": r["indicator"], "label": r["label"],
-            "actual_text": format_value(r["actual"], r["kind"]),
-            "target_text": format_value(r["target"], r["kind"]) + ("（全年）" if r["period"] == "year" else ""),
+            "actual_text": value_text(r["actual"], r["measure"]),
+            "target_text": value_text(r["target"], r["measure"]) + ("（全年）" if r["period"] == "year" else ""),
             "completion": float(r["completion"]) if scored and _present(r["completion"]) else None,
             "status": status,
             "status_text": STATUS_LABELS[status] if status else (NOT_SCORED if r["applicable"] else "无法计算"),
@@ -218,7 +210,7 @@ def _with_tasks(problems: list[dict], tasks: dict[str, dict]) -> pd.DataFrame:
         t = tasks.get(p["indicator"])
         rows.append({**p, "task_id": t["id"] if t else None, "owner": (t or {}).get("owner") or "",
                      "deadline": _opt((t or {}).get("deadline")),
-                     "task_status": TASK_STATUS_LABELS.get((t or {}).get("status"), "未建任务")})
+                     "task_status": TASK_STATUS_LABELS.get((t or {}).get("status"), NO_TASK)})
     return pd.DataFrame(rows, columns=PROBLEM_COLUMNS)
 
 
@@ -285,8 +277,6 @@ def ledger_rows(ds: Dataset, branch_id: int, quarter: Quarter, as_of: date) -> p
 
 def period_text(start: date, end: date) -> str:
     """``2026年7月`` for a whole month, ``2026年第三季度`` for a whole quarter, else a range."""
-    from metrics.periods import quarter_of
-
     next_day = pd.Timestamp(end) + pd.Timedelta(days=1)
     if start.day == 1 and next_day.day == 1:
         months = (end.year - start.year) * 12 + end.month - start.month + 1
@@ -345,7 +335,7 @@ def rectification_rows(previous_indicators: pd.DataFrame | None, current_indicat
         if now is not None and p["indicator"] in now.index:
             cur = now.loc[p["indicator"]]
             label = cur["label"]
-            now_text = f"{format_value(cur['actual'], cur['kind'])}（目标{format_value(cur['target'], cur['kind'])}）"
+            now_text = f"{value_text(cur['actual'], cur['measure'])}（目标{value_text(cur['target'], cur['measure'])}）"
             if bool(cur["scored"]) and _present(cur["completion"]):
                 fixed = bool(cur["completion"] >= 1 - 1e-9)
         if fixed is True:
@@ -357,7 +347,7 @@ def rectification_rows(previous_indicators: pd.DataFrame | None, current_indicat
         rows.append({
             "indicator": p["indicator"], "label": label, "problem": p["problem"],
             "task_id": t.get("id"), "owner": t.get("owner") or "", "deadline": _opt(t.get("deadline")),
-            "task_status": TASK_STATUS_LABELS.get(t.get("status"), "未建任务"),
+            "task_status": TASK_STATUS_LABELS.get(t.get("status"), NO_TASK),
             "now_text": now_text, "fixed": fixed, "result": result,
         })
     frame = pd.DataFrame(rows, columns=RECTIFICATION_COLUMNS)
@@ -386,8 +376,6 @@ def build_packet(
     ``previous`` last quarter's scorecard (for 整改情况) and ``tasks`` rectification tasks of
     this and last quarter (``storage.rectification.list_tasks``). Nothing here queries.
     """
-    from metrics._frames import prepare
-
     q, cut = card.quarter, card.as_of
     ds = prepare(dataset)
     lagging = lagging if lagging is not None else pd.DataFrame(columns=LAGGING_COLUMNS)
@@ -427,34 +415,3 @@ def build_packet(
                                 xuexi_straddling=quality.xuexi_straddling.iloc[0:0],
                                 counts_clashes=quality.counts_clashes.iloc[0:0], extra=[]).messages()
     return Packet(q, cut, branches, n_ranked, committee_average, committee)
-
-
-def load_packet(engine, viewer, quarter: Quarter | str, as_of: date | None = None,
-                branch_ids: Iterable[int] | None = None) -> Packet:
-    """Fetch the frames for ``viewer`` (services/analytics, storage/rectification) and build the
-    packet. A secretary gets their own branch only, whatever ``branch_ids`` says."""
-    from metrics.lagging import lagging_members
-    from metrics.quality import data_quality
-    from services import analytics
-    from storage.rectification import list_tasks
-
-    q = parse_quarter(quarter)
-    cut = analytics.as_of_for(q, as_of)
-    scoped = analytics.scorecard(engine, viewer, q, cut, with_previous=True)
-    ds = analytics.dataset(engine, viewer, q)
-    cfg = analytics.config(engine, ds)
-    lagging = lagging_members(ds, q, cut, cfg)
-    quality = data_quality(ds, q, cut)
-    tasks = list_tasks(engine, viewer, quarters=[q, q.previous()])
-    return build_packet(scoped.card, ds, lagging, quality, scoped.previous, tasks, branch_ids,
-                        scoped.n_ranked, scoped.committee_average)
-
-
-def load_ranking(engine, viewer, quarter: Quarter | str, as_of: date | None = None) -> ScorecardResult:
-    """The committee-wide scorecard for the ranking export (leadership and admins only)."""
-    from services import analytics
-
-    if not viewer.sees_all_branches:
-        raise PermissionError("支部排名表只对工委领导和管理员开放。")
-    q = parse_quarter(quarter)
-    return analytics.scorecard(engine, viewer, q, analytics.as_of_for(q, as_of)).card

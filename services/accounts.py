@@ -10,7 +10,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine
 
-from auth.viewer import ROLES, Viewer
+from domain.access import ROLES, SYSTEM, Viewer
+from storage.queries import branch_list
 from storage import accounts as store
 
 MAX_FAILURES = 5
@@ -39,8 +40,10 @@ def check_password_strength(password: str) -> str | None:
     return None
 
 
-def login(engine: Engine, username: str, password: str, at: datetime | None = None) -> LoginResult:
-    """Check a user name and password; lock the name after 5 failures for 15 minutes."""
+def login(engine: Engine, username: str, password: str, at: datetime | None = None,
+          demo_allowed: bool = False) -> LoginResult:
+    """Check a user name and password; lock the name after 5 failures for 15 minutes. Demo
+    accounts log in only while ``demo_allowed`` (DASHBOARD_DEMO=1)."""
     at = at or datetime.now()
     username = (username or "").strip()
     _, locked_until = store.failure_state(engine, username)
@@ -64,6 +67,9 @@ def login(engine: Engine, username: str, password: str, at: datetime | None = No
     if user["disabled"]:
         store.audit(engine, username, "login_failed", "账号已停用", at)
         return LoginResult(None, "该账号已停用，请联系管理员。")
+    if user["is_demo"] and not demo_allowed:
+        store.audit(engine, username, "login_refused", "演示模式未开启，演示账号不能登录", at)
+        return LoginResult(None, "演示账号未启用。")
     store.clear_failures(engine, username)
     store.audit(engine, username, "login", ROLES.get(user["role"], user["role"]), at)
     return LoginResult(viewer_for(user), "登录成功。")
@@ -74,9 +80,12 @@ def viewer_for(user: dict) -> Viewer:
                   branch=user["branch"], display_name=user["display_name"] or user["username"])
 
 
-def current_viewer(engine: Engine, username: str) -> Viewer | None:
-    """Re-read a logged-in user on every page run, so disabling or re-roling takes effect at once."""
+def current_viewer(engine: Engine, username: str, demo_allowed: bool = False) -> Viewer | None:
+    """Re-read a logged-in user on every page run, so disabling or re-roling takes effect at once
+    (and a demo account stops working as soon as demo mode is off)."""
     user = store.get_user(engine, username)
+    if user is not None and user["is_demo"] and not demo_allowed:
+        return None
     if user is None or user["disabled"]:
         return None
     return viewer_for(user)
@@ -110,3 +119,40 @@ def set_disabled(engine: Engine, username: str, disabled: bool, *, actor: str) -
     if not store.update_user(engine, username, disabled=disabled):
         raise ValueError(f"没有用户「{username}」。")
     store.audit(engine, actor, "user_disable" if disabled else "user_enable", username)
+
+
+def ensure_demo_accounts(engine: Engine) -> None:
+    """Demo log-ins (password「demo」), usable only while DASHBOARD_DEMO=1 (see README): an
+    administrator, a leader and the secretary of the first in-service branch."""
+    branches = branch_list(engine, SYSTEM)
+    if branches.empty:
+        return
+    on_duty = branches[branches["type"] == "在职"]
+    first = (on_duty if not on_duty.empty else branches).iloc[0]
+    for username, role, name, branch_id in (
+        ("demo_admin", "admin", "演示管理员", None),
+        ("demo_leader", "leader", "演示领导", None),
+        ("demo_secretary", "secretary", f"演示书记（{first['branch']}）", int(first["branch_id"])),
+    ):
+        if store.get_user(engine, username) is None:
+            add_user(engine, username, "demo", role, actor="demo", display_name=name,
+                     branch_id=branch_id, is_demo=True)
+
+
+def list_users(engine: Engine, viewer: Viewer):
+    """Every account (administrators only): username, display_name, role, branch, disabled,
+    is_demo, created_at."""
+    if not viewer.can_manage_users:
+        raise PermissionError("只有管理员可以管理账号。")
+    return store.list_users(engine)
+
+
+def is_demo_account(engine: Engine, username: str) -> bool:
+    user = store.get_user(engine, (username or "").strip())
+    return bool(user and user["is_demo"])
+
+
+def logged_out(engine: Engine, username: str, action: str = "logout", detail: str = "",
+               source: str = "") -> None:
+    """Audit a logout (``logout``; ``idle_logout`` after the idle timeout)."""
+    store.audit(engine, username, action, detail, source=source)

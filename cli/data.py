@@ -1,0 +1,76 @@
+"""``import``, ``batches``, ``undo`` and ``demo``: data into the database, and out of it again."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+
+from cli import context
+from cli.errors import CliError
+from services import importing
+from services.accounts import ensure_demo_accounts
+from storage.queries import list_batches
+
+_STATUS = {"imported": "已导入", "duplicate": "已存在", "rejected": "未导入"}
+
+
+def _print_outcomes(outcomes) -> int:
+    failed = 0
+    for outcome in outcomes:
+        print(f"{_STATUS[outcome.status]}：{outcome.file_name} — {outcome.message}")
+        for problem in outcome.problems:
+            print("  " + problem.describe())
+        failed += outcome.status == "rejected"
+    return 1 if failed else 0
+
+
+def cmd_import(args) -> int:
+    engine = context.engine(args)
+    period = tuple(args.period) if args.period else None
+    if period and period[0] > period[1]:
+        raise CliError("统计区间的开始日期晚于结束日期。")
+    viewer = context.viewer(args)
+    if args.user:  # a label for the log; who acted is the OS user
+        viewer = replace(viewer, display_name=f"经办人自述：{args.user}")
+    return _print_outcomes(importing.import_paths(engine, args.paths, viewer, args.kind, period))
+
+
+def cmd_demo(args) -> int:
+    engine = context.engine(args)
+    files = importing.sample_files()
+    if not files:
+        raise CliError("sample_data/ 中没有示例文件。请先运行 python sample_data/make_sample.py")
+    status = _print_outcomes(importing.import_paths(engine, files, context.viewer(args)))
+    ensure_demo_accounts(engine)
+    return status
+
+
+def _when(value) -> str:
+    return "" if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d %H:%M")
+
+
+def _day(value) -> str:
+    return "" if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def cmd_batches(args) -> int:
+    frame = list_batches(context.engine(args), context.viewer(args))
+    if frame.empty:
+        print("还没有导入任何数据。")
+        return 0
+    for row in frame.itertuples():
+        state = f"已撤销（{_when(row.undone_at)}）" if _when(row.undone_at) else "有效"
+        period = (f" {_day(row.period_start)}至{_day(row.period_end)}"
+                  if _day(row.period_start) and _day(row.period_end) else "")
+        print(f"{row.id:>5}  {_when(row.created_at)}  {row.kind:<15} {row.rows:>6}行  {state}  "
+              f"{row.file_name}{period}  警告{row.warnings}条")
+    return 0
+
+
+def cmd_undo(args) -> int:
+    try:
+        print(importing.undo(context.engine(args), args.batch_id, context.viewer(args)))
+    except (LookupError, PermissionError) as exc:
+        raise CliError(str(exc)) from None
+    return 0

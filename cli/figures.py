@@ -1,0 +1,126 @@
+"""``scorecard``, ``lagging`` and ``points``: the dashboard's figures as a table, CSV or one JSON
+document. Output is built from frames grouped once (linear in the number of branches)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from cli import context
+from cli.errors import CliError
+from cli.output import clean, emit
+from domain.formatting import value_text
+from domain.periods import parse_quarter
+from services import analytics
+from storage.queries import find_branch
+
+
+def _branch_filter(engine, name):
+    if not name:
+        return None
+    found = find_branch(engine, name)
+    if found is None:
+        raise CliError(f"没有名为「{name}」的支部。可用 python cli.py scorecard --quarter … 查看支部名称。")
+    return found[1]
+
+
+def _quarter(text):
+    try:
+        return parse_quarter(text)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _as_of(q, as_of):
+    try:
+        return analytics.as_of_for(q, as_of)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+
+
+def scorecard_document(card, quarter, as_of) -> dict:
+    """``{"quarter", "as_of", "branches": [{…, "indicators": {key: {…}}}]}`` — the indicators
+    grouped by branch once, so the document costs one pass over the indicator table."""
+    shown = card.indicators[card.indicators["applicable"] & card.indicators["scored"]]
+    per_branch: dict[int, dict] = {}
+    for ind in shown.to_dict("records"):
+        per_branch.setdefault(ind["branch_id"], {})[ind["indicator"]] = {
+            "label": ind["label"], "actual": clean(ind["actual"]),
+            "actual_text": value_text(ind["actual"], ind["measure"]),
+            "target": clean(ind["target"]), "completion": clean(ind["completion"]),
+            "status": clean(ind["status"]), "weight": clean(ind["weight"]),
+            "behind_pace": bool(ind["behind_pace"]) if pd.notna(ind["behind_pace"]) else False,
+            "remaining": clean(ind["remaining_text"]) or "",
+        }
+    branches = [{
+        "branch": row["branch"], "unit": clean(row["unit"]), "type": row["type"],
+        "score": clean(row["score"]), "rank": clean(row["rank"]), "status": clean(row["status"]),
+        "members": clean(row["n_members"]), "indicators": per_branch.get(row["branch_id"], {}),
+    } for row in card.branches.to_dict("records")]
+    return {"quarter": str(quarter), "as_of": as_of.isoformat(), "branches": branches}
+
+
+def cmd_scorecard(args) -> int:
+    engine = context.engine(args)
+    branch = _branch_filter(engine, args.branch)
+    q = _quarter(args.quarter)
+    cut = _as_of(q, args.as_of)
+    card = analytics.scorecard(engine, context.viewer(args), q, cut).card
+    if branch:
+        keep = card.branches["branch"] == branch
+        card.branches = card.branches[keep]
+        card.indicators = card.indicators[card.indicators["branch_id"].isin(card.branches["branch_id"])]
+    table = card.branches[["rank", "branch", "unit", "type", "score", "status"]].rename(
+        columns={"rank": "排名", "branch": "支部", "unit": "单位", "type": "类型",
+                 "score": "得分", "status": "状态"})
+    emit(args.format, scorecard_document(card, q, cut), table)
+    return 0
+
+
+def cmd_lagging(args) -> int:
+    engine = context.engine(args)
+    branch = _branch_filter(engine, args.branch)
+    q = _quarter(args.quarter)
+    cut = _as_of(q, args.as_of)
+    frame = analytics.lagging(engine, context.viewer(args), q, cut)
+    if branch:
+        frame = frame[frame["branch"] == branch]
+    members = [
+        {"branch": r["branch"], "name": r["name"], "group": clean(r["group"]),
+         "reasons": list(r["reasons"]), "reason_labels": list(r["reason_labels"]),
+         "points": clean(r["points"]), "absences": clean(r["absences"]),
+         "missing_months": clean(list(r["missing_months"]))}
+        for r in frame.to_dict("records")
+    ]
+    table = pd.DataFrame({
+        "支部": frame["branch"], "姓名": frame["name"],
+        "原因": frame["reason_labels"].map("、".join),
+        "学习强国积分": frame["points"], "无故缺席次数": frame["absences"],
+        "未自学月份": frame["missing_months"].map(lambda m: "、".join(map(str, m))),
+    })
+    emit(args.format, {"quarter": str(q), "as_of": cut.isoformat(), "members": members}, table)
+    return 0
+
+
+def cmd_points(args) -> int:
+    engine = context.engine(args)
+    branch = _branch_filter(engine, args.branch)
+    year = args.year
+    as_of = args.as_of or min(date.today(), date(year, 12, 31))
+    frame = analytics.points(engine, context.viewer(args), year, as_of)
+    if branch:
+        frame = frame[frame["branch"] == branch]
+    members = [
+        {"branch": r["branch"], "name": r["name"], "points": clean(r["points"]),
+         "level": r["level"], "model": bool(r["model"]),
+         "attended": clean(r["attended"]), "study_records": clean(r["study_records"]),
+         "xuexi_points": clean(r["xuexi_points"]), "absences": clean(r["absences"])}
+        for r in frame.to_dict("records")
+    ]
+    table = pd.DataFrame({
+        "支部": frame["branch"], "姓名": frame["name"], "积分": frame["points"],
+        "等次": frame["level"], "标兵": frame["model"].map({True: "是", False: ""}),
+    })
+    emit(args.format, {"year": year, "as_of": as_of.isoformat(), "members": members}, table)
+    return 0
