@@ -33,12 +33,14 @@ FIELD_LABELS: dict[str, dict[str, tuple[str, ...]]] = {
         "group": ("党小组", "所在党小组"),
         "branch_type": ("支部类型", "人员类别"),
         "category": ("党员类型", "党籍状态", "党员类别"),
-        "member_code": ("党员编号", "工号", "学习强国ID", "userId", "编号"),
-        "join_date": ("入党日期", "入党时间"),
+        "member_code": ("党员编号", "工号", "学工号", "学习强国ID", "userId", "编号"),
+        "join_date": ("入党日期", "入党时间", "加入党组织日期", "加入党组织时间", "入党年月"),
         "role": ("党内职务", "支部职务"),
         "status": ("人员状态", "状态", "党员状态"),
         "phone": ("联系电话", "手机号", "手机号码", "电话", "手机"),
         "id_number": ("身份证号", "身份证号码", "公民身份号码"),
+        "transfer_in": ("转入日期", "转入时间", "组织关系转入时间", "组织关系转入日期"),
+        "transfer_out": ("转出日期", "转出时间", "组织关系转出时间", "组织关系转出日期"),
     },
     "xuexi": {
         "name": ("姓名", "学员姓名", "成员姓名"),
@@ -54,13 +56,14 @@ FIELD_LABELS: dict[str, dict[str, tuple[str, ...]]] = {
     "activity": {
         "branch": ("党支部", "所在支部", "支部名称", "支部", "所在党支部", "党组织名称", "党支部名称"),
         "date": ("日期", "时间", "活动时间", "召开时间", "活动日期", "会议时间", "会议日期", "开展时间",
-                 "召开日期"),
+                 "召开日期", "实际会议时间", "实际召开时间", "实际开展时间", "实际活动时间", "会议召开时间"),
         "type": ("活动类型", "类型", "会议类型", "活动类别", "类别"),
         "topic": ("主题", "内容", "会议主题", "活动主题", "活动内容", "会议内容", "议题"),
-        "expected": ("应到人数", "应到", "应参会人数", "应到会人数"),
-        "present": ("实到人数", "实到", "实际参会人数", "参会人数", "实到会人数"),
-        "absent": ("缺席人员", "缺席", "缺席人员名单", "缺席人员姓名"),
-        "on_leave": ("请假人员", "请假", "请假人员名单", "请假人员姓名"),
+        "expected": ("应到人数", "应到", "应参会人数", "应到会人数", "应参加人数"),
+        "present": ("实到人数", "实到", "实际参会人数", "参会人数", "实到会人数", "参加人数", "实际参加人数"),
+        "absent": ("缺席人员", "缺席", "缺席人员名单", "缺席人员姓名", "缺席人员及原因", "缺席人员及缺席原因",
+                   "缺席人员及事由"),
+        "on_leave": ("请假人员", "请假", "请假人员名单", "请假人员姓名", "请假人员及原因", "请假人员及事由"),
         "group": ("党小组",),
         "speaker": ("主讲人", "授课人", "讲课人", "讲授人", "主讲"),
         "days": ("天数",),
@@ -100,6 +103,15 @@ FIELD_LABELS: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 
+# Labels that name a field only when no column has a stronger label for it, else the second field:
+# a 三会一课 sheet's 活动名称 is the activity type, unless a 会议类型 column says that, then the topic.
+WEAK_LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    "activity": {"活动名称": ("type", "topic"), "会议名称": ("type", "topic")},
+}
+# A date column headed with these is a plan (计划会议时间), never the date something happened.
+PLANNED_WORDS = ("计划", "预计", "拟")
+DATE_FIELDS = {"date", "join_date", "transfer_in", "transfer_out"}
+
 # Each entry is a group of alternatives; one of them must be present. activity_counts also needs
 # at least one activity-type column and a period (column or title), checked separately.
 REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
@@ -133,6 +145,9 @@ _LOOKUP: dict[str, dict[str, str]] = {
     kind: {label_key(label): name for name, labels in fields.items() for label in labels}
     for kind, fields in FIELD_LABELS.items()
 }
+_WEAK_LOOKUP: dict[str, dict[str, tuple[str, str]]] = {
+    kind: {label_key(label): fields for label, fields in labels.items()} for kind, labels in WEAK_LABELS.items()
+}
 for _key, _canonical in TYPE_COLUMN_LABELS.items():
     _LOOKUP["activity_counts"].setdefault(_key, TYPE_FIELD + _canonical)
 
@@ -154,6 +169,8 @@ class HeaderMatch:
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (field, header) ignored
     missing: list[tuple[str, ...]] = field(default_factory=list)  # required groups not found
     merged: bool = False  # the header rows are tied together by merged cells
+    constants: dict[str, str] = field(default_factory=dict)  # field → value for every row (from the title)
+    weak: set[str] = field(default_factory=set)  # fields found under a weak label (活动名称)
 
     @property
     def score(self) -> int:
@@ -232,12 +249,20 @@ class _SniffedRows:
 def _match_block(block: list[tuple[int, list[tuple[int, list[str], str]]]], kind: str, top: int,
                  depth: int) -> HeaderMatch:
     lookup = _LOOKUP[kind]
+    weak_lookup = _WEAK_LOOKUP.get(kind, {})
     match = HeaderMatch(kind=kind, top=top, depth=depth)
     specificity: dict[str, int] = {}
+    weak: list[tuple[int, str, tuple[str, str]]] = []
     for col, candidates in block:
         for level, keys, written in candidates:
             name = next((lookup[k] for k in keys if k in lookup), None)
+            if name in DATE_FIELDS and any(word in written for word in PLANNED_WORDS):
+                name = None  # 计划会议时间: when it was planned, not held
             if name is None:
+                fields = next((weak_lookup[k] for k in keys if k in weak_lookup), None)
+                if fields is not None:
+                    weak.append((col, written, fields))
+                    break
                 continue
             if name not in match.columns or level > specificity[name]:
                 # ``缺席`` over ``人数 | 人员``: 缺席人员 beats the 人数 column's bare 缺席.
@@ -247,6 +272,15 @@ def _match_block(block: list[tuple[int, list[tuple[int, list[str], str]]]], kind
             elif level == specificity[name]:
                 match.duplicates.append((name, written))
             break
+    for col, written, fields in weak:  # only where no stronger label claimed the field
+        name = next((f for f in fields if f not in match.columns), None)
+        if name is None:
+            match.duplicates.append((fields[-1], written))
+            continue
+        match.columns[name] = col
+        match.labels[name] = written
+        if name == fields[0]:
+            match.weak.add(name)
     match.missing = [group for group in REQUIRED[kind] if not any(n in match.columns for n in group)]
     return match
 
@@ -298,6 +332,8 @@ def find_headers(grid: pd.DataFrame, kinds: tuple[str, ...] = KINDS,
         for depth in range(1, MAX_HEADER_DEPTH + 1):
             if top + depth > len(sniffed.texts) or not any(sniffed.texts[top + depth - 1]):
                 break
+            if depth > 1 and any(v and _DATA_LIKE_RE.fullmatch(v) for v in sniffed.texts[top + depth - 1]):
+                break  # numbers or dates under the header: the first data row, not a sub-header
             block = sniffed.block(top, depth)
             merged: bool | None = None
             for kind in kinds:

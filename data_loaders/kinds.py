@@ -22,15 +22,19 @@ from domain.vocabulary import OTHER_ACTIVITY_TYPE
 from data_loaders.text import clean_series, fold_series
 from domain.names import normalize_name
 from data_loaders.values import (
+    MARKER_WORDS,
     DateContext,
     MissingYear,
     parse_dates,
     parse_numbers,
     parse_period_cell,
     quarter_label,
-    split_names,
+    reason_kind,
+    split_names_with_notes,
 )
 
+# After normalisation brackets are half-width (NFKC) and spaces gone: 李娜(预备), 赵敏【预备党员】.
+_MARKER_RE = r"[(\[【〔](?:" + "|".join(MARKER_WORDS) + r")[)\]】〕]"
 DATE_MESSAGE = "日期无法识别，请写成 2026-07-03 或 2026年7月3日"
 NO_YEAR_MESSAGE = "日期没有写年份，标题中也找不到年份：请写成 2026年7月3日，或在标题行写明年份（如“2026年第三季度”）"
 
@@ -46,6 +50,8 @@ class SheetPart:
     dates: DateContext
     title_period: tuple[date, date] | None
     known_branches: dict[str, str] | None
+    title: str = ""  # the rows above the header, as one line
+    prose: pd.Series | None = None  # rows that look like a line of prose (one long text cell)
     problems: list[Problem] = field(default_factory=list)
 
     # ------------------------------------------------------------ access
@@ -93,14 +99,30 @@ class SheetPart:
 
     # ------------------------------------------------------------ typed columns
     def require(self, name: str) -> None:
-        """A required field: every kept row must have it."""
-        self.report(name, self.raw(name).isna(), f"{self.header(name)}不能为空，请填写", "missing_value")
+        """A required field: every kept row must have it. A row that reads like prose is said to be
+        one: it is most likely a note left under (or inside) the table."""
+        missing = self.raw(name).isna()
+        message = f"{self.header(name)}不能为空，请填写"
+        if self.prose is not None and (missing & self.prose).any():
+            message = pd.Series(message, index=self.rows).mask(
+                self.prose, message + "（这一行只有一段文字，像是说明而不是数据：如是说明，请删除或移到表格之外）")
+        self.report(name, missing, message, "missing_value")
 
     def text(self, name: str) -> pd.Series:
         return clean_series(self.raw(name))
 
     def name_col(self, name: str) -> pd.Series:
         return fold_series(self.raw(name))
+
+    def person_col(self, name: str) -> tuple[pd.Series, pd.Series]:
+        """A column of people's names: normalised, with a membership marker such as ``(预备)`` or
+        ``【预备党员】`` removed (never part of a name); also which rows carried one."""
+        folded = self.name_col(name)
+        marked = folded.str.contains(_MARKER_RE, regex=True, na=False)
+        if marked.any():
+            stripped = folded.str.replace(_MARKER_RE, "", regex=True)
+            folded = folded.where(~marked, stripped.where(stripped != ""))
+        return folded, marked
 
     def number(self, name: str, *, integer: bool = False, percent: bool = False,
                minutes_to_hours: bool = False) -> pd.Series:
@@ -152,22 +174,33 @@ def build_roster(part: SheetPart) -> pd.DataFrame:
     given_type = part.mapped("branch_type", vocab.BRANCH_TYPE_BY_LABEL,
                              message=f"{part.header('branch_type')}应为「在职」或「离退休」")
     branch_type = given_type.fillna(branch.map(vocab.branch_type_of, na_action="ignore"))
+    transfer_in = part.date("transfer_in")
+    transfer_out = part.date("transfer_out")
     status = part.mapped("status", vocab.STATUS_BY_LABEL,
-                         message=f"{part.header('status')}应为「正常」「转出」或「去世」").fillna("active")
+                         message=f"{part.header('status')}应为「正常」「转出」或「去世」")
+    # a 转出时间 is a transfer out, on that date, when no status says otherwise
+    status = status.where(~(status.isna() & transfer_out.notna()), "transferred").fillna("active")
     id_number = part.name_col("id_number").str.upper()
+    name, marked = part.person_col("name")
+    category = part.mapped("category", vocab.CATEGORY_BY_LABEL, keep_unknown=True)
+    # 李娜(预备) in a roster without a 党员类型 column still says she is a probationary member
+    category = category.where(~(category.isna() & marked & part.raw("name").str.contains("预备", na=False)),
+                              "预备党员")
     return pd.DataFrame(part.base() | {
-        "name": part.name_col("name"),
+        "name": name,
         "branch": branch,
         "unit": part.name_col("unit"),
         "group": part.name_col("group"),
         "branch_type": branch_type,
-        "category": part.mapped("category", vocab.CATEGORY_BY_LABEL, keep_unknown=True),
+        "category": category,
         "member_code": part.name_col("member_code"),
         "join_date": part.date("join_date", month_precision=True),
         "role": part.mapped("role", vocab.role),
         "status": status,
         "phone": part.name_col("phone"),
         "id_number": id_number,
+        "transfer_in": transfer_in,
+        "transfer_out": transfer_out,
     })
 
 
@@ -237,12 +270,13 @@ def build_xuexi(part: SheetPart) -> pd.DataFrame:
             listed = "、".join(str(r) for r in list(rows)[:10]) + ("等" if len(rows) > 10 else "")
             part.problems.append(Problem(
                 part.file, part.sheet, int(rows[0]), part.header("department"), value,
-                f"部门中没有已知的党支部，共{len(rows)}人（第{listed}行）未归入支部："
-                "请在支部设置中为该支部添加别名，或核对学习强国的组织架构",
+                f"部门中没有已知的党支部，共{len(rows)}人（第{listed}行）未归入支部：请确认已导入该支部的党员名册，"
+                "并核对「部门」中的支部名称与名册「所在支部」的写法一致（如“市财政局第一党支部”）；"
+                "名称不同时，请在学习强国管理后台把组织名称改成与名册一致后重新导出",
                 "warning", "unknown_branch",
             ))
     return pd.DataFrame(part.base() | {
-        "name": part.name_col("name"),
+        "name": part.person_col("name")[0],
         "branch": branch,
         "department": department,
         "activated": activated,
@@ -268,11 +302,44 @@ def _check_attendance(part: SheetPart, expected: pd.Series, present: pd.Series) 
     return expected, present.where(~over)
 
 
+def _type_named_in(text: str) -> str | None:
+    """The one activity type a free name contains (``7月主题党日活动`` → 主题党日); None when it
+    names none or several (``党员大会暨党课``)."""
+    found = vocab.activity_type(text) or None
+    if found:
+        return found
+    named = {canonical for label, canonical in vocab.ACTIVITY_TYPE_BY_LABEL.items() if label in text}
+    return named.pop() if len(named) == 1 else None
+
+
+def _attendance_lists(part: SheetPart) -> tuple[pd.Series, pd.Series]:
+    """缺席 and 请假 names, with the reason written after a name deciding which list it belongs to
+    (DOMAIN.md §3.3): ``李娜(病假)`` in the absence column is on leave, ``黄磊(无故)`` stays absent."""
+    absent, absent_notes = split_names_with_notes(part.raw("absent"))
+    on_leave, leave_notes = split_names_with_notes(part.raw("on_leave"))
+    for row, name, note in absent_notes:  # only the names that carry a note
+        kind = reason_kind(note)
+        if kind == "leave":
+            absent[row].remove(name)
+            on_leave[row].append(name)
+        elif kind == "unknown":
+            part.problems.append(Problem(
+                part.file, part.sheet, int(row), part.header("absent"), f"{name}（{note}）",
+                f"缺席原因「{note}」看不出是否请过假，已按无故缺席统计：如已请假，请写成“{name}（请假）”"
+                "或注明病假、事假、出差等", "absence_reason_unknown", "warning"))
+    for row, name, note in leave_notes:
+        if reason_kind(note) == "absent":  # 请假人员 column, yet 无故 / 未请假
+            on_leave[row].remove(name)
+            absent[row].append(name)
+    return absent, on_leave
+
+
 def build_activity(part: SheetPart) -> pd.DataFrame:
     for name in ("branch", "date", "type"):
         part.require(name)
     type_raw = part.text("type")
-    canonical = part.mapped("type", vocab.activity_type)
+    # a weak 活动名称 column holds names such as 7月主题党日活动: the one type it names
+    canonical = part.mapped("type", _type_named_in if "type" in part.match.weak else vocab.activity_type)
     unknown = type_raw.notna() & canonical.isna()
     part.report("type", unknown,
                 f"不是已知的活动类型，已按「{OTHER_ACTIVITY_TYPE}」统计：如属三会一课等，请改为标准名称"
@@ -281,6 +348,7 @@ def build_activity(part: SheetPart) -> pd.DataFrame:
     activity_type = canonical.where(~unknown, OTHER_ACTIVITY_TYPE)
     expected, present = _check_attendance(part, part.number("expected", integer=True),
                                           part.number("present", integer=True))
+    absent, on_leave = _attendance_lists(part)
     return pd.DataFrame(part.base() | {
         "branch": part.name_col("branch"),
         "date": part.date("date"),
@@ -289,10 +357,10 @@ def build_activity(part: SheetPart) -> pd.DataFrame:
         "topic": part.text("topic"),
         "expected": expected,
         "present": present,
-        "absent": split_names(part.raw("absent")),
-        "on_leave": split_names(part.raw("on_leave")),
+        "absent": absent,
+        "on_leave": on_leave,
         "group": part.name_col("group"),
-        "speaker": part.name_col("speaker"),
+        "speaker": part.person_col("speaker")[0],
         "days": part.number("days"),
     })
 
@@ -386,7 +454,7 @@ def build_study(part: SheetPart) -> pd.DataFrame:
                        message="不是常见的学习形式（集中学习、自学、专题交流、参观学习、专题宣讲、知识测试），已按原文保存",
                        code="unknown_form", severity="warning")
     return pd.DataFrame(part.base() | {
-        "name": part.name_col("name"),
+        "name": part.person_col("name")[0],
         "branch": part.name_col("branch"),
         "date": part.date("date"),
         "form": form,
@@ -408,7 +476,7 @@ def build_records(part: SheetPart) -> pd.DataFrame:
         "title": part.text("title"),
         "date": part.date("date"),
         "branch": part.name_col("branch"),
-        "person": part.name_col("person"),
+        "person": part.person_col("person")[0],
         "level": part.mapped("level", vocab.LEVEL_BY_LABEL, keep_unknown=True),
         "quantity": quantity,
         "measure": part.text("measure"),

@@ -29,7 +29,7 @@ KIND_LABELS = {
 CANONICAL_COLUMNS: dict[str, list[str]] = {
     "roster": [
         "sheet", "row", "name", "branch", "unit", "group", "branch_type", "category",
-        "member_code", "join_date", "role", "status", "phone", "id_number",
+        "member_code", "join_date", "role", "status", "phone", "id_number", "transfer_in", "transfer_out",
     ],
     "xuexi": [
         "sheet", "row", "name", "branch", "department", "activated", "points",
@@ -67,7 +67,7 @@ COLUMN_TYPES: dict[str, str] = {
     "period_end": "date", "count": "float", "form": "str", "content": "str", "hours": "float",
     "score": "float", "title": "str", "person": "str", "level": "str",
     "quantity": "float", "measure": "str", "indicator": "str", "period_kind": "str",
-    "target": "float", "weight": "float", "quarter": "str",
+    "target": "float", "weight": "float", "quarter": "str", "transfer_in": "date", "transfer_out": "date",
 }
 
 @dataclass(frozen=True)
@@ -107,6 +107,11 @@ class LoadResult:
     frame: pd.DataFrame
     period: tuple[date, date] | None = None  # 学习强国 export period
     problems: list[Problem] = field(default_factory=list)
+    # roster: the day the roster speaks for (title or file name: 截至2026-06-30, 2026年10月 → 10-01)
+    as_of: date | None = None
+    # activity / activity_counts: the period the file covers (its title or file name, or the
+    # counts' months), for data coverage; None when it does not say
+    covers: tuple[date, date] | None = None
 
     @property
     def errors(self) -> list[Problem]:

@@ -220,6 +220,32 @@ def parse_dates(raw: pd.Series, context: DateContext, *,
 _LIST_SEP = r"[、,，;；/|\\]+"
 _WS_RE = re.compile(f"[{WS}]+")
 _NONE_WORDS = {"无", "没有", "无人", "均无", "全到", "全部到会", "全员参加", "-", "—", "0", "/"}
+# A bracket after a name (NFKC has folded （） to ()): ``黄磊(无故)``, ``赵敏【预备】``.
+_NOTE_RE = re.compile(r"[(\[【〔]([^)\]】〕]*)[)\]】〕]")
+_COLON_NOTE_RE = re.compile(r"^([^:]+):(.+)$")  # 黄磊:病假
+# Membership markers are never part of a name (DOMAIN.md §3.3).
+MARKER_WORDS = ("预备党员", "预备", "正式党员", "正式", "入党积极分子", "积极分子", "发展对象")
+MARKER_PATTERN = (r"[(\[【〔（][" + WS + r"]*(?:" + "|".join(MARKER_WORDS) + r")[" + WS + r"]*[)\]】〕）]")
+# Why someone missed a meeting: unexcused words first (未请假 contains 请假).
+UNEXCUSED_WORDS = ("无故", "未请假", "没请假", "未假", "旷会", "旷课", "缺席", "未到", "无理由")
+LEAVE_WORDS = ("假", "出差", "因公", "公出", "公务", "公差", "外出", "培训", "学习", "值班", "住院", "生病",
+               "病", "开会", "会议", "下乡", "驻村", "借调", "外派", "离会", "陪护")
+
+
+def reason_kind(note: str) -> str:
+    """``"leave"``, ``"absent"`` or ``"marker"`` for the text in brackets after a name;
+    ``"unknown"`` when it says neither (kept absent, with a warning)."""
+    if note in MARKER_WORDS:
+        return "marker"
+    if any(word in note for word in UNEXCUSED_WORDS):
+        return "absent"
+    if any(word in note for word in LEAVE_WORDS):
+        return "leave"
+    return "unknown"
+
+
+_REASON_TOKENS = {"病假", "事假", "公假", "婚假", "产假", "丧假", "年休假", "休假", "请假", "出差", "因公",
+                  "无故", "未请假"}
 
 
 def _split_spaced(token: str) -> list[str]:
@@ -247,22 +273,59 @@ def _split_spaced(token: str) -> list[str]:
     return names
 
 
-def split_names(raw: pd.Series) -> pd.Series:
-    """``张伟、李娜，王芳;赵强`` (also ``,`` ``；`` ``/`` spaces) → list of normalised names.
+def _name_and_note(name: str) -> tuple[str, str | None]:
+    """``黄磊(无故)`` → (黄磊, 无故); markers dropped: ``赵敏(预备)`` → (赵敏, None)."""
+    notes = _NOTE_RE.findall(name)
+    if notes:
+        name = _NOTE_RE.sub("", name)
+    elif ":" in name and (found := _COLON_NOTE_RE.match(name)):
+        name, notes = found.group(1), [found.group(2)]
+    reasons = [n for n in (_WS_RE.sub("", n) for n in notes) if n and n not in MARKER_WORDS]
+    return name, ("、".join(reasons) if reasons else None)
 
-    Empty cells and ``无`` give ``[]``. Returns an object column of lists.
-    """
+
+def split_names_with_notes(raw: pd.Series) -> tuple[pd.Series, list[tuple[object, str, str]]]:
+    """Like ``split_names``, also returning the note written after each name (a reason such as
+    ``病假``, or whatever the brackets say) as (row label, name, note); markers are dropped."""
     s = nfkc_series(raw)
     cells = pc.split_pattern_regex(arrow_strings(s), _LIST_SEP)
     tokens = pc.utf8_trim_whitespace(pc.list_flatten(cells))
     spaced = pc.match_substring_regex(tokens, f"[{WS}]").to_pylist()
+    noted = pc.match_substring_regex(tokens, r"[(\[【〔:]").to_pylist()
     lists: list[list[str]] = [[] for _ in range(len(s))]
+    notes: list[tuple[object, str, str]] = []
+    labels = s.index
     # Arrow splits; Python only walks the tokens of non-empty cells (a few per row at most)
-    for row, token, inner in zip(pc.list_parent_indices(cells).to_pylist(), tokens.to_pylist(), spaced):
-        for name in ([_WS_RE.sub("", n) for n in _split_spaced(token)] if inner else (token,)):
-            if name and name not in _NONE_WORDS:
-                lists[row].append(name)
-    return pd.Series(lists, index=s.index, dtype=object)
+    for row, token, inner, has_note in zip(pc.list_parent_indices(cells).to_pylist(), tokens.to_pylist(),
+                                           spaced, noted):
+        if not (inner or has_note):  # the common case: one plain name
+            if token in _REASON_TOKENS and lists[row]:  # ``黄磊、病假``: the reason of the name before
+                notes.append((labels[row], lists[row][-1], token))
+            elif token and token not in _NONE_WORDS:
+                lists[row].append(token)
+            continue
+        note = None
+        if has_note:
+            token, note = _name_and_note(token)
+        for name in ([_WS_RE.sub("", n) for n in _split_spaced(token)] if inner else [token.strip()]):
+            if not name or name in _NONE_WORDS:
+                continue
+            if name in _REASON_TOKENS and lists[row]:  # ``黄磊 病假``
+                notes.append((labels[row], lists[row][-1], name))
+                continue
+            lists[row].append(name)
+        if note and lists[row]:
+            notes.append((labels[row], lists[row][-1], note))
+    return pd.Series(lists, index=s.index, dtype=object), notes
+
+
+def split_names(raw: pd.Series) -> pd.Series:
+    """``张伟、李娜，王芳;赵强`` (also ``,`` ``；`` ``/`` spaces) → list of normalised names.
+
+    Empty cells and ``无`` give ``[]``; notes in brackets after a name are dropped (see
+    ``split_names_with_notes``). Returns an object column of lists.
+    """
+    return split_names_with_notes(raw)[0]
 
 
 # ---------------------------------------------------------------- periods
@@ -306,7 +369,10 @@ _QUARTER_RES = [
     re.compile(r"(\d{4})\s*[-_ ]?\s*Q\s*([1-4])(?!\d)", re.IGNORECASE),
     re.compile(r"(\d{4})\s*年度?\s*(?:第\s*)?([1-4一二三四])\s*季度?"),
 ]
-_HALF_RE = re.compile(r"(\d{4})\s*年度?\s*([上下])半年")
+_COMPACT_RANGE_RE = re.compile(
+    r"(?<!\d)((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\s*(?:至|到|~|-|—|–|―|－|−)+\s*"
+    r"((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?!\d)")
+_HALF_RE = re.compile(r"(\d{4})\s*年?度?\s*([上下])半年")
 _MONTH_RES = [
     re.compile(rf"(\d{{4}})\s*年\s*{_NUM}\s*月(?!\s*\d)"),
     re.compile(r"(?<!\d)(\d{4})\s*[-/.]\s*(\d{1,2})(?![\d./-])"),
@@ -318,10 +384,15 @@ _ANY_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:\s*(?:年|[-/.]\s*\d|Q[1-4
 def title_period(text: str) -> tuple[date, date] | None:
     """The statistical period named in a title or sheet name, or None.
 
-    ``统计时间：2026-07-01至2026-09-30`` · ``2026年7月1日-2026年9月30日`` · ``2026年第三季度…`` ·
-    ``2026Q3`` · ``2026年上半年`` · ``2026年7月…`` · ``2026年度…``.
+    ``统计时间：2026-07-01至2026-09-30`` · ``2026年7月1日-2026年9月30日`` · ``20260701-20260930`` ·
+    ``2026年第三季度…`` · ``2026Q3`` · ``2026年上半年`` (``2026下半年``) · ``2026年7月…`` · ``2026年度…``.
     """
     text = fold_text(text)
+    if match := _COMPACT_RANGE_RE.search(text):  # 20260701-20260930
+        y1, m1, d1, y2, m2, d2 = map(int, match.groups())
+        start, end = _safe_date(y1, m1, d1), _safe_date(y2, m2, d2)
+        if start and end:
+            return start, end
     if match := _RANGE_RE.search(text):
         y1, m1, d1, y2, m2, d2 = match.groups()
         start = _safe_date(int(y1), int(m1), int(d1))
@@ -347,6 +418,29 @@ def title_period(text: str) -> tuple[date, date] | None:
         year = int(match.group(1))
         return date(year, 1, 1), date(year, 12, 31)
     return None
+
+
+_DAY_RE = re.compile(r"(?<!\d)(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)")
+_COMPACT_DAY_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?!\d)")
+
+
+def title_date(text: str, *, year_alone: bool = True) -> date | None:
+    """The day a title or file name dates its table to (a roster's "as of" date), or None.
+
+    An explicit day wins (``截至2026-06-30``, ``2026年6月30日``, ``20260630``; of a range, its
+    end); a month means its first day (``2026年10月`` → 2026-10-01); a quarter or half-year
+    written without a day means its first day (``2026年第三季度`` → 2026-07-01); so does a year
+    alone (``2026年度``) unless ``year_alone`` is False (then None: too coarse to date a roster).
+    """
+    text = fold_text(text)
+    period = title_period(text)
+    if period and not year_alone and (period[0].month, period[0].day, period[1].month, period[1].day) == (1, 1, 12, 31):
+        period = None
+    days = [d for d in (_safe_date(int(y), int(m), int(dd)) for y, m, dd in
+                        _DAY_RE.findall(text) + _COMPACT_DAY_RE.findall(text)) if d]
+    if days:
+        return period[1] if period and period[1] in days else max(days)
+    return period[0] if period else None
 
 
 def title_year(text: str) -> int | None:

@@ -117,7 +117,7 @@ def test_merged_ranges_when_formatted_empty_cells_widen_the_recorded_dimension(t
     import openpyxl
     from openpyxl.styles import PatternFill
 
-    from data_loaders.reading import _in_grid, _xlsx_merge_cells, read_sheets
+    from data_loaders.reading import read_sheets
 
     book = openpyxl.Workbook()
     sheet = book.active
@@ -130,7 +130,8 @@ def test_merged_ranges_when_formatted_empty_cells_widen_the_recorded_dimension(t
     book.save(path)
     (ledger,) = read_sheets(path, "styled.xlsx")
     assert ledger.grid.shape[1] == 3  # B..D
-    assert _in_grid(_xlsx_merge_cells(path, "台账"), 3) is None  # the dimension says A..D: not trusted
+    assert ledger.facts.declared == (0, 3)  # the dimension says A..D ...
+    assert ledger.column_offset is None  # ... which the three grid columns show is not where the grid starts
     assert sorted(ledger.merged_ranges()) == [(1, 0, 2, 0), (1, 1, 1, 2)]
 
 
@@ -257,15 +258,16 @@ def test_numbers_stored_as_text_or_with_units(tmp_path):
 
 
 def test_every_date_form_is_read(tmp_path):
+    # distinct 应到人数: eight equal records would be one record typed eight times (DOMAIN.md §3.7)
     result = ledger(tmp_path, [
-        [1, "第一党支部", datetime(2026, 7, 3), "党课", None, None, None, None],
-        [2, "第一党支部", 46206, "党课", None, None, None, None],  # Excel serial of 2026-07-03
-        [3, "第一党支部", "2026-07-03", "党课", None, None, None, None],
-        [4, "第一党支部", "2026/7/3", "党课", None, None, None, None],
-        [5, "第一党支部", "2026.7.3", "党课", None, None, None, None],
-        [6, "第一党支部", "2026年7月3日", "党课", None, None, None, None],
-        [7, "第一党支部", "7月3日", "党课", None, None, None, None],
-        [8, "第一党支部", "２０２６年７月３日", "党课", None, None, None, None],
+        [1, "第一党支部", datetime(2026, 7, 3), "党课", 11, None, None, None],
+        [2, "第一党支部", 46206, "党课", 12, None, None, None],  # Excel serial of 2026-07-03
+        [3, "第一党支部", "2026-07-03", "党课", 13, None, None, None],
+        [4, "第一党支部", "2026/7/3", "党课", 14, None, None, None],
+        [5, "第一党支部", "2026.7.3", "党课", 15, None, None, None],
+        [6, "第一党支部", "2026年7月3日", "党课", 16, None, None, None],
+        [7, "第一党支部", "7月3日", "党课", 17, None, None, None],
+        [8, "第一党支部", "２０２６年７月３日", "党课", 18, None, None, None],
     ])
     assert result.ok, result.problems
     assert result.frame["date"].tolist() == [D("2026-07-03")] * 8

@@ -86,14 +86,15 @@ def test_missing_required_column_is_one_file_level_error_per_column(tmp_path):
     result = load_file(write_xlsx(tmp_path / "ledger.xlsx", rows))
     assert result.kind == "activity"
     assert problems_of(result) == [("Sheet1", None, "活动类型", None, "missing_column")]
-    assert result.errors[0].message == "缺少必填列「活动类型」"
+    assert result.errors[0].message.startswith("缺少必填列「活动类型」。文件中找到的表头：党支部、日期、主题、应到人数、实到人数。")
+    assert "表头可写作：活动类型、类型、会议类型" in result.errors[0].message
     assert result.frame.empty and list(result.frame.columns) == CANONICAL_COLUMNS["activity"]
 
 
 def test_forced_kind_reports_each_missing_required_column():
     result = load_file(csv_bytes([["姓名", "日期"], ["张伟", "2026-07-01"]]), file_name="s.csv", kind="study")
     assert [(e.row, e.column) for e in result.errors] == [(None, "所在支部"), (None, "学习形式")]
-    assert result.errors[0].message == "缺少必填列「所在支部」"
+    assert result.errors[0].message.startswith("缺少必填列「所在支部」。文件中找到的表头：姓名、日期。")
 
 
 # ---------------------------------------------------------------- cells
