@@ -53,12 +53,13 @@ TASK_STATUSES = ("open", "done")
 TASK_STATUS_LABELS = {"open": "整改中", "done": "已完成"}
 NO_TASK = "未建任务"
 # why a member is flagged on 党员预警 (DOMAIN §5), in this order
-REASON_CODES = ("xuexi_zero", "xuexi_low", "absent", "no_self_study")
+REASON_CODES = ("xuexi_zero", "xuexi_low", "absent", "no_self_study", "ambiguous")
 REASON_LABELS = {
     "xuexi_zero": "学习强国零积分",
     "xuexi_low": "学习强国积分偏低",
     "absent": "无故缺席",
     "no_self_study": "自学未完成",
+    "ambiguous": "同名待核实",
 }
 
 ACTIVITY_TYPE_BY_LABEL: dict[str, str] = {

@@ -7,9 +7,9 @@ from datetime import date
 
 import pandas as pd
 
-from metrics.dataset import DATASET_COLUMNS, Dataset
+from domain.dataset import DATASET_COLUMNS, Dataset
 
-_DATE_COLUMNS = {"date", "join_date", "period_start", "period_end"}
+_DATE_COLUMNS = {"date", "join_date", "period_start", "period_end", "start", "end"}
 _INT_COLUMNS = {"branch_id", "member_id", "activity_id", "export_id", "record_id"}
 _FLOAT_COLUMNS = {
     "expected", "present", "days", "count", "hours", "score", "points", "daily_question",
@@ -75,12 +75,32 @@ def between(series: pd.Series, start: date, end: date) -> pd.Series:
     return series.ge(ts(start)) & series.le(ts(end))
 
 
-def active_members(ds: Dataset) -> pd.DataFrame:
-    """Active roster members with their branch's type (DOMAIN.md §4 "active roster members")."""
-    members = ds.members[ds.members["status"] == "active"]
-    types = ds.branches[["branch_id", "type"]].rename(columns={"type": "branch_type"})
-    out = members.merge(types, on="branch_id", how="left")
+def with_branch_type(frame: pd.DataFrame, ds: Dataset) -> pd.DataFrame:
+    """``frame`` (with ``branch_id``) and a ``branch_type`` column from the branches."""
+    types = ds.branches[["branch_id", "type"]].drop_duplicates("branch_id").rename(columns={"type": "branch_type"})
+    out = frame.merge(types, on="branch_id", how="left")
     return out.assign(branch_type=out["branch_type"].fillna(DEFAULT_BRANCH_TYPE))
+
+
+def overlap_days(start: pd.Series, end: pd.Series, first: date, last: date) -> pd.Series:
+    """Days of [``first``, ``last``] (inclusive) inside each interval [start, end) (NaT = open)."""
+    lo = start.fillna(ts(first)).clip(lower=ts(first))
+    hi = (end - pd.Timedelta(days=1)).fillna(ts(last)).clip(upper=ts(last))
+    return ((hi - lo).dt.days + 1).clip(lower=0).astype("int64")
+
+
+def members_during(ds: Dataset, first: date, last: date) -> pd.DataFrame:
+    """Who belonged to which branch at some time in [``first``, ``last``] (DOMAIN §2, "active roster
+    members" of §4): one row per (member, branch) with the member's attributes, ``branch_type``
+    and ``days`` (how many days of the window they belonged there)."""
+    m = ds.members
+    days = overlap_days(m["start"], m["end"], first, last)
+    inside = m.assign(days=days)[days > 0]
+    # two intervals in one branch inside one window (left and came back): one row, days added
+    totals = inside.groupby(["member_id", "branch_id"], sort=False)["days"].transform("sum")
+    inside = inside.assign(days=totals).sort_values("end", na_position="last", kind="stable")
+    inside = inside.drop_duplicates(["member_id", "branch_id"], keep="last").sort_index()
+    return with_branch_type(inside.reset_index(drop=True), ds)
 
 
 def month_key(series: pd.Series) -> pd.Series:

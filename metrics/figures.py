@@ -41,7 +41,6 @@ Decisions made here once:
 from __future__ import annotations
 
 import copy
-import math
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
@@ -49,12 +48,12 @@ from datetime import date
 from functools import cached_property
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from domain.formatting import NO_DATA, figure_text, round_half_up
+from domain.formatting import figure_text, round_half_up
 from domain.indicators import defaults
 from domain.names import normalize_name
+from domain.periods import Quarter, parse_quarter
 from domain.vocabulary import (
     BRANCH_TYPE_BY_LABEL,
     LEVEL_BY_LABEL,
@@ -63,11 +62,12 @@ from domain.vocabulary import (
     STUDY_FORM_BY_LABEL,
     activity_type,
 )
-from metrics._frames import active_members, between, prepare
-from metrics.dataset import Dataset
-from metrics.indicators import count_events
-from metrics.matching import match_members
-from metrics.xuexi import _points_for, select_exports  # the same per-member rule as the indicators
+from metrics._frames import between, members_during, prepare
+from domain.dataset import Dataset
+from metrics.indicators import count_events, study_sessions
+from metrics.matching import CREDITED
+from metrics.self_study import study_rows
+from metrics.xuexi import window_points  # the same per-member rule as the indicators
 
 DATASETS = {
     "activity": "组织生活台账", "study": "学习记录", "records": "其他台账",
@@ -500,14 +500,10 @@ class _Context:
 
     @cached_property
     def study(self) -> pd.DataFrame:
-        """Study rows with a branch (a row without one takes its matched member's branch)."""
-        study = self.ds.study
-        if study["branch_id"].isna().any():
-            matched = match_members(study, self.ds.members)
-            member_branch = self.ds.members.drop_duplicates("member_id").set_index("member_id")["branch_id"]
-            branch_id = matched["branch_id"].fillna(matched["member_id"].map(member_branch)).astype("Int64")
-            study = study.assign(branch_id=branch_id, branch=branch_id.map(self.branch_name))
-        return study
+        """Study rows matched to members (a row without a branch takes its member's branch),
+        as the indicators read them (metrics.self_study.study_rows)."""
+        study = study_rows(self.ds)
+        return study.assign(branch=study["branch_id"].map(self.branch_name))
 
     @cached_property
     def counted_periods(self) -> pd.DataFrame:
@@ -517,12 +513,11 @@ class _Context:
     def xuexi_points(self) -> pd.DataFrame | None:
         """Points and 每日一题 per active member over the window's counted exports; None when no
         export of the window has ended by the as-of date."""
-        selection = select_exports(self.ds.xuexi, self.start, self.end, self.as_of)
-        if not selection.counted:
+        found = window_points(self.ds, self.start, self.end, self.as_of)
+        if not found.selection.counted:
             return None
-        points = _points_for(self.ds, selection)
-        members = active_members(self.ds)[["member_id", "name", "group"]]
-        return points.merge(members, on="member_id", how="left")
+        members = members_during(self.ds, self.start, self.last)[["member_id", "branch_id", "name", "group"]]
+        return found.members.merge(members, on=["member_id", "branch_id"], how="left")
 
 
 def _text_mask(text: pd.Series, words: tuple[str, ...]) -> pd.Series:
@@ -593,30 +588,24 @@ def _counts_rows(d: FigureDef, c: _Context) -> pd.DataFrame:
 
 
 def _study_session_rows(d: FigureDef, c: _Context) -> pd.DataFrame:
-    """集中学习 (or another type that is also a study form) known only from 学习记录: one per branch
-    and day with no ledger row of that type that day and outside any counted 统计表 period."""
+    """集中学习 (or another type that is also a study form) known only from 学习记录, by the rule
+    the indicator counts them with (metrics.indicators.study_sessions): every study row of such a
+    session is listed, the session's first row adds what the session adds (0 when a 统计表
+    period already counted it)."""
     f = d.filters
-    forms = [t for t in f.types if t in STUDY_FORMS]
+    forms = tuple(t for t in f.types if t in STUDY_FORMS)
     study = c.study
     mask = (study["form"].isin(forms) & between(study["date"], c.start, c.last) & study["branch_id"].notna()
             & c.in_scope(study["branch_id"]) & c.of_type(study["branch_id"], f.branch_type))
     s = study[mask.to_numpy()]
-    ledger = c.ds.activities.loc[c.ds.activities["type"].isin(forms), ["branch_id", "date", "type"]]
-    ledger = ledger.drop_duplicates().rename(columns={"type": "form"}).assign(_ledger=True)
-    s = s.merge(ledger, on=["branch_id", "date", "form"], how="left")
-    s = s[s["_ledger"].isna()].drop(columns="_ledger")
-    periods = c.counted_periods[c.counted_periods["type"].isin(forms)]
-    if not periods.empty and not s.empty:
-        probe = s.assign(_row=np.arange(len(s)))[["_row", "branch_id", "form", "date"]].merge(
-            periods.rename(columns={"type": "form"}), on=["branch_id", "form"])
-        inside = probe.loc[probe["date"].ge(probe["period_start"]) & probe["date"].le(probe["period_end"]), "_row"]
-        s = s[~np.isin(np.arange(len(s)), inside.to_numpy())]
-    s = s.sort_values(["branch_id", "date", "name"], kind="stable")
+    sessions = study_sessions(s, c.ds, c.counted_periods, c.start, c.last, forms)
+    s = s.merge(sessions, on=["branch_id", "date", "form"]).sort_values(["branch_id", "date", "name"], kind="stable")
     session = s["branch"].fillna("") + "｜" + s["date"].dt.strftime("%Y-%m-%d") + "｜" + s["form"] + "（仅见于学习记录）"
+    first = ~session.duplicated()
     return pd.DataFrame({
         "source": "学习记录", "branch_id": s["branch_id"], "branch": s["branch"], "date": s["date"],
         "type": s["form"], "topic": s["content"], "name": s["name"], "counted_as": session,
-        "_value": (~session.duplicated()).astype("float64"),
+        "_value": (first & s["adds"].eq(1)).astype("float64"),
     })
 
 
@@ -641,8 +630,8 @@ def _study_rows(d: FigureDef, c: _Context) -> pd.DataFrame:
 
 def _study_share_rows(d: FigureDef, c: _Context) -> pd.DataFrame:
     members = _member_rows(d, c)
-    studied = match_members(_study_rows(replace(d, measure="count"), c), c.ds.members)
-    done = set(studied.loc[studied["match"] == "matched", "member_id"].dropna().astype(int))
+    studied = c.study.loc[c.study.index.isin(_study_rows(replace(d, measure="count"), c).index)]
+    done = set(studied.loc[studied["match"].isin(CREDITED), "member_id"].dropna().astype(int))
     return members.assign(_value=members["member_id"].isin(done).astype("float64"))
 
 
@@ -673,7 +662,7 @@ def _records_rows(d: FigureDef, c: _Context) -> pd.DataFrame:
 
 
 def _member_rows(d: FigureDef, c: _Context) -> pd.DataFrame:
-    m = active_members(c.ds)
+    m = members_during(c.ds, c.last, c.last)  # the members as of the last day counted
     mask = c.in_scope(m["branch_id"]) & m["branch_id"].notna()
     if d.filters.branch_type:
         mask &= m["branch_type"].eq(d.filters.branch_type)
@@ -820,3 +809,101 @@ def _records_frame(rows: pd.DataFrame) -> pd.DataFrame:
     back = [col for col in ("contribution", "counted_as") if col in rows.columns]
     middle = [col for col in rows.columns if col not in front + back]
     return rows[front + middle + back]
+
+
+# --- a report: its period, scope and figures ---------------------------------------------------
+
+
+COMMITTEE_LABEL = "全委"
+
+
+@dataclass(frozen=True)
+class ReportPeriod:
+    """A calendar year, or one quarter of it, counted up to ``as_of``."""
+
+    year: int
+    quarter: Quarter | None
+    as_of: date
+
+    @property
+    def start(self) -> date:
+        return self.quarter.start if self.quarter else date(self.year, 1, 1)
+
+    @property
+    def end(self) -> date:
+        return self.quarter.end if self.quarter else date(self.year, 12, 31)
+
+    @property
+    def label(self) -> str:
+        """``2026年`` or ``2026年第三季度``."""
+        return self.quarter.label if self.quarter else f"{self.year}年"
+
+    @property
+    def key(self) -> str:
+        """``2026`` or ``2026Q3`` (the CLI's JSON ``period``)."""
+        return str(self.quarter) if self.quarter else str(self.year)
+
+    @property
+    def is_complete(self) -> bool:
+        return self.as_of >= self.end
+
+
+def report_period(year: int, quarter: str | Quarter | None = None, as_of: date | None = None,
+                  today: date | None = None) -> ReportPeriod:
+    """The window of a year (or of one quarter of that year) as of ``as_of`` (default today,
+    capped at the window's end). Raises ``ValueError`` (Chinese) for a quarter of another year or
+    a window that has not begun."""
+    q = parse_quarter(quarter) if quarter not in (None, "") else None
+    if q is not None and q.year != year:
+        raise ValueError(f"季度{q}不在{year}年内，请让 --year 与 --quarter 一致")
+    start = q.start if q else date(year, 1, 1)
+    end = q.end if q else date(year, 12, 31)
+    cut = as_of or today or date.today()
+    if cut < start:
+        raise ValueError(f"{(q.label if q else f'{year}年')}尚未开始（截至{cut.isoformat()}），没有可统计的数据")
+    return ReportPeriod(year, q, min(cut, end))
+
+
+def same_period_last_year(period: ReportPeriod) -> ReportPeriod:
+    """The same window one year earlier, as of the same day one year earlier (29 Feb → 28 Feb)."""
+    cut = period.as_of
+    try:
+        shifted = cut.replace(year=cut.year - 1)
+    except ValueError:
+        shifted = cut.replace(year=cut.year - 1, day=28)
+    q = Quarter(period.quarter.year - 1, period.quarter.number) if period.quarter else None
+    return ReportPeriod(period.year - 1, q, shifted)
+
+
+@dataclass(frozen=True)
+class ReportScope:
+    """What the figures cover: the committee, one unit, or one branch (``label`` in words)."""
+
+    unit: str | None = None
+    branch_id: int | None = None
+    label: str = COMMITTEE_LABEL
+
+    @property
+    def figure_scope(self) -> FigureScope:
+        return FigureScope(unit=self.unit, branch_id=self.branch_id)
+
+    @property
+    def kind(self) -> str:
+        return self.figure_scope.kind
+
+    @property
+    def key(self) -> tuple:
+        return (self.unit, self.branch_id)
+
+
+@dataclass
+class FigureReport:
+    """The figures of one period and scope, with last year's values and what the draft needs."""
+
+    period: ReportPeriod
+    scope: ReportScope
+    table: pd.DataFrame  # compute_figures + previous, previous_display, change
+    settings: FigureSettings
+    previous_period: ReportPeriod | None
+    branches: pd.DataFrame  # the branches in scope: branch_id, branch, unit, type
+    warnings: list[str] = field(default_factory=list)

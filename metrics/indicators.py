@@ -2,8 +2,9 @@
 
 Decisions the spec leaves open, made here once:
 - Counts: ledger activities dated in the window and on/before as-of, plus ``activity_counts`` rows
-  whose period lies in the window and has ended by as-of. A counts row of a (branch, type) whose
-  period contains any ledger row of that branch and type is ignored (the ledger wins) and reported
+  whose period lies in the window and has ended by as-of. A counts row whose period contains any
+  ledger row of that branch, of any type, is ignored (the ledger wins for that branch and month,
+  DOMAIN §3.3b; a quarterly count cannot be split by month, so it is set aside whole) and reported
   as a clash. Counts rows of one (branch, type) whose period is contained in another counted row's
   period are dropped too (a quarterly total supersedes the monthly rows it covers).
 - attendance: Σ present ÷ Σ expected over ledger activities recording both (expected > 0), plus the
@@ -25,11 +26,11 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from metrics._frames import active_members, between, prepare, ts
+from metrics._frames import between, members_during, prepare, ts
 from domain.formatting import ceil_int, value_text
 from metrics.config import MetricsConfig, load_config
-from metrics.dataset import Dataset
-from metrics.matching import match_members
+from domain.dataset import Dataset
+from metrics.self_study import self_study_status, study_rows
 from domain.periods import Quarter, current_month, effective_as_of, ended_months, parse_quarter
 from metrics.xuexi import quarter_points_with_selection
 
@@ -97,10 +98,11 @@ def count_events(ds: Dataset, start: date, end: date, as_of: date) -> EventCount
     type_rows = counts[counts["type"].notna() & counts["count"].notna()]
     type_rows, superseded = _drop_contained(type_rows, ["branch_id", "type"])
 
-    # ledger rows of the same branch and type inside a counts period → the ledger wins
+    # any ledger row of the branch inside a counts period → the ledger wins for those months,
+    # whatever the type (a period's count cannot be split by month, so it is set aside whole)
     probe = type_rows.assign(_row=np.arange(len(type_rows)))
-    hits = probe[["_row", "branch_id", "type", "period_start", "period_end"]].merge(
-        ds.activities[["branch_id", "type", "date"]], on=["branch_id", "type"]
+    hits = probe[["_row", "branch_id", "period_start", "period_end"]].merge(
+        ds.activities[["branch_id", "date"]], on="branch_id"
     )
     hits = hits[hits["date"].ge(hits["period_start"]) & hits["date"].le(hits["period_end"])]
     ledger_n = hits.groupby("_row").size()
@@ -156,8 +158,8 @@ def clash_sentences(clashes: pd.DataFrame, attendance_set_aside: pd.DataFrame) -
     out = []
     for r in clashes.itertuples(index=False):
         out.append(
-            f"{r.branch}：{r.period_start:%Y-%m-%d}至{r.period_end:%Y-%m-%d}的{r.type}既有台账记录"
-            f"（{r.ledger_count}条）又有统计表数字（{r.count:g}次），已按台账统计，统计表数字未计入"
+            f"{r.branch}：{r.period_start:%Y-%m-%d}至{r.period_end:%Y-%m-%d}已有台账记录（{r.ledger_count}条），"
+            f"统计表中的{r.type}{r.count:g}次未计入（同一支部同一月份以台账为准）"
         )
     for r in attendance_set_aside.itertuples(index=False):
         out.append(
@@ -167,61 +169,31 @@ def clash_sentences(clashes: pd.DataFrame, attendance_set_aside: pd.DataFrame) -
     return out
 
 
-def _study_with_branch(ds: Dataset) -> pd.DataFrame:
-    """Study rows matched to members; a row without branch_id takes its member's branch."""
-    study = match_members(ds.study, ds.members)
-    member_branch = ds.members.drop_duplicates("member_id").set_index("member_id")["branch_id"]
-    branch_id = study["branch_id"].fillna(study["member_id"].map(member_branch)).astype("Int64")
-    return study.assign(branch_id=branch_id)
-
-
-def _study_session_dates(study: pd.DataFrame, ds: Dataset, events: EventCounts,
-                         start: date, last: date) -> pd.Series:
-    """Per branch: 集中学习 sessions known only from study records.
-
-    Distinct 集中学习 study dates not on the ledger add one each. Inside a counted 集中学习 counts
-    period, the dates are taken to be the sessions already counted there: they add only what
-    exceeds the period's count (so a period counts max(count, dates)).
-    """
-    rows = study[(study["form"] == STUDY_SESSION_FORM) & between(study["date"], start, last) & study["branch_id"].notna()]
-    dates = rows[["branch_id", "date"]].drop_duplicates()
-    ledger_days = ds.activities.loc[ds.activities["type"] == STUDY_SESSION_FORM, ["branch_id", "date"]].drop_duplicates()
-    dates = dates.merge(ledger_days.assign(_on_ledger=True), on=["branch_id", "date"], how="left")
-    dates = dates[dates["_on_ledger"].isna()][["branch_id", "date"]]
-    covered = events.counted_periods[events.counted_periods["type"] == STUDY_SESSION_FORM]
-    if covered.empty or dates.empty:
-        return dates.groupby("branch_id").size()
-    d = dates.assign(_date_row=np.arange(len(dates)))
-    c = covered.assign(_period_row=np.arange(len(covered)))
-    inside = d.merge(c, on="branch_id")
-    inside = inside[inside["date"].ge(inside["period_start"]) & inside["date"].le(inside["period_end"])]
-    inside = inside.drop_duplicates("_date_row")  # a date inside two periods belongs to the first
-    outside = d[~d["_date_row"].isin(set(inside["_date_row"].tolist()))].groupby("branch_id").size()
-    per_period = inside.groupby(["_period_row", "branch_id"], as_index=False).agg(n=("date", "size"), count=("count", "first"))
-    extra = per_period.assign(extra=(per_period["n"] - per_period["count"]).clip(lower=0)).groupby("branch_id")["extra"].sum()
-    return outside.add(extra, fill_value=0)
-
-
-def _self_study(study: pd.DataFrame, members: pd.DataFrame, q: Quarter, cut: date) -> pd.DataFrame:
-    """Per active member: months of the quarter (ended by cut) with a 自学 record."""
-    months = [str(m) for m in ended_months(q, cut)]
-    rows = study[(study["form"] == SELF_STUDY_FORM) & (study["match"] == "matched") & between(study["date"], q.start, cut)]
-    done = rows.assign(month=rows["date"].dt.strftime("%Y-%m"))[["member_id", "month"]].drop_duplicates()
-    per_member = done[done["month"].isin(months)].groupby("member_id").size()
-    current = current_month(q, cut)
-    in_current = set(done.loc[done["month"] == str(current), "member_id"].tolist()) if current is not None else set()
-    out = members[["member_id", "branch_id"]].assign(
-        months_done=members["member_id"].map(per_member).fillna(0).astype(int),
-    )
-    out = out.assign(
-        complete=out["months_done"].eq(len(months)),
-        current_missing=(~out["member_id"].isin(in_current)) if current is not None else False,
-    )
-    month_missing = {}
-    for m in months:  # one column per ended month (at most three)
-        has = set(done.loc[done["month"] == m, "member_id"].tolist())
-        month_missing[m] = ~out["member_id"].isin(has)
-    return out.assign(**{f"missing_{m}": v for m, v in month_missing.items()})
+def study_sessions(study: pd.DataFrame, ds: Dataset, counted_periods: pd.DataFrame, start: date,
+                   last: date, forms: tuple[str, ...] = (STUDY_SESSION_FORM,)) -> pd.DataFrame:
+    """集中学习 sessions known only from study records — the one rule the 集中学习 indicator and
+    the work-report figures share: one per (branch, day, form) with a study record of that form
+    and no ledger activity of that type that day. Inside a counted 统计表 period of that type the
+    days are taken to be the sessions counted there: only those beyond the period's count add
+    (the period counts max(count, days)). Returns branch_id, date, form and ``adds`` (1 or 0)."""
+    rows = study[study["form"].isin(forms) & between(study["date"], start, last) & study["branch_id"].notna()]
+    days = rows[["branch_id", "date", "form"]].drop_duplicates()
+    ledger = ds.activities.loc[ds.activities["type"].isin(forms), ["branch_id", "date", "type"]]
+    ledger = ledger.drop_duplicates().rename(columns={"type": "form"}).assign(_on_ledger=True)
+    days = days.merge(ledger, on=["branch_id", "date", "form"], how="left")
+    days = days[days["_on_ledger"].isna()].drop(columns="_on_ledger")
+    days = days.sort_values(["branch_id", "form", "date"], kind="stable").reset_index(drop=True)
+    covered = counted_periods[counted_periods["type"].isin(forms)].rename(columns={"type": "form"})
+    adds = pd.Series(1, index=days.index, dtype="int64")
+    if not covered.empty and not days.empty:
+        c = covered.assign(_period=np.arange(len(covered)))
+        inside = days.reset_index().merge(c, on=["branch_id", "form"])
+        inside = inside[inside["date"].ge(inside["period_start"]) & inside["date"].le(inside["period_end"])]
+        inside = inside.drop_duplicates("index")  # a day inside two periods belongs to the first
+        # the first ``count`` days of a period are its counted sessions; later ones add
+        nth = inside.groupby("_period").cumcount()
+        adds.loc[inside["index"].to_numpy()] = (nth >= inside["count"]).astype("int64").to_numpy()
+    return days.assign(adds=adds)
 
 
 def compute_indicators(
@@ -239,14 +211,18 @@ def compute_indicators(
     y_events = count_events(ds, year_first, date(q.year, 12, 31), cut)
     warnings += clash_warnings(q_events)
 
-    members = active_members(ds)
+    members = members_during(ds, q.start, cut)
     n_members = members.groupby("branch_id").size()
     n_groups = members.dropna(subset=["group"]).groupby("branch_id")["group"].nunique()
-    points, selection = quarter_points_with_selection(ds, q, cut)
+    xuexi = quarter_points_with_selection(ds, q, cut)
+    points, selection = xuexi.members, xuexi.selection
     warnings += selection.warnings
-    study = _study_with_branch(ds)
-    self_study = _self_study(study, members, q, cut)
-    session_dates = _study_session_dates(study, ds, q_events, q.start, cut)
+    study = study_rows(ds)
+    self_study = self_study_status(study, members, q, cut)
+    sure = self_study[~self_study["unsure"]]
+    sessions = study_sessions(study, ds, q_events.counted_periods, q.start, cut)
+    session_dates = sessions.groupby("branch_id")["adds"].sum()
+    unsure_points = xuexi.ambiguous.set_index("branch_id") if not xuexi.ambiguous.empty else None
     n_ended = len(ended_months(q, cut))
     cur_month = current_month(q, cut)
 
@@ -261,15 +237,20 @@ def compute_indicators(
         sessions=_per_branch(bid, session_dates),
         present=_per_branch(bid, q_events.attendance.set_index("branch_id")["present"]),
         expected=_per_branch(bid, q_events.attendance.set_index("branch_id")["expected"]),
-        xuexi_total=_per_branch(bid, points.groupby("branch_id")["points"].sum()),
-        xuexi_participating=_per_branch(bid, points.assign(p=points["points"].gt(0)).groupby("branch_id")["p"].sum()),
-        self_complete=_per_branch(bid, self_study.groupby("branch_id")["complete"].sum()),
+        # a 同名 pair's rows count for the branch (total, participants), for neither member
+        xuexi_total=_per_branch(bid, points.groupby("branch_id")["points"].sum())
+        + (_per_branch(bid, unsure_points["points"]) if unsure_points is not None else 0),
+        xuexi_participating=_per_branch(bid, points.assign(p=points["points"].gt(0)).groupby("branch_id")["p"].sum())
+        + (_per_branch(bid, unsure_points["rows_with_points"]) if unsure_points is not None else 0),
+        xuexi_share=_per_branch(bid, points.groupby("branch_id")["share"].mean()),
+        self_members=_per_branch(bid, sure.groupby("branch_id").size()),
+        self_complete=_per_branch(bid, sure.groupby("branch_id")["complete"].sum()),
         self_missing={
-            c: _per_branch(bid, self_study.groupby("branch_id")[c].sum())
-            for c in self_study.columns if c.startswith("missing_")
+            c: _per_branch(bid, sure.groupby("branch_id")[c].sum())
+            for c in sure.columns if c.startswith("missing_")
         },
         self_current_missing=(
-            _per_branch(bid, self_study.groupby("branch_id")["current_missing"].sum()) if cur_month is not None else None
+            _per_branch(bid, sure.groupby("branch_id")["current_missing"].sum()) if cur_month is not None else None
         ),
         n_ended=n_ended,
         xuexi_exports=len(selection.counted),
@@ -305,6 +286,8 @@ class _BranchInputs:
     expected: np.ndarray
     xuexi_total: np.ndarray
     xuexi_participating: np.ndarray
+    xuexi_share: np.ndarray  # mean share of the quarter the branch's members belonged
+    self_members: np.ndarray  # members the self-study rate is over (同名待核实 left out)
     self_complete: np.ndarray
     self_missing: dict[str, np.ndarray]
     self_current_missing: np.ndarray | None
@@ -359,15 +342,17 @@ def _indicator_columns(key: str, ind, config: MetricsConfig, x: _BranchInputs, w
                 "xuexi_participation": x.xuexi_participating, "xuexi_avg": x.xuexi_total,
                 "self_study": x.self_complete,
             }[key].copy()
-            denominator = x.members.copy()
-            data_ok = x.members > 0
+            denominator = (x.self_members if key == "self_study" else x.members).copy()
+            data_ok = denominator > 0
+            if key == "xuexi_avg":  # the per-member target, pro-rated to the part they belonged
+                target = base_target * np.where(x.xuexi_share > 0, x.xuexi_share, 1.0)
             if key != "self_study" and x.xuexi_exports == 0:
                 note[:] = "本季度尚无已结束期间的学习强国导出，积分按0计"
             note[~data_ok] = "名册中无在册党员"
             if key == "self_study" and x.n_ended == 0:
                 data_ok = np.zeros(n, dtype=bool)
                 note[:] = "本季度尚无已结束的月份"
-            actual = np.where(x.members > 0, numerator / denominator, np.nan)
+            actual = np.where(denominator > 0, numerator / denominator, np.nan)
         else:  # defensive: an unknown non-count indicator cannot be computed
             actual = np.full(n, np.nan)
             data_ok = np.zeros(n, dtype=bool)

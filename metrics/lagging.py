@@ -5,6 +5,7 @@ Reasons, in this order:
 - ``xuexi_low``: 0 < points < member target × elapsed ÷ quarter days × fraction; 在职 only.
 - ``absent``: named absent at ≥ threshold activities of the quarter (a name also on the leave list
   of the same activity is taken as on leave).
+- ``ambiguous``: 同名待核实 — a row of the quarter names them and a namesake of their branch.
 - ``no_self_study``: some month of the quarter ended by as-of has no 自学 record.
 """
 
@@ -15,13 +16,14 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from domain.vocabulary import REASON_CODES, REASON_LABELS
-from metrics._frames import active_members, between, prepare
+from domain.vocabulary import REASON_LABELS
+from metrics._frames import members_during, prepare
+from metrics.attendance import absences, named, unsure
 from metrics.config import MetricsConfig, load_config
-from metrics.dataset import Dataset
-from metrics.matching import match_members
-from domain.periods import Quarter, effective_as_of, ended_months, parse_quarter, to_date
-from metrics.xuexi import quarter_points
+from domain.dataset import Dataset
+from metrics.self_study import self_study_status, study_rows
+from domain.periods import Quarter, effective_as_of, parse_quarter, to_date
+from metrics.xuexi import quarter_points_with_selection
 
 LAGGING_COLUMNS = [
     "member_id", "branch_id", "branch", "name", "group", "reasons", "reason_labels", "points",
@@ -34,61 +36,52 @@ def _lists(series: pd.Series) -> pd.Series:
     return pd.Series([v if isinstance(v, list) else [] for v in series], index=series.index, dtype=object)
 
 
-def absences(ds: Dataset, start: date, last: date) -> pd.DataFrame:
-    """Unexcused absences of matched members at ledger activities dated ``start``–``last``:
-    one row per (activity, member): activity_id, member_id, date, type."""
-    acts = ds.activities[between(ds.activities["date"], start, last)][["activity_id", "date", "type"]]
-    att = ds.attendance[ds.attendance["activity_id"].isin(acts["activity_id"])]
-    matched = match_members(att, ds.members)
-    matched = matched[matched["match"] == "matched"]
-    pairs = matched[["activity_id", "member_id", "kind"]].drop_duplicates()
-    leave = pairs[pairs["kind"] == "on_leave"][["activity_id", "member_id"]].assign(_leave=True)
-    absent = pairs[pairs["kind"] == "absent"].merge(leave, on=["activity_id", "member_id"], how="left")
-    absent = absent[absent["_leave"].isna()][["activity_id", "member_id"]]
-    return absent.merge(acts, on="activity_id", how="left")
-
-
 def lagging_members(
     ds: Dataset, quarter: Quarter | str, as_of: date | str | None = None, config: MetricsConfig | None = None
 ) -> pd.DataFrame:
-    """One row per flagged active member (columns ``LAGGING_COLUMNS``), most reasons first, then by
-    branch and name. ``reasons`` / ``reason_labels`` / ``absent_activities`` / ``missing_months``
-    are Python lists; ``points_threshold`` is NA for 离退休 branches (no 学习强国 rule)."""
+    """One row per flagged member of the quarter (columns ``LAGGING_COLUMNS``), most reasons first,
+    then by branch and name. ``reasons`` / ``reason_labels`` / ``absent_activities`` /
+    ``missing_months`` are Python lists; ``points_threshold`` is NA for 离退休 branches (no 学习强国
+    rule). Members who belonged for part of the quarter are judged on that part (their 学习强国
+    threshold and owed months pro-rated); a 同名待核实 pair is flagged ``ambiguous`` instead of the
+    reasons their namesake rows could explain."""
     ds = prepare(ds)
     q = parse_quarter(quarter)
     cut = effective_as_of(q, as_of)
     config = config or load_config(imported_targets=ds.targets)
     rules = config.lagging
 
-    members = active_members(ds)
-    points, _ = quarter_points(ds, q, cut)
-    members = members.merge(points[["member_id", "points"]], on="member_id", how="left")
-    members = members.assign(points=members["points"].fillna(0.0))
+    members = members_during(ds, q.start, cut)
+    xuexi = quarter_points_with_selection(ds, q, cut).members
+    members = members.merge(xuexi[["member_id", "branch_id", "points", "elapsed_share", "ambiguous"]],
+                            on=["member_id", "branch_id"], how="left")
+    members = members.assign(points=members["points"].fillna(0.0),
+                             elapsed_share=members["elapsed_share"].fillna(0.0),
+                             ambiguous=members["ambiguous"].fillna(False).astype(bool))
     in_service = members["branch_type"].eq("在职")
-    threshold = rules["xuexi_member_target"] * ((cut - q.start).days + 1) / q.days * rules["xuexi_low_fraction"]
+    threshold = rules["xuexi_member_target"] * members["elapsed_share"] * rules["xuexi_low_fraction"]
 
-    missed = absences(ds, q.start, cut)
-    missed = missed.sort_values(["date", "activity_id"])
+    lists = named(ds, q.start, cut)
+    missed = absences(ds, q.start, cut, lists).sort_values(["date", "activity_id"])
     missed = missed.assign(_text=missed["date"].dt.strftime("%Y-%m-%d") + " " + missed["type"])
-    per_member = missed.groupby("member_id").agg(
-        absences=("activity_id", "nunique"), absent_activities=("_text", list)
-    )
+    per_member = missed.groupby(["member_id", "branch_id"]).agg(
+        absences=("activity_id", "nunique"), absent_activities=("_text", list))
+    key = pd.MultiIndex.from_frame(members[["member_id", "branch_id"]].astype("int64"))
+    per_member.index = per_member.index.set_levels([lvl.astype("int64") for lvl in per_member.index.levels])
+    absences_n = pd.Series(per_member["absences"].reindex(key).fillna(0).astype(int).to_numpy(), index=members.index)
+    absent_lists = pd.Series(per_member["absent_activities"].reindex(key).to_numpy(), index=members.index)
+    doubt = unsure(lists)
+    doubtful = set(zip(doubt["branch_id"].astype(int), doubt["name"]))
+    absence_unsure = pd.Series([(int(b), n) in doubtful for b, n in zip(members["branch_id"], members["name"])],
+                               index=members.index, dtype=bool)
 
-    months = [str(m) for m in ended_months(q, cut)]
-    study = match_members(ds.study, ds.members)
-    study = study[(study["match"] == "matched") & (study["form"] == "自学") & between(study["date"], q.start, cut)]
-    done = study.assign(month=study["date"].dt.strftime("%Y-%m"))[["member_id", "month"]].drop_duplicates()
-    done = done[done["month"].isin(months)]
-    grid = members[["member_id"]].merge(pd.DataFrame({"month": pd.Series(months, dtype="str")}), how="cross")
-    grid = grid.merge(done.assign(_done=True), on=["member_id", "month"], how="left")
-    missing = grid[grid["_done"].isna()].groupby("member_id")["month"].agg(list)
-
-    absences_n = members["member_id"].map(per_member["absences"]).fillna(0).astype(int)
+    study = self_study_status(study_rows(ds), members, q, cut)
     flags = pd.DataFrame({
-        "xuexi_zero": in_service & members["points"].le(0),
-        "xuexi_low": in_service & members["points"].gt(0) & members["points"].lt(threshold),
-        "absent": absences_n.ge(rules["absent_threshold"]),
-        "no_self_study": members["member_id"].isin(missing.index),
+        "xuexi_zero": in_service & members["points"].le(0) & ~members["ambiguous"],
+        "xuexi_low": in_service & members["points"].gt(0) & members["points"].lt(threshold) & ~members["ambiguous"],
+        "absent": absences_n.ge(rules["absent_threshold"]) & ~absence_unsure,
+        "no_self_study": (study["owed"].gt(study["done"]) & ~study["unsure"]).to_numpy(),
+        "ambiguous": (members["ambiguous"] | absence_unsure | study["unsure"].to_numpy()),
     })
     n_reasons = flags.sum(axis=1).astype(int)
     on = flags.melt(ignore_index=False, var_name="code", value_name="on")  # keeps REASON_CODES order
@@ -107,8 +100,8 @@ def lagging_members(
         "points": members["points"],
         "points_threshold": pd.Series(np.where(in_service, threshold, np.nan), index=members.index),
         "absences": absences_n,
-        "absent_activities": _lists(members["member_id"].map(per_member["absent_activities"])),
-        "missing_months": _lists(members["member_id"].map(missing)),
+        "absent_activities": _lists(absent_lists),
+        "missing_months": _lists(pd.Series(study["missing"].to_numpy(), index=members.index)),
         "n_reasons": n_reasons,
     })
     out = out[out["n_reasons"] > 0]
@@ -117,14 +110,14 @@ def lagging_members(
 
 
 def political_birthdays(ds: Dataset, month_start: date | str) -> pd.DataFrame:
-    """Active members whose 入党日期 anniversary falls in the month of ``month_start``.
+    """Members of that month whose 入党日期 anniversary falls in the month of ``month_start``.
 
     Columns: member_id, branch_id, branch, name, group, join_date, anniversary (date this year;
     29 Feb → 28 Feb in common years), party_years; sorted by branch, anniversary, name.
     """
     ds = prepare(ds)
     first = to_date(month_start).replace(day=1)
-    members = active_members(ds)
+    members = members_during(ds, first, (pd.Timestamp(first) + pd.offsets.MonthEnd(0)).date())
     members = members[members["join_date"].notna() & members["join_date"].dt.month.eq(first.month)]
     members = members[members["join_date"].dt.year < first.year]
     last_day = (pd.Timestamp(first) + pd.offsets.MonthEnd(0)).day

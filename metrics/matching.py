@@ -1,82 +1,111 @@
-"""Match names in imported records to roster members (DOMAIN.md §2 member identity).
+"""Whose is this row? Names and codes in imported records → the member they mean (DOMAIN.md §2).
 
-Rules, in order, for each row of the frame:
-1. ``member_code`` present and equal to exactly one roster member's code → that member
-   (two roster members sharing a code → ambiguous). A code not on the roster falls through to 2.
-2. ``branch_id`` present → the roster members of that branch with the same normalised name.
-   Same name in two branches = two different people.
-3. ``branch_id`` missing (a 学习强国 department that named no known branch, a study row without a
-   branch) → the name must be unique across the whole roster.
+A row names a person (``name``, maybe ``member_code``), maybe a branch (``branch_id``), and a
+date (``date``) or a period (``period_start``–``period_end``). Candidates are the members who
+belonged at that time (``members`` holds membership intervals: ``start`` inclusive, ``end``
+exclusive, NaT open). Rules, in order:
 
-Among candidates an *active* member wins: one active → matched; two or more active → ambiguous
-(never merged silently). With no active candidate, a single transferred/deceased member is matched
-(so that records of people who left are not reported as unknown names); several → ambiguous.
+1. ``member_code`` equal to the code of exactly one member → that member.
+2. ``branch_id`` given → the branch's members of that name at that time: one → matched; two or
+   more → ambiguous (同名待核实: never merged, no credit nor penalty to either); none at that time
+   but exactly one of that name in the branch at any time → matched (the record falls outside
+   their membership, so it credits nothing); otherwise unmatched.
+3. no ``branch_id`` (a 学习强国 部门 that names no branch) → the name must belong to exactly one
+   member of the whole committee at that time → ``by_name`` (matched, listed as 按姓名归入);
+   otherwise unmatched (counted nowhere, listed).
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-MATCHED, UNMATCHED, AMBIGUOUS = "matched", "unmatched", "ambiguous"
+MATCHED, BY_NAME, UNMATCHED, AMBIGUOUS = "matched", "by_name", "unmatched", "ambiguous"
+CREDITED = (MATCHED, BY_NAME)  # outcomes that give the member credit
 
 
-def _candidates(members: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """Per key: the resolved member_id (NA unless unique) and the match outcome."""
-    roster = members.dropna(subset=keys)
-    active = roster["status"].eq("active")
-    # active members first, so "first" is the active one whenever exactly one is active
-    roster = roster.assign(_active=active).sort_values("_active", ascending=False, kind="stable")
-    stats = roster.groupby(keys, sort=False).agg(
-        _n_active=("_active", "sum"), _n_all=("member_id", "size"), _first=("member_id", "first"),
-    ).reset_index()
-    unique = stats["_n_active"].eq(1) | (stats["_n_active"].eq(0) & stats["_n_all"].eq(1))
-    return pd.DataFrame({
-        **{k: stats[k] for k in keys},
-        "_member_id": stats["_first"].where(unique).astype("Int64"),
-        "_outcome": pd.Series(AMBIGUOUS, index=stats.index, dtype="str").mask(unique, MATCHED),
-    })
+def _window(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Each row's first and last day: its date, or its period."""
+    if "date" in frame.columns:
+        return frame["date"], frame["date"]
+    if "period_start" in frame.columns:
+        return frame["period_start"], frame["period_end"]
+    missing = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+    return missing, missing
+
+
+def _covers(found: pd.DataFrame) -> pd.Series:
+    """Candidate interval [start, end) overlaps the row's [first, last] (unknown dates: yes)."""
+    after_start = found["start"].isna() | found["_last"].isna() | (found["start"] <= found["_last"])
+    before_end = found["end"].isna() | found["_first"].isna() | (found["end"] > found["_first"])
+    return (after_start & before_end).astype(bool)
+
+
+def _resolve(probe: pd.DataFrame, roster: pd.DataFrame, keys: list[str], timed: bool) -> pd.DataFrame:
+    """Per probe row (``_row``): ``_n`` candidates and ``_member`` (the one when ``_n`` == 1)."""
+    found = probe.merge(roster, on=keys, how="inner")
+    if timed:
+        found = found[_covers(found)]
+    found = found.drop_duplicates(["_row", "member_id"])
+    stats = found.groupby("_row").agg(_n=("member_id", "size"), _member=("member_id", "first"))
+    return stats
 
 
 def match_members(frame: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
-    """Return ``frame`` (same rows, same order, fresh index) with ``member_id`` and ``match``.
-
-    ``frame`` needs ``name`` and may have ``branch_id`` and ``member_code``; ``members`` is the
-    Dataset's roster frame. ``member_id`` is NA unless ``match == "matched"``.
-    """
+    """``frame`` (same rows and order, fresh index) with ``member_id`` (NA unless credited),
+    ``match`` (matched / by_name / ambiguous / unmatched) and ``candidates`` (how many members
+    the row could mean)."""
     out = frame.reset_index(drop=True)
-    out = out.drop(columns=[c for c in ("member_id", "match") if c in out.columns])
+    out = out.drop(columns=[c for c in ("member_id", "match", "candidates") if c in out.columns])
     n = len(out)
     member_id = pd.Series(pd.NA, index=out.index, dtype="Int64")
     outcome = pd.Series(UNMATCHED, index=out.index, dtype="str")
+    candidates = pd.Series(0, index=out.index, dtype="int64")
     if n == 0 or members.empty:
-        return out.assign(member_id=member_id, match=outcome)
+        return out.assign(member_id=member_id, match=outcome, candidates=candidates)
 
-    roster = members[["member_id", "branch_id", "name", "status", "member_code"]]
+    roster = members[["member_id", "branch_id", "name", "member_code", "start", "end"]]
+    first, last = _window(out)
     branch_id = out["branch_id"] if "branch_id" in out.columns else pd.Series(pd.NA, index=out.index)
     code = out["member_code"] if "member_code" in out.columns else pd.Series(pd.NA, index=out.index)
-    probe = pd.DataFrame({
-        "_row": out.index, "name": out["name"], "branch_id": branch_id.astype("Int64"),
-        "member_code": code.astype("str"),
-    })
+    probe = pd.DataFrame({"_row": out.index, "name": out["name"], "branch_id": branch_id.astype("Int64"),
+                          "member_code": code.astype("str"), "_first": first, "_last": last})
     todo = pd.Series(True, index=out.index)
 
-    def apply(rows: pd.DataFrame, keys: list[str], fall_through_missing: bool) -> None:
-        if rows.empty:
-            return
-        found = rows[["_row", *keys]].merge(_candidates(roster, keys), on=keys, how="left")
-        found = found.set_index("_row")
-        hit = found["_outcome"].notna()
-        if not fall_through_missing:
-            hit = pd.Series(True, index=found.index)
-        rows_hit = found.index[hit]
-        member_id.loc[rows_hit] = found.loc[rows_hit, "_member_id"]
-        outcome.loc[rows_hit] = found.loc[rows_hit, "_outcome"].fillna(UNMATCHED)
-        todo.loc[rows_hit] = False
+    def settle(rows: pd.Index, stats: pd.DataFrame, unique: str) -> None:
+        hit = stats.reindex(rows)
+        one = hit["_n"].eq(1)
+        many = hit["_n"].gt(1)
+        member_id.loc[one[one].index] = hit.loc[one, "_member"].astype("Int64")
+        outcome.loc[one[one].index] = unique
+        outcome.loc[many[many].index] = AMBIGUOUS
+        candidates.loc[hit.index] = hit["_n"].fillna(0).astype("int64")
+        todo.loc[hit.index[hit["_n"].notna()]] = False
 
-    with_code = probe[probe["member_code"].notna() & todo]
-    apply(with_code, ["member_code"], fall_through_missing=True)
+    # 1. a code that is one member's
+    with_code = probe[probe["member_code"].notna() & probe["member_code"].ne("")]
+    if not with_code.empty:
+        codes = roster.dropna(subset=["member_code"]).drop_duplicates(["member_code", "member_id"])
+        stats = _resolve(with_code[["_row", "member_code", "_first", "_last"]], codes, ["member_code"], False)
+        settle(with_code.index, stats, MATCHED)
+
+    # 2. a branch and a name: who of that name belonged then; else anyone of that name there
     with_branch = probe[todo & probe["branch_id"].notna() & probe["name"].notna()]
-    apply(with_branch, ["branch_id", "name"], fall_through_missing=False)
-    without_branch = probe[todo & probe["branch_id"].isna() & probe["name"].notna()]
-    apply(without_branch, ["name"], fall_through_missing=False)
-    return out.assign(member_id=member_id, match=outcome)
+    if not with_branch.empty:
+        cols = ["_row", "branch_id", "name", "_first", "_last"]
+        stats = _resolve(with_branch[cols], roster, ["branch_id", "name"], True)
+        settle(with_branch.index, stats, MATCHED)
+        rest = with_branch[todo.loc[with_branch.index].to_numpy()]
+        if not rest.empty:
+            ever = _resolve(rest[cols], roster, ["branch_id", "name"], False)
+            ever = ever[ever["_n"].eq(1)]  # an unknown date never makes two people one
+            settle(rest.index, ever, MATCHED)
+
+    # 3. no branch: a name that is one member's in the whole committee at that time
+    without = probe[todo & probe["branch_id"].isna() & probe["name"].notna()]
+    if not without.empty:
+        stats = _resolve(without[["_row", "name", "_first", "_last"]], roster, ["name"], True)
+        settle(without.index, stats, BY_NAME)
+        outcome.loc[outcome.eq(AMBIGUOUS) & probe["branch_id"].isna()] = UNMATCHED  # 未归入
+
+    credited = outcome.isin(CREDITED)
+    return out.assign(member_id=member_id.where(credited), match=outcome, candidates=candidates)

@@ -22,7 +22,7 @@ import pandas as pd
 from domain.formatting import score_text, value_text
 from domain.vocabulary import NO_TASK, STATUS_LABELS, TASK_STATUS_LABELS
 from metrics._frames import prepare
-from metrics.dataset import Dataset
+from domain.dataset import Dataset
 from metrics.lagging import LAGGING_COLUMNS
 from domain.periods import Quarter, parse_quarter, quarter_of
 from metrics.problems import problem_list

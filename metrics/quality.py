@@ -11,10 +11,10 @@ from datetime import date
 import pandas as pd
 
 from domain.vocabulary import OTHER_ACTIVITY_TYPE
-from metrics._frames import active_members, between, prepare
-from metrics.dataset import Dataset
+from metrics._frames import between, members_during, prepare
+from domain.dataset import Dataset
 from metrics.indicators import clash_sentences, count_events
-from metrics.matching import match_members
+from metrics.matching import AMBIGUOUS, BY_NAME, UNMATCHED, match_members
 from domain.periods import Quarter, effective_as_of, parse_quarter
 from metrics.xuexi import select_exports
 
@@ -29,7 +29,7 @@ class DataQuality:
     quarter: Quarter
     as_of: date
     unmatched: pd.DataFrame  # source, branch_id, branch, name, n_rows
-    ambiguous: pd.DataFrame  # source, branch_id, branch, name, n_rows, candidates (member_ids)
+    ambiguous: pd.DataFrame  # source, branch_id, branch, name, n_rows, candidates (member_ids): 同名待核实
     unknown_types: pd.DataFrame  # activity_id, branch_id, branch, date, type_raw
     missing_xuexi_quarters: list[str]  # quarter labels with no 学习强国 export counted
     branches_without_roster: pd.DataFrame  # branch_id, branch, n_activities, n_study
@@ -42,6 +42,10 @@ class DataQuality:
         {c: pd.Series(dtype="object") for c in ("branch", "branch_id", "period_start", "period_end", "present", "expected")}
     ))
     extra: list[str] = field(default_factory=list)
+    # 学习强国 rows whose 部门 named no branch, assigned by a name unique in the committee (按姓名归入):
+    # source, branch_id, branch (the member's), name, n_rows
+    by_name: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        {c: pd.Series(dtype="object") for c in NAME_COLUMNS}))
 
     @property
     def is_clean(self) -> bool:
@@ -52,7 +56,10 @@ class DataQuality:
         for r in self.unmatched.itertuples(index=False):
             out.append(f"{r.source}中的「{r.name}」（{r.branch}）在党员名册中找不到，共{r.n_rows}条记录未计入")
         for r in self.ambiguous.itertuples(index=False):
-            out.append(f"{r.source}中的「{r.name}」（{r.branch}）在名册中有多名同名党员，无法区分，共{r.n_rows}条记录未计入")
+            out.append(f"同名待核实：{r.source}中的「{r.name}」（{r.branch}）在名册中有{len(r.candidates)}名同名党员，"
+                       f"无法区分，共{r.n_rows}条记录不计入任何人（支部合计仍计入）；请在表中填写党员编号")
+        for r in self.by_name.itertuples(index=False):
+            out.append(f"按姓名归入：{r.source}中的「{r.name}」部门未指明支部，按姓名归入{r.branch}，共{r.n_rows}条记录")
         for r in self.unknown_types.itertuples(index=False):
             out.append(f"{r.branch}{r.date:%Y-%m-%d}的活动类型「{r.type_raw}」无法识别，按“其他”处理")
         for label in self.missing_xuexi_quarters:
@@ -77,6 +84,10 @@ def _name_problems(frames: list[tuple[str, pd.DataFrame]], ds: Dataset, outcome:
             continue
         matched = match_members(frame, ds.members)
         bad = matched[matched["match"] == outcome]
+        if outcome == BY_NAME and not bad.empty:  # the branch is the member's
+            home = ds.members.drop_duplicates("member_id", keep="last").set_index("member_id")
+            bad = bad.assign(branch_id=bad["member_id"].map(home["branch_id"]).astype("Int64"),
+                             branch=bad["member_id"].map(home["branch"]))
         if bad.empty:
             continue
         branch = bad["branch"] if "branch" in bad.columns else pd.Series(pd.NA, index=bad.index, dtype="str")
@@ -91,9 +102,8 @@ def _name_problems(frames: list[tuple[str, pd.DataFrame]], ds: Dataset, outcome:
 def _candidates(ambiguous: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
     if ambiguous.empty:
         return ambiguous.assign(candidates=pd.Series(dtype=object))
-    active = members[members["status"] == "active"]
-    by_branch = active.groupby(["branch_id", "name"])["member_id"].agg(list)
-    by_name = active.groupby("name")["member_id"].agg(list)
+    by_branch = members.groupby(["branch_id", "name"])["member_id"].agg(lambda s: sorted(set(s)))
+    by_name = members.groupby("name")["member_id"].agg(lambda s: sorted(set(s)))
     cands = [
         by_branch.get((b, n), []) if pd.notna(b) else by_name.get(n, [])
         for b, n in zip(ambiguous["branch_id"], ambiguous["name"], strict=True)
@@ -111,14 +121,15 @@ def data_quality(ds: Dataset, quarter: Quarter | str, as_of: date | str | None =
     xuexi_rows = ds.xuexi[ds.xuexi["export_id"].isin(selection.counted)]
     study_rows = ds.study[between(ds.study["date"], q.start, cut)]
     acts = ds.activities[between(ds.activities["date"], q.start, cut)]
-    att = ds.attendance[ds.attendance["activity_id"].isin(acts["activity_id"])]
-    att = att.merge(ds.branches[["branch_id", "branch"]], on="branch_id", how="left")
+    att = ds.attendance[ds.attendance["activity_id"].isin(acts["activity_id"])].drop(columns="branch_id")
+    att = att.merge(acts[["activity_id", "branch_id", "branch", "date"]], on="activity_id", how="left")
     sources = [
         ("xuexi", xuexi_rows), ("study", study_rows),
         ("absent", att[att["kind"] == "absent"]), ("on_leave", att[att["kind"] == "on_leave"]),
     ]
-    unmatched = _name_problems(sources, ds, "unmatched")
-    ambiguous = _candidates(_name_problems(sources, ds, "ambiguous"), ds.members)
+    unmatched = _name_problems(sources, ds, UNMATCHED)
+    ambiguous = _candidates(_name_problems(sources, ds, AMBIGUOUS), ds.members)
+    by_name = _name_problems(sources, ds, BY_NAME)
 
     unknown = acts[acts["type"] == OTHER_ACTIVITY_TYPE][["activity_id", "branch_id", "branch", "date", "type_raw"]]
 
@@ -129,7 +140,7 @@ def data_quality(ds: Dataset, quarter: Quarter | str, as_of: date | str | None =
             if not select_exports(ds.xuexi, past.start, past.end, min(cut, past.end)).counted:
                 missing_quarters.append(past.label)
 
-    members = active_members(ds)
+    members = members_during(ds, q.start, cut)
     with_roster = set(members["branch_id"].dropna().tolist())
     n_acts = acts.groupby("branch_id").size()
     n_study = study_rows.dropna(subset=["branch_id"]).groupby("branch_id").size()
@@ -147,5 +158,5 @@ def data_quality(ds: Dataset, quarter: Quarter | str, as_of: date | str | None =
         unknown_types=unknown.reset_index(drop=True), missing_xuexi_quarters=missing_quarters,
         branches_without_roster=no_roster.reset_index(drop=True), xuexi_overlaps=selection.overlaps,
         xuexi_straddling=straddling.reset_index(drop=True), counts_clashes=events.clashes,
-        counts_attendance_set_aside=events.attendance_set_aside,
+        counts_attendance_set_aside=events.attendance_set_aside, by_name=by_name,
     )

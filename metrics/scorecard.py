@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 
 from domain.formatting import change_text, score_change_text, score_text, value_text
-from metrics._frames import active_members, prepare
+from metrics._frames import members_during, prepare
 from metrics.config import MetricsConfig, load_config
-from metrics.dataset import Dataset
+from domain.dataset import Dataset
 from metrics.indicators import compute_indicators
 from domain.periods import Quarter, effective_as_of, parse_quarter, to_date
 
@@ -49,7 +49,8 @@ def competition_rank(scores: pd.Series) -> pd.Series:
     return scores.rank(method="min", ascending=False).astype("Int64")
 
 
-def _score_branches(ds: Dataset, table: pd.DataFrame, config: MetricsConfig) -> pd.DataFrame:
+def _score_branches(ds: Dataset, table: pd.DataFrame, config: MetricsConfig, start: date,
+                    cut: date) -> pd.DataFrame:
     scored = table[table["scored"]]
     weighted = scored.assign(
         _wc=scored["weight"] * scored["completion"],
@@ -64,8 +65,7 @@ def _score_branches(ds: Dataset, table: pd.DataFrame, config: MetricsConfig) -> 
     raw = (100 * sums["_wc"] / sums["_w"].where(sums["_w"] > 0)).clip(0, 100)
     sums = sums.assign(score=round_score(raw))
 
-    members = active_members(ds)
-    n_members = members.groupby("branch_id").size()
+    n_members = members_during(ds, start, cut).groupby("branch_id").size()
     part = table[table["indicator"] == "xuexi_participation"].set_index("branch_id")
 
     out = ds.branches[["branch_id", "branch", "unit", "type"]].drop_duplicates("branch_id").reset_index(drop=True)
@@ -94,7 +94,7 @@ def branch_scorecard(
     cut = effective_as_of(q, as_of)
     config = config or load_config(imported_targets=ds.targets)
     result = compute_indicators(ds, q, cut, config)
-    branches = _score_branches(ds, result.table, config)
+    branches = _score_branches(ds, result.table, config, q.start, cut)
     return ScorecardResult(branches, result.table, result.warnings, q, cut)
 
 

@@ -14,9 +14,9 @@ from datetime import date
 
 import pandas as pd
 
-from metrics._frames import active_members, prepare, ts
-from metrics.dataset import Dataset
-from metrics.matching import match_members
+from metrics._frames import members_during, overlap_days, prepare, ts
+from domain.dataset import Dataset
+from metrics.matching import AMBIGUOUS, CREDITED, match_members
 from domain.periods import Quarter, effective_as_of, parse_quarter, to_date, year_end, year_start
 
 
@@ -92,51 +92,74 @@ def select_exports(xuexi: pd.DataFrame, start: date, end: date, as_of: date) -> 
     return ExportSelection(exports.assign(status=status), overlaps, sorted(int(e) for e in kept))
 
 
-def _points_for(ds: Dataset, selection: ExportSelection) -> pd.DataFrame:
-    members = active_members(ds)[["member_id", "branch_id"]]
+@dataclass
+class XuexiPoints:
+    """学习强国 points of a window: ``members`` — one row per (member, branch) that belonged in the
+    window: member_id, branch_id, points, daily_question, share (of the window's days they
+    belonged there: their per-member target is pro-rated by it), elapsed_share (the same up to
+    the as-of date), ambiguous (an export row of their name could be theirs or a namesake's);
+    ``ambiguous`` — per branch, the points of rows naming two members of one name (branch totals
+    count them, no member does): branch_id, points, rows_with_points; ``selection``."""
+
+    members: pd.DataFrame
+    ambiguous: pd.DataFrame
+    selection: ExportSelection
+
+
+def window_points(ds: Dataset, start: date, end: date, as_of: date) -> XuexiPoints:
+    """Points of the exports counted for the window ``start``–``end`` as of ``as_of``, per member
+    who belonged in it (0 for a member in no counted export; 未激活 counts 0). A member who
+    belonged to two branches in the window has their points split by the days in each."""
+    ds = prepare(ds)
+    last = min(end, as_of)
+    selection = select_exports(ds.xuexi, start, end, as_of)
+    members = members_during(ds, start, last)[["member_id", "branch_id", "name", "start", "end"]]
+    window_days = (end - start).days + 1
+    members = members.assign(
+        share=overlap_days(members["start"], members["end"], start, end) / window_days,
+        elapsed_share=overlap_days(members["start"], members["end"], start, last) / window_days,
+    )
     rows = ds.xuexi[ds.xuexi["export_id"].isin(selection.counted)]
     matched = match_members(rows, ds.members)
-    matched = matched[matched["match"] == "matched"]
-    points = matched["points"].fillna(0).where(matched["activated"], 0.0)
-    sums = (
-        matched.assign(points=points, daily_question=matched["daily_question"].fillna(0))
-        .groupby("member_id", as_index=False)[["points", "daily_question"]].sum()
+    matched = matched.assign(points=matched["points"].fillna(0).where(matched["activated"], 0.0),
+                             daily_question=matched["daily_question"].fillna(0))
+    credited = matched[matched["match"].isin(CREDITED)]
+    sums = credited.groupby("member_id")[["points", "daily_question"]].sum()
+    # split between the branches a member belonged to in the window, by days
+    weight = members["share"] / members.groupby("member_id")["share"].transform("sum")
+    out = members.assign(
+        points=(members["member_id"].map(sums["points"]).fillna(0.0) * weight).astype("float64"),
+        daily_question=(members["member_id"].map(sums["daily_question"]).fillna(0.0) * weight).astype("float64"),
     )
-    out = members.merge(sums, on="member_id", how="left")
-    return out.assign(
-        points=out["points"].fillna(0.0).astype("float64"),
-        daily_question=out["daily_question"].fillna(0.0).astype("float64"),
-    ).reset_index(drop=True)
+    unsure = matched[matched["match"].eq(AMBIGUOUS) & matched["branch_id"].notna()]
+    named = set(zip(unsure["branch_id"].astype(int), unsure["name"]))
+    out = out.assign(ambiguous=pd.Series([(int(b), n) in named for b, n in zip(out["branch_id"], out["name"])],
+                                         index=out.index, dtype=bool))
+    per_branch = unsure.groupby("branch_id").agg(points=("points", "sum"),
+                                                 rows_with_points=("points", lambda s: int((s > 0).sum())))
+    cols = ["member_id", "branch_id", "points", "daily_question", "share", "elapsed_share", "ambiguous"]
+    return XuexiPoints(out[cols].reset_index(drop=True), per_branch.reset_index(), selection)
 
 
 def quarter_points(
     ds: Dataset, quarter: Quarter | str, as_of: date | str | None = None
 ) -> tuple[pd.DataFrame, list[str]]:
-    """Points per active member for a quarter → (frame, warnings).
-
-    frame: one row per active roster member: member_id, branch_id, points, daily_question
-    (0 when the member is in no counted export; 未激活 counts 0).
-    """
-    frame, selection = quarter_points_with_selection(ds, quarter, as_of)
-    return frame, selection.warnings
+    """Points per member who belonged in the quarter → (frame, warnings) (see ``XuexiPoints``)."""
+    found = quarter_points_with_selection(ds, quarter, as_of)
+    return found.members, found.selection.warnings
 
 
-def quarter_points_with_selection(
-    ds: Dataset, quarter: Quarter | str, as_of: date | str | None = None
-) -> tuple[pd.DataFrame, ExportSelection]:
-    """Like ``quarter_points`` but also says which exports counted (``selection.counted``)."""
-    ds = prepare(ds)
+def quarter_points_with_selection(ds: Dataset, quarter: Quarter | str,
+                                  as_of: date | str | None = None) -> XuexiPoints:
     q = parse_quarter(quarter)
     cut = effective_as_of(q, as_of)
-    selection = select_exports(ds.xuexi, q.start, q.end, cut)
-    return _points_for(ds, selection), selection
+    return window_points(ds, q.start, q.end, cut)
 
 
 def year_points(ds: Dataset, year: int, as_of: date | str | None = None) -> tuple[pd.DataFrame, list[str]]:
-    """Points per active member over the exports inside ``year`` ended by ``as_of`` (default today,
+    """Points per member over the exports inside ``year`` ended by ``as_of`` (default today,
     capped at 31 Dec) → (frame, warnings), the same rule as ``quarter_points`` (DOMAIN.md §6)."""
-    ds = prepare(ds)
     end = year_end(year)
     cut = min(to_date(as_of) if as_of is not None else date.today(), end)
-    selection = select_exports(ds.xuexi, year_start(year), end, cut)
-    return _points_for(ds, selection), selection.warnings
+    found = window_points(ds, year_start(year), end, cut)
+    return found.members, found.selection.warnings

@@ -4,6 +4,7 @@ value, the rule in words, the records behind each number, and Excel / Word downl
 import streamlit as st
 
 from reports.excel import XLSX_MIME
+from reports.figures_xlsx import records_table
 from reports.work_report_docx import DOCX_MIME
 from services.figures import report_period
 from ui import data, figures_data, filters, report_frames
@@ -83,5 +84,5 @@ if picked:
         st.info("统计期内没有符合口径的记录。", icon=":material/inbox:")
     else:
         merged = report_frames.can_merge(rows) and st.toggle("按场次（人员）合并显示", key="wr_merge")
-        shown = report_frames.sessions_table(rows) if merged else report_frames.records_table(rows)
+        shown = report_frames.sessions_table(rows) if merged else records_table(rows)
         st.dataframe(shown, hide_index=True, key="wr_records")

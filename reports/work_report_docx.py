@@ -20,7 +20,6 @@ names its East Asian font (``w:eastAsia``).
 from __future__ import annotations
 
 import io
-from typing import TYPE_CHECKING
 
 import pandas as pd
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -30,12 +29,9 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from domain.formatting import NO_DATA, value_text
-from metrics.figures import FigureDef
+from metrics.figures import FigureDef, FigureReport
 from reports.safety import clean_text
 from reports.word import gongwen_document, page_number_field, set_run_font
-
-if TYPE_CHECKING:
-    from services.figures import FigureReport
 
 TITLE_FONT = "方正小标宋简体"
 HEADING_FONT = "黑体"

@@ -18,10 +18,10 @@ from sqlalchemy import Engine
 
 from domain.access import SYSTEM, Viewer
 from metrics.config import MetricsConfig, load_config
-from metrics.dataset import Dataset
+from domain.dataset import Dataset
 from metrics.lagging import lagging_members, political_birthdays
 from metrics.points import member_points
-from metrics.quality import data_quality
+from metrics.quality import DataQuality, data_quality  # noqa: F401  (the type pages receive)
 from metrics.xuexi import quarter_points as member_quarter_points
 from domain.periods import Quarter, effective_as_of, parse_quarter, quarter_of
 from metrics.scorecard import (ScorecardResult, branch_scorecard, kpis, trend_from_cards,

@@ -7,8 +7,8 @@ computed from their own branch's rows only, whatever scope is asked for.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
+__all__ = ["COMMITTEE_LABEL", "FigureReport", "FigureScope", "ReportPeriod", "ReportScope",
+           "all_records", "drill_down", "figures", "report_period", "resolve_scope", "settings_for"]
 
 import pandas as pd
 from sqlalchemy import Engine
@@ -16,8 +16,14 @@ from sqlalchemy import Engine
 from domain.access import Viewer
 from domain.formatting import change_text, value_text
 from domain.names import normalize_name
-from metrics.dataset import Dataset
+from domain.dataset import Dataset
 from metrics.figures import (
+    COMMITTEE_LABEL,
+    FigureReport,
+    ReportPeriod,
+    ReportScope,
+    report_period,
+    same_period_last_year,
     FigureScope,
     all_figure_records,
     FigureSettings,
@@ -25,91 +31,8 @@ from metrics.figures import (
     figure_records,
     figure_settings,
 )
-from domain.periods import Quarter, parse_quarter
 from services import analytics
 from storage.queries import branch_list, load_dataset
-
-COMMITTEE_LABEL = "全委"
-
-
-@dataclass(frozen=True)
-class ReportPeriod:
-    """A calendar year, or one quarter of it, counted up to ``as_of``."""
-
-    year: int
-    quarter: Quarter | None
-    as_of: date
-
-    @property
-    def start(self) -> date:
-        return self.quarter.start if self.quarter else date(self.year, 1, 1)
-
-    @property
-    def end(self) -> date:
-        return self.quarter.end if self.quarter else date(self.year, 12, 31)
-
-    @property
-    def label(self) -> str:
-        """``2026年`` or ``2026年第三季度``."""
-        return self.quarter.label if self.quarter else f"{self.year}年"
-
-    @property
-    def key(self) -> str:
-        """``2026`` or ``2026Q3`` (the CLI's JSON ``period``)."""
-        return str(self.quarter) if self.quarter else str(self.year)
-
-    @property
-    def is_complete(self) -> bool:
-        return self.as_of >= self.end
-
-
-def report_period(year: int, quarter: str | Quarter | None = None, as_of: date | None = None,
-                  today: date | None = None) -> ReportPeriod:
-    """The window of a year (or of one quarter of that year) as of ``as_of`` (default today,
-    capped at the window's end). Raises ``ValueError`` (Chinese) for a quarter of another year or
-    a window that has not begun."""
-    q = parse_quarter(quarter) if quarter not in (None, "") else None
-    if q is not None and q.year != year:
-        raise ValueError(f"季度{q}不在{year}年内，请让 --year 与 --quarter 一致")
-    start = q.start if q else date(year, 1, 1)
-    end = q.end if q else date(year, 12, 31)
-    cut = as_of or today or date.today()
-    if cut < start:
-        raise ValueError(f"{(q.label if q else f'{year}年')}尚未开始（截至{cut.isoformat()}），没有可统计的数据")
-    return ReportPeriod(year, q, min(cut, end))
-
-
-def same_period_last_year(period: ReportPeriod) -> ReportPeriod:
-    """The same window one year earlier, as of the same day one year earlier (29 Feb → 28 Feb)."""
-    cut = period.as_of
-    try:
-        shifted = cut.replace(year=cut.year - 1)
-    except ValueError:
-        shifted = cut.replace(year=cut.year - 1, day=28)
-    q = Quarter(period.quarter.year - 1, period.quarter.number) if period.quarter else None
-    return ReportPeriod(period.year - 1, q, shifted)
-
-
-@dataclass(frozen=True)
-class ReportScope:
-    """What the figures cover: the committee, one unit, or one branch (``label`` in words)."""
-
-    unit: str | None = None
-    branch_id: int | None = None
-    label: str = COMMITTEE_LABEL
-
-    @property
-    def figure_scope(self) -> FigureScope:
-        return FigureScope(unit=self.unit, branch_id=self.branch_id)
-
-    @property
-    def kind(self) -> str:
-        return self.figure_scope.kind
-
-    @property
-    def key(self) -> tuple:
-        return (self.unit, self.branch_id)
-
 
 def resolve_scope(engine: Engine, viewer: Viewer, unit: str | None = None,
                   branch_id: int | None = None) -> ReportScope:
@@ -138,19 +61,6 @@ def resolve_scope(engine: Engine, viewer: Viewer, unit: str | None = None,
             raise LookupError(f"没有名为「{unit}」的单位（{hint}可选：{listed}）。")
         return ReportScope(unit=match[0], label=match[0])
     return ReportScope()
-
-
-@dataclass
-class FigureReport:
-    """The figures of one period and scope, with last year's values and what the draft needs."""
-
-    period: ReportPeriod
-    scope: ReportScope
-    table: pd.DataFrame  # compute_figures + previous, previous_display, change
-    settings: FigureSettings
-    previous_period: ReportPeriod | None
-    branches: pd.DataFrame  # the branches in scope: branch_id, branch, unit, type
-    warnings: list[str] = field(default_factory=list)
 
 
 def settings_for(engine: Engine, ds: Dataset) -> FigureSettings:

@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine, select, text, update
 from domain.access import Viewer
 from data_loaders.schema import LoadResult, Problem
 from data_loaders.text import arrow_strings
+from storage import membership
 from storage.models import VERSION_SPANS, VERSIONED_TABLES, ImportBatch
 from storage.writes import bulk_insert, bulk_transaction, bump_version, next_ids, now
 
@@ -146,6 +147,8 @@ def undo_batch(engine: Engine, batch_id: int, viewer: Viewer) -> str:
                 ),
                 params,
             )
+        if batch.kind == "roster":
+            membership.rebuild(conn)
     return f"已撤销第{batch_id}批导入（{batch.file_name}）。"
 
 
@@ -159,12 +162,18 @@ def _write_batch(conn: Connection, result: LoadResult, digest: str, viewer: View
             file_name=result.file_name, kind=result.kind, sha256=digest, rows=len(result.frame),
             period_start=period[0] if period else None, period_end=period[1] if period else None,
             created_by=viewer.username, created_at=now(), warnings=0,
+            as_of=_snapshot_date(result) if result.kind == "roster" else None,
         )
     ).inserted_primary_key[0]
     frame = result.frame
     writer = _WRITERS[result.kind]
     writer(conn, batch_id, frame, result)
     return batch_id
+
+
+def _snapshot_date(result: LoadResult) -> date:
+    """A roster's as-of date: the one its title or file name gives, else today (DOMAIN §2)."""
+    return getattr(result, "as_of", None) or today()
 
 
 def _branch_ids(conn: Connection, names, batch_id: int) -> dict[str, int]:
@@ -303,9 +312,14 @@ def _write_roster(conn, batch_id, frame, result):
         "role": frame["role"], "status": frame["status"].fillna("active"),
         "join_date": frame["join_date"], "member_code": frame["member_code"],
         "phone": frame["phone"], "id_number": frame["id_number"],
+        "transfer_in": _column(frame, "transfer_in"), "transfer_out": _column(frame, "transfer_out"),
     })
-    _mark_missing(conn, batch_id, [branches[b] for b in frame["branch"].unique()],
-                  set(member_id.tolist()))
+    membership.rebuild(conn)
+
+
+def _column(frame: pd.DataFrame, name: str) -> pd.Series:
+    """An optional column of the frame (NaT when the loader did not give it)."""
+    return frame[name] if name in frame else pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
 
 
 def _member_ids(conn, identities: list[str], batch_id: int) -> dict[str, int]:
@@ -317,36 +331,6 @@ def _member_ids(conn, identities: list[str], batch_id: int) -> dict[str, int]:
                     [(i, ident, batch_id) for i, ident in zip(ids, new)])
         known.update(zip(new, ids))
     return {i: known[i] for i in identities}
-
-
-def _mark_missing(conn, batch_id: int, branch_ids: list[int], present: set[int]) -> None:
-    """Members of the roster's branches who are not in it get a 'missing' version (not removed)."""
-    if not branch_ids:
-        return
-    rows = pd.DataFrame(
-        conn.execute(
-            text(
-                "SELECT member_id, branch_id, name, party_group, category, role, join_date,"
-                " member_code, phone, id_number FROM member_version"
-                " WHERE is_current AND status = 'active' AND batch_id <> :b"
-            ),
-            {"b": batch_id},
-        ).all(),
-        columns=["member_id", "branch_id", "name", "group", "category", "role", "join_date",
-                 "member_code", "phone", "id_number"],
-    )
-    if rows.empty:
-        return
-    gone = rows[rows["branch_id"].isin(branch_ids) & ~rows["member_id"].isin(present)]
-    if gone.empty:
-        return
-    _insert_versions(conn, "member_version", batch_id, gone, ["member_id"], {
-        "member_id": gone["member_id"], "branch_id": gone["branch_id"], "name": gone["name"],
-        "group": gone["group"], "category": gone["category"], "role": gone["role"],
-        "status": pd.Series(["missing"] * len(gone), index=gone.index),
-        "join_date": gone["join_date"], "member_code": gone["member_code"],
-        "phone": gone["phone"], "id_number": gone["id_number"],
-    })
 
 
 def _write_activity(conn, batch_id, frame, result):

@@ -37,6 +37,7 @@ class ImportBatch(Base):
     period_end: Mapped[date | None] = mapped_column(Date)
     created_by: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    as_of: Mapped[date | None] = mapped_column(Date)  # a roster snapshot's date
     undone_at: Mapped[datetime | None] = mapped_column(DateTime)
     undone_by: Mapped[str | None] = mapped_column(String(64))
     warnings: Mapped[int] = mapped_column(Integer, default=0)
@@ -119,6 +120,8 @@ class MemberVersion(_Versioned, Base):
     member_code: Mapped[str | None] = mapped_column(String(64))
     phone: Mapped[str | None] = mapped_column(String(32))
     id_number: Mapped[str | None] = mapped_column(String(32))
+    transfer_in: Mapped[date | None] = mapped_column(Date)
+    transfer_out: Mapped[date | None] = mapped_column(Date)
     __table_args__ = (
         Index("ix_member_version_key", "key", "is_current"),
         # a branch's members (SQLite can seek on branch_id here, not behind a bare is_current),
@@ -126,6 +129,31 @@ class MemberVersion(_Versioned, Base):
         Index("ix_member_version_branch", "branch_id", "name", "is_current"),
         # the same check for rows without a branch: is this name on any current roster
         Index("ix_member_version_name", "name", "branch_id", "is_current"),
+    )
+
+
+class Membership(Base):
+    """Derived: who belonged to which branch when, [start_date, end_date) with NULL for open
+    (storage/membership.py rebuilds it from the live roster snapshots)."""
+
+    __tablename__ = "membership"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branch.id"))
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    name: Mapped[str] = mapped_column(String(64))
+    group: Mapped[str | None] = mapped_column("party_group", String(64))
+    role: Mapped[str | None] = mapped_column(String(32))
+    category: Mapped[str | None] = mapped_column(String(32))
+    join_date: Mapped[date | None] = mapped_column(Date)
+    member_code: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str | None] = mapped_column(String(16))
+    __table_args__ = (
+        Index("ix_membership_branch", "branch_id", "name"),
+        Index("ix_membership_name", "name"),
+        Index("ix_membership_code", "member_code"),
     )
 
 

@@ -15,11 +15,11 @@ import pyarrow as pa
 from sqlalchemy import Engine, text
 
 from domain.access import Viewer
-from metrics.dataset import DATASET_COLUMNS, Dataset
+from domain.dataset import DATASET_COLUMNS, Dataset
 from storage.bulk import gc_paused
 from storage.writes import bump_version, now
 
-_DATE_COLUMNS = {"date", "join_date", "period_start", "period_end"}
+_DATE_COLUMNS = {"date", "join_date", "period_start", "period_end", "start", "end"}
 _CHUNK_ROWS = 100_000
 
 
@@ -39,35 +39,23 @@ def _scope_clause(viewer: Viewer, column: str) -> tuple[str, dict]:
 
 
 # A 学习强国 row can belong to a branch's member without naming the branch (a 部门 that matched
-# no branch: the member is found by a name unique on the roster) or while naming another one (a
-# member code). A scoped read takes these candidates too and keeps the rows metrics.matching
-# resolves to the branch, so a secretary sees what the committee view shows. (Study records
-# always name their branch.)
+# no branch: the member is found by a name unique in the committee) or while naming another one
+# (a member code). A scoped read takes those rows only when their code or their name is one of
+# the branch's members' (metrics.matching then decides whose they are), so a secretary sees what
+# the committee view shows of their branch and nothing of another's.
+_OUR_CODES = "SELECT member_code FROM membership WHERE branch_id = :scope_branch"
+_ANY_CODES = "SELECT member_code FROM membership WHERE member_code IS NOT NULL"
 _CANDIDATES = {
-    "xuexi": " AND (x.branch_id = :scope_branch OR x.branch_id IS NULL OR x.member_code IN ("
-             "SELECT member_code FROM member_version WHERE is_current AND branch_id = :scope_branch))",
+    "xuexi": (
+        " AND (x.member_code IN (" + _OUR_CODES + ")"  # a code of one of ours
+        " OR (x.member_code IS NULL OR x.member_code NOT IN (" + _ANY_CODES + "))"  # no one's code,
+        " AND (x.branch_id = :scope_branch"  # and our branch in the path
+        " OR x.branch_id IS NULL AND x.name IN (SELECT name FROM membership WHERE branch_id = :scope_branch)"
+        " AND NOT EXISTS (SELECT 1 FROM membership o WHERE o.name = x.name AND o.branch_id <> :scope_branch"
+        "  AND (o.start_date IS NULL OR o.start_date <= x.period_end)"
+        "  AND (o.end_date IS NULL OR o.end_date > x.period_start))))"  # or a name only we have
+    ),
 }
-
-_ROSTER = """
-SELECT member_id, branch_id, name, status, member_code FROM member_version WHERE is_current
-"""
-
-
-def _own_rows(conn, reader, frame: pd.DataFrame, branch_id: int) -> pd.DataFrame:
-    """The rows of a candidate read that belong to ``branch_id``: matched to one of its members
-    over the whole roster, or naming it and matched to nobody else. The roster is read here to
-    decide and is not returned."""
-    from metrics.matching import MATCHED, match_members
-
-    codes = frame["member_code"].notna() if "member_code" in frame else False
-    if frame.empty or not (frame["branch_id"].isna() | codes).any():
-        return frame.reset_index(drop=True)
-    roster = reader.read(conn, _ROSTER, {}, "roster")
-    matched = match_members(frame, roster)
-    home = matched["member_id"].map(roster.set_index("member_id")["branch_id"])
-    mine = home.eq(branch_id) | (matched["match"].ne(MATCHED) & frame["branch_id"].eq(branch_id)
-                                 .reset_index(drop=True))
-    return frame.reset_index(drop=True)[mine.fillna(False).to_numpy()].reset_index(drop=True)
 
 
 _PARAM = re.compile(r":([a-z_][a-z0-9_]*)")
@@ -180,11 +168,12 @@ WHERE 1 = 1{scope}
 ORDER BY b.id
 """
 
+# who belonged during the window: every membership interval that overlaps it
 _MEMBERS = """
 SELECT m.member_id, m.branch_id, m.name, m.party_group AS "group", m.category,
-       m.role, m.status, m.join_date, m.member_code
-FROM member_version m
-WHERE m.is_current{scope}
+       m.role, m.status, m.join_date, m.member_code, m.start_date AS start, m.end_date AS "end"
+FROM membership m
+WHERE (m.start_date IS NULL OR m.start_date <= :end) AND (m.end_date IS NULL OR m.end_date > :start){scope}
 ORDER BY m.branch_id, m.member_id
 """
 
@@ -304,8 +293,6 @@ def load_dataset(
                 extra = {**extra, **more}
             sql = sql.replace("{study_details}", ", s.content, s.hours, s.score" if study_details else "")
             frames[name] = reader.read(conn, sql.format(scope=clause), {**params, **extra}, name)
-            if extra and name in _CANDIDATES:
-                frames[name] = _own_rows(conn, reader, frames[name], extra["scope_branch"])
         frames["targets"] = reader.read(conn, _TARGETS, {}, "targets")
     reader.close()
     names = frames["branches"].set_index("branch_id")["branch"]

@@ -11,7 +11,7 @@ from datetime import date
 
 import pandas as pd
 
-from metrics.dataset import DATASET_COLUMNS, Dataset
+from domain.dataset import DATASET_COLUMNS, Dataset
 
 D = date  # short alias for the many dates in tests
 
@@ -20,7 +20,7 @@ def _frame(name: str, rows: list[dict]) -> pd.DataFrame:
     columns = DATASET_COLUMNS[name]
     frame = pd.DataFrame(rows, columns=columns) if rows else pd.DataFrame({c: [] for c in columns})
     for col in columns:
-        if col in ("date", "join_date", "period_start", "period_end"):
+        if col in ("date", "join_date", "period_start", "period_end", "start", "end"):
             frame[col] = pd.to_datetime(frame[col]).astype("datetime64[ns]")
         elif col in ("branch_id", "member_id", "activity_id", "export_id", "record_id"):
             frame[col] = frame[col].astype("Int64")
@@ -54,14 +54,18 @@ class DatasetBuilder:
 
     def member(self, member_id: int | None, branch_id: int, name: str, group: str | None = None,
                role: str | None = None, status: str = "active", join_date: date | None = None,
-               code: str | None = None, category: str | None = "正式党员"):
+               code: str | None = None, category: str | None = "正式党员",
+               start: date | None = None, end: date | None = None):
+        """A membership interval [start, end) (None: open). A member whose ``status`` says they
+        left, with no ``end``, left long before any test window."""
         if member_id is None:
             member_id = self._next_member
             self._next_member += 1
         self.rows["members"].append({
             "member_id": member_id, "branch_id": branch_id, "branch": self._branch_name(branch_id),
             "name": name, "group": group, "category": category, "role": role, "status": status,
-            "join_date": join_date, "member_code": code,
+            "join_date": join_date, "member_code": code, "start": start,
+            "end": end if end is not None or status == "active" else date(2000, 1, 1),
         })
         return self
 

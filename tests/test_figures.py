@@ -56,7 +56,7 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from metrics.config import load_config
-from metrics.dataset import DATASET_COLUMNS
+from domain.dataset import DATASET_COLUMNS
 from metrics.figures import (
     FigureScope,
     compute_figures,

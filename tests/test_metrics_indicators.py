@@ -193,21 +193,23 @@ def test_counts_table_feeds_the_same_indicators_once_periods_end():
     assert row(end, 3, "attendance")["actual"] == pytest.approx(0.9)
 
 
-def test_ledger_wins_over_counts_for_the_same_branch_period_and_type():
+def test_ledger_wins_over_counts_for_the_same_branch_and_month_whatever_the_type():
     b = DatasetBuilder().branch(4).member(40, 4, "周敏")
     b.activity(4, D(2026, 7, 20), "支部委员会", expected=5, present=5)
     b.counts(4, D(2026, 7, 1), D(2026, 7, 31), "支部委员会", 2, expected=10, present=6)
     b.counts(4, D(2026, 7, 1), D(2026, 7, 31), "主题党日", 1)
+    b.counts(4, D(2026, 8, 1), D(2026, 8, 31), "主题党日", 1)  # August: no ledger row, counts
     result = compute_indicators(b.build(), "2026Q3", Q3_END)
     t = result.table
-    # committee: the ledger's 1, not 1 + 2; theme_day: counts 1 (no ledger row of that type)
-    assert row(t, 4, "committee")["actual"] == 1
-    assert row(t, 4, "theme_day")["actual"] == 1
-    # July has a ledger activity, so the counts' 应到/实到 are set aside: 5 / 5
+    # July has a ledger row: the ledger wins for July, for 支委会 and 主题党日 alike
+    assert row(t, 4, "committee")["actual"] == 1  # the ledger's 1, not 1 + 2
+    assert row(t, 4, "theme_day")["actual"] == 1  # August's count only, not July's
+    # July's 应到/实到 of the counts are set aside too: 5 / 5
     assert row(t, 4, "attendance")["actual"] == 1.0
-    assert len(result.warnings) == 2
-    assert "已按台账统计" in result.warnings[0] and "支部委员会" in result.warnings[0]
-    assert "应到/实到人次（6/10）未计入参会率" in result.warnings[1]
+    assert len(result.warnings) == 3
+    assert all("以台账为准" in w for w in result.warnings[:2])
+    assert {"支部委员会2次" in w for w in result.warnings[:2]} == {True, False}
+    assert "应到/实到人次（6/10）未计入参会率" in result.warnings[2]
 
 
 def test_quarterly_counts_row_supersedes_monthly_rows_it_covers():
@@ -315,9 +317,11 @@ def test_ambiguous_homonyms_in_one_branch_get_no_points():
     b = DatasetBuilder().branch(1)
     b.member(10, 1, "王芳").member(11, 1, "王芳").member(12, 1, "李娜")
     b.xuexi(1, D(2026, 7, 1), D(2026, 9, 30), [("王芳", 1, 3000), ("李娜", 1, 300)])
-    r = row(indicator_table(b.build(), "2026Q3", Q3_END), 1, "xuexi_avg")
-    # the 3,000 points cannot be given to either 王芳: mean = 300 / 3 = 100
-    assert r["actual"] == pytest.approx(100)
+    table = indicator_table(b.build(), "2026Q3", Q3_END)
+    # the 3,000 points cannot be given to either 王芳, but the branch knows it earned them:
+    # mean = (3,000 + 300) / 3 = 1,100; participants: 李娜 and one of the 王芳 = 2 of 3
+    assert row(table, 1, "xuexi_avg")["actual"] == pytest.approx(1100)
+    assert row(table, 1, "xuexi_participation")["numerator"] == 2
 
 
 def test_imported_targets_per_type_per_quarter_and_a_type_indicator():

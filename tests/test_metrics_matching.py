@@ -18,10 +18,11 @@ def roster():
     return prepare(b.build()).members
 
 
-def probe(rows):
-    return pd.DataFrame(rows, columns=["name", "branch_id", "member_code"]).astype(
+def probe(rows, day="2026-07-01"):
+    frame = pd.DataFrame(rows, columns=["name", "branch_id", "member_code"]).astype(
         {"name": "str", "branch_id": "Int64", "member_code": "str"}
     )
+    return frame.assign(date=pd.Timestamp(day))
 
 
 def test_same_name_in_two_branches_is_two_people():
@@ -36,9 +37,19 @@ def test_two_active_homonyms_in_one_branch_are_ambiguous_never_merged():
     assert out["member_id"].isna().all()
 
 
-def test_active_member_wins_over_former_homonym_and_former_member_still_matches():
+def test_the_member_of_that_time_wins_over_a_former_homonym_and_a_former_member_still_matches():
     out = match_members(probe([("李娜", 1, None), ("赵强", 1, None)]), roster())
     assert out["member_id"].tolist() == [13, 15]
+
+
+def test_membership_decides_between_homonyms_by_the_row_date():
+    b = DatasetBuilder().branch(1)
+    b.member(30, 1, "陈静", end=pd.Timestamp("2026-08-01").date())      # left on 1 August
+    b.member(31, 1, "陈静", start=pd.Timestamp("2026-08-01").date())    # joined the same day
+    members = prepare(b.build()).members
+    july, august = probe([("陈静", 1, None)], "2026-07-31"), probe([("陈静", 1, None)], "2026-08-01")
+    assert match_members(july, members)["member_id"].tolist() == [30]
+    assert match_members(august, members)["member_id"].tolist() == [31]
 
 
 def test_member_code_wins_and_unknown_code_falls_back_to_name():
@@ -50,7 +61,9 @@ def test_member_code_wins_and_unknown_code_falls_back_to_name():
 def test_row_without_branch_matches_only_a_name_unique_in_the_whole_roster():
     out = match_members(probe([("刘洋", None, None), ("张伟", None, None), ("无此人", None, None)]), roster())
     assert out["member_id"].tolist()[0] == 21
-    assert out["match"].tolist() == ["matched", "ambiguous", "unmatched"]
+    # 按姓名归入 for the unique name; two 张伟 in the committee: unassigned, counted nowhere
+    assert out["match"].tolist() == ["by_name", "unmatched", "unmatched"]
+    assert out["candidates"].tolist() == [1, 2, 0]
 
 
 def test_unknown_name_and_wrong_branch_are_unmatched():

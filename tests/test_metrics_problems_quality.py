@@ -77,7 +77,8 @@ def test_data_quality_finds_every_gap():
     assert q.missing_xuexi_quarters == ["2026年第一季度", "2026年第二季度"]
     assert q.branches_without_roster["branch"].tolist() == ["二支部"]
     assert q.xuexi_overlaps[["export_a", "export_b"]].values.tolist() == [[1, 2]]
-    assert q.counts_clashes[["branch", "type", "count", "ledger_count"]].values.tolist() == [["一支部", "支部委员会", 2.0, 1]]
+    # July has three ledger rows (主题党日, 读书分享会, 支部委员会): the ledger wins for July
+    assert q.counts_clashes[["branch", "type", "count", "ledger_count"]].values.tolist() == [["一支部", "支部委员会", 2.0, 3]]
     messages = q.messages()
     assert len(messages) == 3 + 2 + 1 + 2 + 1 + 1 + 1
     assert "学习记录中的「路人」（一支部）在党员名册中找不到，共2条记录未计入" in messages

@@ -140,7 +140,7 @@ def test_filters_and_counts():
     assert list(filter_lagging(frame, None, [20])["member_id"]) == [3]
     assert list(filter_lagging(frame, [])["member_id"]) == [1, 2, 3]
     assert reason_counts(frame) == {"xuexi_zero": 1, "xuexi_low": 0, "absent": 2,
-                                    "no_self_study": 1}
+                                    "no_self_study": 1, "ambiguous": 0}
 
 
 def test_markdown_escape_keeps_user_text_literal():

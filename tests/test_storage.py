@@ -42,8 +42,10 @@ def frame(kind: str, rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(data)
 
 
-def result(kind, rows, name="f.xlsx", period=None, problems=()):
-    return LoadResult(name, kind, frame(kind, rows), period, list(problems))
+def result(kind, rows, name="f.xlsx", period=None, problems=(), as_of=None):
+    loaded = LoadResult(name, kind, frame(kind, rows), period, list(problems))
+    loaded.as_of = as_of  # a roster's snapshot date (None: the import date)
+    return loaded
 
 
 ROSTER = [
@@ -95,20 +97,28 @@ def test_file_with_errors_is_rejected_and_nothing_stored(engine):
     assert counts(engine) == before
 
 
-def test_newer_roster_marks_missing_member_and_undo_restores(engine):
-    import_result(engine, result("roster", ROSTER), b"r1", SYSTEM)
-    # The FIN1 roster now lists only 李娜 (moved to 第二党小组); 王芳 of FIN2 is not in the file.
-    newer = [dict(ROSTER[1], group="第二党小组")]
-    second = import_result(engine, result("roster", newer), b"r2", SYSTEM)
-    members = load_dataset(engine, SYSTEM).members.set_index("name")
-    assert members.loc["张伟", "status"] == "missing"  # marked, not removed
-    assert members.loc["李娜", "group"] == "第二党小组"
-    assert members.loc["王芳", "status"] == "active"  # other branch not in the file: untouched
+def test_a_newer_roster_ends_the_membership_of_whom_it_drops_and_undo_restores_it(engine):
+    import_result(engine, result("roster", ROSTER, as_of=date(2026, 6, 30)), b"r1", SYSTEM)
+    # The October FIN1 roster lists only 李娜 (now in 第二党小组) and a newcomer; 王芳 of FIN2 is
+    # not in the file, and FIN2 is not either.
+    newcomer = dict(ROSTER[1], row=5, name="钱红")
+    newer = [dict(ROSTER[1], group="第二党小组"), newcomer]
+    second = import_result(engine, result("roster", newer, as_of=date(2026, 10, 1)), b"r2", SYSTEM)
+
+    def members(start, end):
+        return load_dataset(engine, SYSTEM, start, end).members.set_index("name")
+
+    q3, q4 = members(date(2026, 7, 1), date(2026, 9, 30)), members(date(2026, 10, 1), date(2026, 12, 31))
+    assert sorted(q3.index) == ["张伟", "李娜", "王芳"]  # 张伟 still belongs in Q3 …
+    assert pd.isna(q3.loc["张伟", "start"]) and q3.loc["张伟", "end"] == pd.Timestamp("2026-10-01")
+    assert sorted(q4.index) == ["李娜", "王芳", "钱红"]  # … not in Q4; 钱红 from October only
+    assert q4.loc["钱红", "start"] == pd.Timestamp("2026-10-01") and pd.isna(q4.loc["钱红", "end"])
+    assert q4.loc["李娜", "group"] == "第二党小组"
+    assert pd.isna(q4.loc["王芳", "end"])  # a branch the newer file does not list: untouched
     undo_batch(engine, second.batch_id, SYSTEM)
-    members = load_dataset(engine, SYSTEM).members.set_index("name")
-    assert members.loc["张伟", "status"] == "active"
-    assert members.loc["李娜", "group"] == "第一党小组"
-    assert len(members) == 3
+    q4 = members(date(2026, 10, 1), date(2026, 12, 31))
+    assert sorted(q4.index) == ["张伟", "李娜", "王芳"] and q4["end"].isna().all()
+    assert q4.loc["李娜", "group"] == "第一党小组"
 
 
 def test_undo_then_reimport_same_file_is_allowed(engine):
@@ -243,8 +253,9 @@ def test_name_checks_and_branch_reads_seek_the_member_indexes_on_sqlite(sqlite_e
                      if " m " in s]
             assert steps == ["SEARCH m USING COVERING INDEX ix_member_version_name (name=?)",
                              "SEARCH m USING COVERING INDEX ix_member_version_branch (branch_id=? AND name=?)"]
-        scoped = _MEMBERS.replace("{scope}", " AND m.branch_id = 1")
-        assert plan(scoped)[0] == "SEARCH m USING INDEX ix_member_version_branch (branch_id=?)"
+        scoped = (_MEMBERS.replace("{scope}", " AND m.branch_id = 1")
+                  .replace(":start", "'2026-07-01'").replace(":end", "'2026-09-30'"))
+        assert plan(scoped)[0] == "SEARCH m USING INDEX ix_membership_branch (branch_id=?)"
 
 
 def test_branch_ids_are_looked_up_like_a_dict_map():

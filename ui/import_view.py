@@ -13,7 +13,7 @@ from domain.access import Viewer
 from data_loaders.schema import KIND_LABELS, KINDS, LoadResult
 from services import importing
 from services.importing import KIND_ORDER
-from storage.imports import ImportOutcome
+from services.importing import ImportOutcome
 from ui import data
 from ui.import_frames import foreign_rows, preview_frame, problems_frame
 from ui.components import md_escape

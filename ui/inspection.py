@@ -15,7 +15,7 @@ import streamlit as st
 from domain.access import Viewer
 from domain.periods import Quarter
 from reports import excel, word
-from metrics.packet import Packet
+from services.packets import Packet
 from services import audit, packets, tasks as task_service
 from ui.data import _viewer, scope_of, version
 from ui.session import engine

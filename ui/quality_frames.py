@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from metrics.quality import DataQuality
+from services.analytics import DataQuality
 
 
 @dataclass

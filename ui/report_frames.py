@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from reports.figures_xlsx import records_table
 
 COMMITTEE = "全委"
 def figure_table(report) -> pd.DataFrame:

@@ -2,9 +2,11 @@
 already limited to the viewer's scope). Names are normalised, dates are datetime64[ns].
 
 branches:        branch_id:int, branch:str, unit:str|NA, type:str ("在职"/"离退休")
-members:         member_id:int, branch_id:int, branch:str, name:str, group:str|NA, category:str|NA,
-                 role:str|NA, status:str ("active"/"transferred"/"deceased"/"missing"),
-                 join_date:date|NaT, member_code:str|NA
+members:         one row per membership interval that overlaps the window read (a member who moved
+                 branches has one per branch): member_id:int, branch_id:int, branch:str, name:str,
+                 group:str|NA, category:str|NA, role:str|NA, status:str (the latest roster's:
+                 "active"/"transferred"/"deceased"), join_date:date|NaT, member_code:str|NA,
+                 start:date|NaT (NaT: from before any data), end:date|NaT (exclusive; NaT: open)
 activities:      activity_id:int, branch_id:int, branch:str, date:date, type:str, type_raw:str,
                  topic:str|NA, expected:float|NA, present:float|NA, group:str|NA, speaker:str|NA,
                  days:float|NA
@@ -32,7 +34,7 @@ DATASET_COLUMNS: dict[str, list[str]] = {
     "branches": ["branch_id", "branch", "unit", "type"],
     "members": [
         "member_id", "branch_id", "branch", "name", "group", "category", "role", "status",
-        "join_date", "member_code",
+        "join_date", "member_code", "start", "end",
     ],
     "activities": [
         "activity_id", "branch_id", "branch", "date", "type", "type_raw", "topic", "expected",
