@@ -516,8 +516,11 @@ class _Context:
         found = window_points(self.ds, self.start, self.end, self.as_of)
         if not found.selection.counted:
             return None
-        members = members_during(self.ds, self.start, self.last)[["member_id", "branch_id", "name", "group"]]
-        return found.members.merge(members, on=["member_id", "branch_id"], how="left")
+        members = members_during(self.ds, self.start, self.last)[["member_id", "branch_id", "group"]]
+        points = found.members.merge(members, on=["member_id", "branch_id"], how="left")
+        # the same totals as the indicators: a 同名 pair's rows count once each, for no one by name
+        return points.assign(points=points["branch_points"],
+                             name=points["name"].where(~points["ambiguous"], points["name"] + "（同名待核实）"))
 
 
 def _text_mask(text: pd.Series, words: tuple[str, ...]) -> pd.Series:

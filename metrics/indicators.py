@@ -222,7 +222,6 @@ def compute_indicators(
     sure = self_study[~self_study["unsure"]]
     sessions = study_sessions(study, ds, q_events.counted_periods, q.start, cut)
     session_dates = sessions.groupby("branch_id")["adds"].sum()
-    unsure_points = xuexi.ambiguous.set_index("branch_id") if not xuexi.ambiguous.empty else None
     n_ended = len(ended_months(q, cut))
     cur_month = current_month(q, cut)
 
@@ -238,10 +237,9 @@ def compute_indicators(
         present=_per_branch(bid, q_events.attendance.set_index("branch_id")["present"]),
         expected=_per_branch(bid, q_events.attendance.set_index("branch_id")["expected"]),
         # a 同名 pair's rows count for the branch (total, participants), for neither member
-        xuexi_total=_per_branch(bid, points.groupby("branch_id")["points"].sum())
-        + (_per_branch(bid, unsure_points["points"]) if unsure_points is not None else 0),
-        xuexi_participating=_per_branch(bid, points.assign(p=points["points"].gt(0)).groupby("branch_id")["p"].sum())
-        + (_per_branch(bid, unsure_points["rows_with_points"]) if unsure_points is not None else 0),
+        xuexi_total=_per_branch(bid, points.groupby("branch_id")["branch_points"].sum()),
+        xuexi_participating=_per_branch(bid, points.assign(p=points["branch_points"].gt(0))
+                                        .groupby("branch_id")["p"].sum()),
         xuexi_share=_per_branch(bid, points.groupby("branch_id")["share"].mean()),
         self_members=_per_branch(bid, sure.groupby("branch_id").size()),
         self_complete=_per_branch(bid, sure.groupby("branch_id")["complete"].sum()),

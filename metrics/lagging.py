@@ -101,7 +101,9 @@ def lagging_members(
         "points_threshold": pd.Series(np.where(in_service, threshold, np.nan), index=members.index),
         "absences": absences_n,
         "absent_activities": _lists(absent_lists),
-        "missing_months": _lists(pd.Series(study["missing"].to_numpy(), index=members.index)),
+        # months owed are not listed while 同名 study rows may be theirs
+        "missing_months": _lists(pd.Series(study["missing"].where(~study["unsure"], None).to_numpy(),
+                                           index=members.index)),
         "n_reasons": n_reasons,
     })
     out = out[out["n_reasons"] > 0]

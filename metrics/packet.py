@@ -306,7 +306,7 @@ def branch_gaps(quality: DataQuality | None, branch_id: int, branch_type: str, n
 
     scoped = replace(
         quality,
-        unmatched=mine(quality.unmatched), ambiguous=mine(quality.ambiguous),
+        unmatched=mine(quality.unmatched), ambiguous=mine(quality.ambiguous), by_name=mine(quality.by_name),
         unknown_types=mine(quality.unknown_types),
         missing_xuexi_quarters=[q for q in quality.missing_xuexi_quarters
                                 if in_service and q == quality.quarter.label],
@@ -413,5 +413,6 @@ def build_packet(
                                 branches_without_roster=quality.branches_without_roster.iloc[0:0],
                                 xuexi_overlaps=quality.xuexi_overlaps.iloc[0:0],
                                 xuexi_straddling=quality.xuexi_straddling.iloc[0:0],
-                                counts_clashes=quality.counts_clashes.iloc[0:0], extra=[]).messages()
+                                counts_clashes=quality.counts_clashes.iloc[0:0],
+                                by_name=quality.by_name.iloc[0:0], extra=[]).messages()
     return Packet(q, cut, branches, n_ranked, committee_average, committee)

@@ -18,7 +18,7 @@ from metrics.matching import AMBIGUOUS, BY_NAME, UNMATCHED, match_members
 from domain.periods import Quarter, effective_as_of, parse_quarter
 from metrics.xuexi import select_exports
 
-NAME_COLUMNS = ["source", "branch_id", "branch", "name", "n_rows"]
+NAME_COLUMNS = ["source", "branch_id", "branch", "name", "n_rows", "rows"]
 SOURCE_LABELS = {"xuexi": "学习强国", "study": "学习记录", "absent": "缺席名单", "on_leave": "请假名单"}
 
 
@@ -77,6 +77,16 @@ class DataQuality:
         return out + self.extra
 
 
+def _row_text(frame: pd.DataFrame, source: str) -> pd.Series:
+    """Each record in a few words, so 数据质量 can show which rows a name problem concerns."""
+    if source == "xuexi":
+        return frame["period_start"].dt.strftime("%Y-%m-%d") + "至" + frame["period_end"].dt.strftime("%Y-%m-%d") \
+            + "导出" + frame["points"].fillna(0).map(lambda v: f"（{v:g}分）")
+    if source == "study":
+        return frame["date"].dt.strftime("%Y-%m-%d") + " " + frame["form"].fillna("")
+    return frame["date"].dt.strftime("%Y-%m-%d") + " " + frame.get("type", pd.Series("", index=frame.index)).fillna("")
+
+
 def _name_problems(frames: list[tuple[str, pd.DataFrame]], ds: Dataset, outcome: str) -> pd.DataFrame:
     parts = []
     for source, frame in frames:
@@ -91,9 +101,12 @@ def _name_problems(frames: list[tuple[str, pd.DataFrame]], ds: Dataset, outcome:
         if bad.empty:
             continue
         branch = bad["branch"] if "branch" in bad.columns else pd.Series(pd.NA, index=bad.index, dtype="str")
-        bad = bad.assign(source=SOURCE_LABELS.get(source, source), branch=branch.fillna("未识别支部"))
-        parts.append(bad.groupby(["source", "branch_id", "branch", "name"], dropna=False, as_index=False).size()
-                     .rename(columns={"size": "n_rows"}))
+        bad = bad.assign(source=SOURCE_LABELS.get(source, source), branch=branch.fillna("未识别支部"),
+                         _text=_row_text(bad, source))
+        grouped = bad.groupby(["source", "branch_id", "branch", "name"], dropna=False, as_index=False).agg(
+            n_rows=("_text", "size"),
+            rows=("_text", lambda s: "；".join(s.head(10)) + ("等" if len(s) > 10 else "")))
+        parts.append(grouped)
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in NAME_COLUMNS})
     return pd.concat(parts, ignore_index=True)[NAME_COLUMNS]
@@ -122,7 +135,7 @@ def data_quality(ds: Dataset, quarter: Quarter | str, as_of: date | str | None =
     study_rows = ds.study[between(ds.study["date"], q.start, cut)]
     acts = ds.activities[between(ds.activities["date"], q.start, cut)]
     att = ds.attendance[ds.attendance["activity_id"].isin(acts["activity_id"])].drop(columns="branch_id")
-    att = att.merge(acts[["activity_id", "branch_id", "branch", "date"]], on="activity_id", how="left")
+    att = att.merge(acts[["activity_id", "branch_id", "branch", "date", "type"]], on="activity_id", how="left")
     sources = [
         ("xuexi", xuexi_rows), ("study", study_rows),
         ("absent", att[att["kind"] == "absent"]), ("on_leave", att[att["kind"] == "on_leave"]),

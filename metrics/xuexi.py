@@ -94,15 +94,15 @@ def select_exports(xuexi: pd.DataFrame, start: date, end: date, as_of: date) -> 
 
 @dataclass
 class XuexiPoints:
-    """学习强国 points of a window: ``members`` — one row per (member, branch) that belonged in the
-    window: member_id, branch_id, points, daily_question, share (of the window's days they
+    """学习强国 points of a window, one row per (member, branch) that belonged in it: member_id,
+    branch_id, points (credited to the member), daily_question, share (of the window's days they
     belonged there: their per-member target is pro-rated by it), elapsed_share (the same up to
-    the as-of date), ambiguous (an export row of their name could be theirs or a namesake's);
-    ``ambiguous`` — per branch, the points of rows naming two members of one name (branch totals
-    count them, no member does): branch_id, points, rows_with_points; ``selection``."""
+    the as-of date), ambiguous (an export row of their name could be theirs or a namesake's) and
+    branch_points — what the row adds to the branch's totals: the member's points, or for a
+    同名待核实 pair the points of the rows naming them, one row each (highest first), which no
+    member is credited with but the branch did earn (DOMAIN §2)."""
 
     members: pd.DataFrame
-    ambiguous: pd.DataFrame
     selection: ExportSelection
 
 
@@ -135,10 +135,29 @@ def window_points(ds: Dataset, start: date, end: date, as_of: date) -> XuexiPoin
     named = set(zip(unsure["branch_id"].astype(int), unsure["name"]))
     out = out.assign(ambiguous=pd.Series([(int(b), n) in named for b, n in zip(out["branch_id"], out["name"])],
                                          index=out.index, dtype=bool))
-    per_branch = unsure.groupby("branch_id").agg(points=("points", "sum"),
-                                                 rows_with_points=("points", lambda s: int((s > 0).sum())))
-    cols = ["member_id", "branch_id", "points", "daily_question", "share", "elapsed_share", "ambiguous"]
-    return XuexiPoints(out[cols].reset_index(drop=True), per_branch.reset_index(), selection)
+    out = out.assign(branch_points=_pair_points(out, unsure))
+    cols = ["member_id", "branch_id", "name", "points", "daily_question", "share", "elapsed_share",
+            "ambiguous", "branch_points"]
+    return XuexiPoints(out[cols].reset_index(drop=True), selection)
+
+
+def _pair_points(members: pd.DataFrame, unsure: pd.DataFrame) -> pd.Series:
+    """``branch_points``: a member's own points, or for the candidates of a 同名 pair the pair's
+    export rows, one each in order (the highest to the first candidate; rows beyond the number of
+    candidates go to the last), so branch totals and shares count every row exactly once."""
+    out = members["points"].copy()
+    if unsure.empty:
+        return out
+    rows = unsure.assign(branch_id=unsure["branch_id"].astype(int)).sort_values("points", ascending=False,
+                                                                               kind="stable")
+    by_key = {key: list(group["points"]) for key, group in rows.groupby(["branch_id", "name"], sort=False)}
+    pairs = members[members["ambiguous"]].sort_values("member_id", kind="stable")
+    for (branch, name), candidates in pairs.groupby([pairs["branch_id"].astype(int), "name"], sort=False):
+        found = by_key.get((branch, name), [])
+        shares = found[:len(candidates) - 1] + [sum(found[len(candidates) - 1:])]
+        shares += [0.0] * (len(candidates) - len(shares))
+        out.loc[candidates.index] = shares[:len(candidates)]
+    return out
 
 
 def quarter_points(

@@ -992,21 +992,22 @@ def write_roster(rng: random.Random, s: Sample) -> list[Path]:
 
     # Later roster of 市卫健委: one member 转出 (kept, marked), one member missing, one newcomer.
     bk = Book("名册_市卫健委_2026年10月.xlsx", "市卫健委机关党委党员名册")
-    headers = ["序号", "姓名", "性别", "所在支部", "党小组", "党内职务", "党籍状态", "入党时间", "党员编号", "状态", "备注"]
-    ws = bk.sheet("Sheet1", [6, 10, 6, 24, 11, 9, 10, 14, 14, 8, 30])
+    headers = ["序号", "姓名", "性别", "所在支部", "党小组", "党内职务", "党籍状态", "入党时间", "党员编号", "状态",
+               "组织关系转入时间", "转出时间", "备注"]
+    ws = bk.sheet("Sheet1", [6, 10, 6, 24, 11, 9, 10, 14, 14, 8, 16, 12, 30])
     bk.title_row(ws, 0, "市卫健委机关党委党员名册（截至2026年10月31日）", len(headers))
     bk.row(ws, 1, headers, bk.head)
     r = 2
     for m in s.members:
         if m.branch.unit != "市卫健委" or m.end_status == "missing":
             continue
-        status, note = "正常", ""
+        status, note, moved_in, moved_out = "正常", "", None, None
         if m.end_status == "转出":
-            status, note = "转出", "2026年9月组织关系转至市疾控中心党支部"
+            status, note, moved_out = "转出", "组织关系转至市疾控中心党支部", m.end
         elif not m.in_main_roster:
-            note = "2026年10月由市中医院党总支转入"
+            note, moved_in = "由市中医院党总支转入", m.start
         bk.row(ws, r, [r - 1, m.name, m.gender, m.branch.name, m.group, m.role, m.category, m.join_date,
-                       m.code, status, note])
+                       m.code, status, moved_in, moved_out, note])
         r += 1
     paths.append(bk.close())
     return paths

@@ -264,22 +264,25 @@ def test_secretary_import_of_other_branches_is_refused_with_a_message(writable_e
 # --- 数据质量 ------------------------------------------------------------------------------------
 
 
-def test_quality_tabs_show_counts(sample_db_url):
-    from services.analytics import quality
-
-    dq = quality(_engine(sample_db_url), SYSTEM, _quarter(sample_db_url))
-    at = open_page("pages/data_quality.py", "leader")
+def test_quality_tabs_show_the_sample_datas_deliberate_gaps(sample_db_url):
+    """The sample data's deliberate cases (sample_data/README.md) for 2026Q3: the two 王磊 of
+    市司法局第一 in the export, the study records and an absence list; 3 members under 部门 其他
+    assigned by their unique names; 周晓明, 郑雨欣 (学习强国), 李明明 (study) and 张玮 (a ledger
+    typo) on no roster; 读书分享会, an unknown activity type."""
+    at = open_page("pages/data_quality.py", "leader", query={"q": "2026年第三季度"})
     assert not at.exception
     cards = {m.label: m.value for m in at.metric}
-    assert cards["名册中找不到的姓名"] == f"{len(dq.unmatched)}条"
-    assert cards["同名无法区分"] == f"{len(dq.ambiguous)}条"
-    assert cards["无法识别的活动类型"] == f"{len(dq.unknown_types)}条"
-    assert cards["缺少学习强国导出"] == f"{len(dq.missing_xuexi_quarters)}条"
-    assert "导入提示" in cards
-    labels = [t.label for t in at.tabs]
-    if len(dq.unmatched):  # a tab for each kind of problem found, with its count
-        assert f"名册中找不到的姓名（{len(dq.unmatched)}）" in labels
-    assert labels[-1].startswith("导入提示（")
+    assert cards["同名待核实"] == "3条"
+    assert cards["按姓名归入"] == "3条"
+    assert cards["名册中找不到的姓名"] == "4条"
+    assert cards["无法识别的活动类型"] == "1条"
+    tables = {t.label.split("（")[0]: df.value for t, df in zip(at.tabs, at.dataframe)}
+    same = tables["同名待核实"]
+    assert set(same["姓名"]) == {"王磊"} and set(same["来源"]) == {"学习强国", "学习记录", "缺席名单"}
+    assert set(same["支部"]) == {"市司法局第一党支部"} and set(same["同名人数"]) == {2}
+    assert set(tables["名册中找不到的姓名"]["姓名"]) == {"周晓明", "郑雨欣", "李明明", "张玮"}
+    assert list(tables["无法识别的活动类型"]["台账中的类型"]) == ["读书分享会"]
+    assert [t.label for t in at.tabs][-1].startswith("导入提示（")
 
 
 # --- 目标设置 ------------------------------------------------------------------------------------

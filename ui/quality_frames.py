@@ -41,6 +41,7 @@ def sections(dq: DataQuality, file_names: dict[int, str],
     ``file_names`` maps import batch ids (学习强国 export ids) to file names."""
     unmatched = _in_scope(dq.unmatched, branch_ids)
     ambiguous = _in_scope(dq.ambiguous, branch_ids)
+    by_name = _in_scope(dq.by_name, branch_ids)
     unknown = _in_scope(dq.unknown_types, branch_ids)
     no_roster = _in_scope(dq.branches_without_roster, branch_ids)
     clashes = _in_scope(dq.counts_clashes, branch_ids)
@@ -61,18 +62,26 @@ def sections(dq: DataQuality, file_names: dict[int, str],
     ], ignore_index=True)
     return [
         Section("unmatched", "名册中找不到的姓名",
-                "这些记录中的姓名在该支部的党员名册中找不到，相关记录未计入。请核对姓名写法，或补充导入最新名册。",
+                "这些记录中的姓名在该支部的党员名册中找不到（“未识别支部”：学习强国部门未写明支部、姓名又不唯一），"
+                "相关记录未计入任何人。请核对姓名写法，或补充导入最新名册。",
                 "所有姓名都能在名册中找到。",
                 pd.DataFrame({"来源": unmatched["source"], "支部": unmatched["branch"],
                               "姓名": unmatched["name"],
-                              "记录数": unmatched["n_rows"].astype(int)})),
-        Section("ambiguous", "同名无法区分",
-                "名册中同一支部有两名以上同名党员，这些记录无法确定是谁，未计入。请在表格中加上党员编号或学习强国ID。",
-                "没有无法区分的同名党员。",
+                              "记录数": unmatched["n_rows"].astype(int), "记录": unmatched["rows"]})),
+        Section("ambiguous", "同名待核实",
+                "同一支部有两名以上同名党员，这些记录无法确定是谁：不给任何一人加分或扣分，也不据此预警；"
+                "支部的合计（次数、积分总数和人均）仍计入。请在表格中加上党员编号或学习强国ID后重新导入。",
+                "没有需要核实的同名党员。",
                 pd.DataFrame({"来源": ambiguous["source"], "支部": ambiguous["branch"],
                               "姓名": ambiguous["name"],
-                              "记录数": ambiguous["n_rows"].astype(int),
-                              "同名人数": ambiguous["candidates"].map(len).astype(int)})),
+                              "同名人数": ambiguous["candidates"].map(len).astype(int),
+                              "记录数": ambiguous["n_rows"].astype(int), "记录": ambiguous["rows"]})),
+        Section("by_name", "按姓名归入",
+                "学习强国导出中这些人的「部门」没有写明所在支部（如“其他”），因姓名在全委唯一，已按姓名归入其支部。"
+                "请核对是否确为本人；如不是，请在学习强国后台调整其组织架构。",
+                "没有按姓名归入的记录。",
+                pd.DataFrame({"来源": by_name["source"], "归入支部": by_name["branch"], "姓名": by_name["name"],
+                              "记录数": by_name["n_rows"].astype(int), "记录": by_name["rows"]})),
         Section("unknown_types", "无法识别的活动类型",
                 "这些活动的类型不是标准名称，已按“其他”统计，不计入三会一课等指标。如属三会一课，请在台账中改为标准名称后重新导入。",
                 "所有活动类型都能识别。",
@@ -92,7 +101,7 @@ def sections(dq: DataQuality, file_names: dict[int, str],
                 "部分重叠的导出会被重复计分；跨季度的导出不计入。请确认导出的统计区间，必要时撤销重复的批次。",
                 "学习强国导出的期间没有问题。", overlaps),
         Section("clashes", "台账与统计表重复",
-                "同一支部同一期间既有台账又有统计表，已按台账计，统计表中的次数未计入。",
+                "同一支部同一月份既有台账又有统计表，该月以台账为准，统计表中这一期间的次数未计入（季度统计表无法拆分到月，整行不计）。",
                 "台账与统计表没有重复。",
                 pd.DataFrame({"支部": clashes["branch"], "活动类型": clashes["type"],
                               "期间": _day(clashes["period_start"]) + "至"
