@@ -541,7 +541,7 @@ def _is_speaker(text: str, who: CommitteeLeaders) -> bool:
 
 def _speaker_mask(speaker: pd.Series, who: CommitteeLeaders) -> pd.Series:
     lookup = {s: _is_speaker(s, who) for s in speaker.dropna().unique()}
-    return speaker.map(lookup).fillna(False).astype(bool)
+    return speaker.map(lookup).astype("boolean").fillna(False).astype(bool)
 
 
 def _activity_rows(d: FigureDef, c: _Context) -> pd.DataFrame:

@@ -74,6 +74,7 @@ class Branch(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(128), unique=True)
     created_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))
+    email: Mapped[str | None] = mapped_column(String(255))  # where its 督导提醒 go (optional)
 
 
 class Member(Base):
@@ -313,6 +314,7 @@ class User(Base):
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    email: Mapped[str | None] = mapped_column(String(255))  # for 督导提醒 (optional)
 
 
 class LoginFailure(Base):
@@ -361,3 +363,54 @@ class RectificationTask(Base):
         Index("uq_rectification_task", "quarter", "branch_id", "indicator", unique=True),
         Index("ix_rectification_task_branch", "branch_id", "quarter"),
     )
+
+
+class AppSession(Base):
+    """A logged-in browser: a random token in a cookie, kept here only as its SHA-256. Ends at
+    logout or after the idle timeout; shared by every server process."""
+
+    __tablename__ = "app_session"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    source: Mapped[str] = mapped_column(String(128), default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class LoginAttempt(Base):
+    """Login attempts per source address (client, or the proxy's header when configured), for
+    the per-source limit; never the typed user name."""
+
+    __tablename__ = "login_attempt"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(128))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    ok: Mapped[bool] = mapped_column(Boolean)
+    __table_args__ = (Index("ix_login_attempt_source_at", "source", "at"),)
+
+
+class ReminderLog(Base):
+    """督导提醒: one message per recipient, period and channel — sent, failed (retried later) or
+    pending. The unique key makes a second run in the same period send nothing new."""
+
+    __tablename__ = "reminder_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    period: Mapped[str] = mapped_column(String(16))
+    recipient: Mapped[str] = mapped_column(String(255))
+    audience: Mapped[str] = mapped_column(String(16))  # secretary / leader / office
+    branch_id: Mapped[int | None] = mapped_column(ForeignKey("branch.id"))
+    channel: Mapped[str] = mapped_column(String(16))  # email / webhook / outbox
+    subject: Mapped[str] = mapped_column(Text, default="", server_default="")
+    content: Mapped[str] = mapped_column(Text, default="", server_default="")
+    status: Mapped[str] = mapped_column(String(16))  # sent / failed / pending
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    __table_args__ = (Index("uq_reminder_log", "period", "recipient", "channel", unique=True),)
