@@ -124,9 +124,9 @@ def column_index(letters: str | bytes) -> int:
 def _grid_refusal(sheet: str, max_row: int, first_col: int, last_col: int, cells: int | None,
                   limits: Limits) -> UnreadableFile:
     width = last_col - first_col + 1
-    where = f"{column_letters(last_col)}{max_row}"
-    found = (f"有内容的单元格最远到 {where}，读取时要铺开 {max_row:,} 行 × {width:,} 列"
-             f"（约 {max_row * width:,} 个单元格）")
+    found = (f"有内容的单元格一直延伸到第 {max_row:,} 行、{column_letters(last_col)} 列"
+             f"（右下角 {column_letters(last_col)}{max_row}），读取时要铺开 {max_row:,} 行 × {width:,} 列、"
+             f"约 {max_row * width:,} 个单元格")
     if cells is not None:
         found = f"有 {cells:,} 个有内容的单元格"
     return UnreadableFile(

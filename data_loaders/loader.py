@@ -131,7 +131,8 @@ def load_file(
             part.sheet_problem(written, f"与「{match.labels.get(dup_name, written)}」列重复，本列已忽略",
                                "duplicate_column", "warning")
         if "type" in match.constants:
-            part.sheet_problem(None, f"表中没有活动类型列，按标题（或工作表名、文件名）记为「{match.constants['type']}」",
+            part.sheet_problem(None, f"表中没有活动类型列，已按标题（或工作表名、文件名）把每一行记为"
+                                     f"「{match.constants['type']}」：如有其他类型的活动，请增加「活动类型」列",
                                "type_from_title", "warning")
         problems += _formulas_without_value(name, sheet, match)
         frames.append(BUILDERS[chosen](part))
@@ -572,7 +573,7 @@ def _comparable(frame: pd.DataFrame) -> dict[str, pd.Series]:
         values = frame[column]
         if COLUMN_TYPES.get(column) == "list":
             joined = pc.binary_join(pa.array(values.tolist(), type=pa.list_(pa.string())), "\x1f")
-            values = pd.Series(joined.to_pandas(), index=frame.index, dtype="str")
+            values = pd.Series(joined.to_numpy(zero_copy_only=False), index=frame.index, dtype="str")
         out[column] = values
     return out
 

@@ -114,3 +114,45 @@ def write_big_xuexi(path: Path, n: int) -> Path:
         ])
     workbook.close()
     return path
+
+
+# ---------------------------------------------------------------- readers that die (load_file_isolated)
+# Module-level, so that the forkserver's child can import them by name.
+
+
+def reader_that_aborts(source, **kwargs):
+    """What a native reader's panic looks like from outside: SIGABRT."""
+    import os
+
+    os.abort()
+
+
+def reader_that_is_killed(source, **kwargs):
+    """What the kernel's OOM killer looks like from outside: SIGKILL."""
+    import os
+    import signal
+
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def reader_that_wants_too_much(source, **kwargs):
+    """Asks for 64 GiB at once, as calamine did for a grid reaching XFD1048576."""
+    return bytearray(64 << 30)
+
+
+def reader_that_hangs(source, **kwargs):
+    import time
+
+    time.sleep(600)
+
+
+def reader_that_fails(source, **kwargs):
+    raise ZeroDivisionError("a bug in the reader")
+
+
+def reader_without_inspection(source, **kwargs):
+    """fastexcel straight on the file, as the loaders read before the inspection existed."""
+    import fastexcel
+
+    fastexcel.read_excel(str(source)).load_sheet(0, header_row=None, dtypes="string").to_pandas()
+    raise AssertionError("fastexcel read the whole grid")
