@@ -326,7 +326,7 @@ def _attendance_lists(part: SheetPart) -> tuple[pd.Series, pd.Series]:
             part.problems.append(Problem(
                 part.file, part.sheet, int(row), part.header("absent"), f"{name}（{note}）",
                 f"缺席原因「{note}」看不出是否请过假，已按无故缺席统计：如已请假，请写成“{name}（请假）”"
-                "或注明病假、事假、出差等", "absence_reason_unknown", "warning"))
+                "或注明病假、事假、出差等", "warning", "absence_reason_unknown"))
     for row, name, note in leave_notes:
         if reason_kind(note) == "absent":  # 请假人员 column, yet 无故 / 未请假
             on_leave[row].remove(name)

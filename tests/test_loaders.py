@@ -653,3 +653,77 @@ def test_detect_kind_agrees_with_load_file_on_every_sample_file():
     assert {"roster", "xuexi", "activity", "activity_counts", "study", "records", "targets"} \
         <= set(kinds.values())
     assert detect_kind(b"not a spreadsheet", file_name="x.xlsx") is None
+
+
+# ---------------------------------------------------------------- DOMAIN.md §3.3 and §3.7
+
+
+def test_absence_reasons_decide_absent_or_on_leave_and_an_unclear_one_is_said(tmp_path):
+    rows = [["党支部", "日期", "活动类型", "缺席人员及原因", "请假人员"],
+            ["一支部", "2026-07-03", "党课", "黄磊（无故）、李娜(病假)、周敏（迟到）", "孙强（未请假）、王芳"],
+            ["一支部", "2026-07-10", "党课", "刘洋 事假，陈静", None]]
+    result = load_file(write_xlsx(tmp_path / "ledger.xlsx", rows))
+    assert result.frame["absent"].tolist() == [["黄磊", "周敏", "孙强"], ["陈静"]]
+    assert result.frame["on_leave"].tolist() == [["王芳", "李娜"], ["刘洋"]]
+    assert [(w.code, w.row, w.column, w.value) for w in result.warnings] == [
+        ("absence_reason_unknown", 2, "缺席人员及原因", "周敏（迟到）")]
+    assert "已按无故缺席统计" in result.warnings[0].message and "周敏（请假）" in result.warnings[0].message
+
+
+def test_activity_name_is_the_topic_when_a_type_column_says_the_type(tmp_path):
+    rows = [["党支部", "活动名称", "会议时间（计划）", "会议时间", "会议类型"],
+            ["一支部", "学习贯彻会议精神", "2026-07-01", "2026-07-03", "支委会"]]
+    result = load_file(write_xlsx(tmp_path / "ledger.xlsx", rows))
+    assert result.ok and not result.warnings, result.problems
+    assert result.frame[["type", "topic"]].values.tolist() == [["支部委员会", "学习贯彻会议精神"]]
+    assert result.frame["date"].tolist() == [D("2026-07-03")]  # never the planned date
+
+
+def test_a_title_naming_two_types_gives_no_type(tmp_path):
+    rows = [["支部党员大会暨党课记录"], ["党支部", "日期", "主题", "应到人数", "实到人数"],
+            ["一支部", "2026-07-03", "学习党章", 12, 11]]
+    result = load_file(write_xlsx(tmp_path / "ledger.xlsx", rows))
+    assert [(e.code, e.column) for e in result.errors] == [("missing_column", "活动类型")]
+
+
+def test_a_prose_line_inside_the_table_is_said_to_look_like_a_note(tmp_path):
+    rows = [["姓名", "所在支部"], ["张伟", "一支部"], ["以上人员均已核对无误，如有变动另行通知"], ["李娜", "一支部"], ["王五"]]
+    result = load_file(write_xlsx(tmp_path / "roster.xlsx", rows))
+    assert [(e.row, e.column, e.code) for e in result.errors] == [
+        (3, "所在支部", "missing_value"), (5, "所在支部", "missing_value")]
+    assert "像是说明" in result.errors[0].message  # a sentence where a name goes: a note, most likely
+    assert "像是说明" not in result.errors[1].message  # 王五 alone is a member whose branch is missing
+
+
+def test_a_notes_block_under_a_roster_is_not_data_but_a_last_member_is(tmp_path):
+    rows = [["姓名", "所在支部"], ["张伟", "一支部"], ["李娜", "一支部"], [],
+            ["填写说明："], ["1、姓名请填写全名；"], ["2、所在支部请写全称。"]]
+    result = load_file(write_xlsx(tmp_path / "roster.xlsx", rows))
+    assert result.ok and result.frame["row"].tolist() == [2, 3]
+
+
+def test_repeated_study_rows_are_kept_and_said_twice_over_name(tmp_path):
+    rows = [["姓名", "所在支部", "日期", "学习形式", "学习内容"],
+            ["王磊", "一支部", "2026-07-08", "专题交流", "学习党章"],
+            ["王磊", "一支部", "2026-07-08", "专题交流", "学习党章"]]
+    result = load_file(write_xlsx(tmp_path / "study.xlsx", rows))
+    assert len(result.frame) == 2  # perhaps two members named 王磊 (DOMAIN.md §2)
+    assert [(w.code, w.row) for w in result.warnings] == [("repeated_row_kept", 3)]
+    assert "第2行" in result.warnings[0].message and "同名" in result.warnings[0].message
+
+
+def test_a_roster_row_typed_twice_with_its_code_is_one_member(tmp_path):
+    rows = [["姓名", "所在支部", "党员编号"], ["张伟", "一支部", "A1"], ["李娜", "一支部", "A2"], ["张伟", "一支部", "A1"]]
+    result = load_file(write_xlsx(tmp_path / "roster.xlsx", rows))
+    assert result.frame["row"].tolist() == [2, 3]
+    assert [(w.code, w.row) for w in result.warnings] == [("duplicate_row", 4)]
+
+
+def test_roster_date_from_the_file_name_when_the_title_has_none(tmp_path):
+    rows = [["党员名册"], ["姓名", "所在支部"], ["张伟", "一支部"]]
+    assert load_file(write_xlsx(tmp_path / "名册_2026年10月.xlsx", rows)).as_of == date(2026, 10, 1)
+    assert load_file(write_xlsx(tmp_path / "名册_2026.xlsx", rows)).as_of is None  # a year alone dates nothing
+    ledger_rows = [["党支部", "日期", "活动类型"], ["一支部", "2026-07-03", "党课"]]
+    assert load_file(write_xlsx(tmp_path / "台账_2026Q3.xlsx", ledger_rows)).covers == (date(2026, 7, 1),
+                                                                                         date(2026, 9, 30))
+    assert load_file(write_xlsx(tmp_path / "台账.xlsx", ledger_rows)).covers is None

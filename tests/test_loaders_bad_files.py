@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from data_loaders import load_file
+from data_loaders.limits import Limits
 from data_loaders.schema import CANONICAL_COLUMNS
 from tests.loader_fixtures import csv_bytes, write_xlsx, xlsx_bytes
 
@@ -201,3 +202,146 @@ def test_targets_unknown_indicator_and_bad_branch_type(tmp_path):
         ("Sheet1", 3, "支部类型", "机关", "bad_value"),
         ("Sheet1", 4, "目标值", "120%", "bad_value"),
     ]
+
+
+# ---------------------------------------------------------------- bounds (data_loaders.limits)
+
+
+def test_the_cell_bound_comes_from_the_environment(tmp_path, monkeypatch):
+    path = write_xlsx(tmp_path / "roster.xlsx", [["姓名", "所在支部"]] + [[f"党员{i}", "一支部"] for i in range(29)])
+    monkeypatch.setenv("DASHBOARD_MAX_CELLS", "50")  # 30 rows × 2 columns = 60 cells
+    refused = load_file(path)
+    assert [(p.code, p.sheet) for p in refused.problems] == [("too_many_cells", "Sheet1")]
+    assert "× 2 列" in refused.problems[0].message and "上限 50 个单元格" in refused.problems[0].message
+    monkeypatch.setenv("DASHBOARD_MAX_CELLS", "60")
+    assert load_file(path).ok
+    monkeypatch.setenv("DASHBOARD_MAX_CELLS", "not a number")  # the default, and a log warning
+    assert load_file(path).ok
+
+
+def test_the_unpacked_bound_comes_from_the_environment(tmp_path, monkeypatch):
+    rows = [["姓名", "所在支部", "备注"]] + [[f"党员{i}", "一支部", "备" * 4000] for i in range(300)]
+    path = write_xlsx(tmp_path / "roster.xlsx", rows)  # ~3.6 MB of sheet XML once unpacked
+    monkeypatch.setenv("DASHBOARD_MAX_UNPACKED_MB", "1")
+    result = load_file(path)
+    assert [p.code for p in result.problems] == ["too_large_unpacked"]
+    assert "超过上限 1 MB" in result.problems[0].message
+    csv_path = tmp_path / "roster.csv"
+    csv_path.write_bytes(csv_bytes(rows))
+    assert [p.code for p in load_file(csv_path).problems] == ["too_large_file"]
+    monkeypatch.delenv("DASHBOARD_MAX_UNPACKED_MB")
+    assert load_file(path).ok and load_file(csv_path).ok
+
+
+def test_limits_read_at_call_time_with_defaults(monkeypatch):
+    from data_loaders.limits import current_limits
+
+    for name in ("DASHBOARD_MAX_CELLS", "DASHBOARD_MAX_UNPACKED_MB", "DASHBOARD_PARSE_MEMORY_MB",
+                 "DASHBOARD_PARSE_TIMEOUT_S"):
+        monkeypatch.delenv(name, raising=False)
+    assert current_limits() == Limits(2_000_000, 200 << 20, 1024 << 20, 120.0)
+    monkeypatch.setenv("DASHBOARD_PARSE_TIMEOUT_S", "7.5")
+    monkeypatch.setenv("DASHBOARD_MAX_CELLS", "-3")  # not positive: the default
+    assert (current_limits().parse_timeout_s, current_limits().max_cells) == (7.5, 2_000_000)
+
+
+def test_greater_than_patterns_match_exactly_the_positions_beyond():
+    import re
+
+    from data_loaders.inspection import _greater_column, _greater_number, column_letters
+
+    # as in the scan: the pattern starts right after a position's letters; a quote ends the digits
+    for n in (1, 9, 10, 99, 100, 64676, 100041, 1048576):
+        pattern = re.compile(_greater_number(n))
+        for value in list(range(1, 2000)) + list(range(max(1, n - 1500), n + 1500)):
+            assert bool(pattern.match(str(value).encode() + b'"')) == (value > n), (n, value)
+    for last in (0, 12, 25, 26, 27, 701, 702, 16383):
+        pattern = re.compile(_greater_column(last))
+        for col in range(0, 16384):
+            assert bool(pattern.match(column_letters(col).encode() + b"1")) == (col > last), (last, col)
+
+
+def test_a_hidden_sheet_is_never_read_even_with_a_stray_cell(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "名册"
+    for row in [["姓名", "所在支部"], ["张伟", "一支部"]]:
+        book.active.append(row)
+    stale = book.create_sheet("旧名册")
+    stale["A1"], stale["XFD1048576"] = "姓名", "x"
+    stale.sheet_state = "hidden"
+    book.save(tmp_path / "roster.xlsx")
+    result = load_file(tmp_path / "roster.xlsx")
+    assert result.ok and result.frame["name"].tolist() == ["张伟"]
+    assert [(p.code, p.value) for p in result.problems] == [("hidden_sheets", "旧名册")]
+
+
+def _roster_xml(rows: str, dimension: str | None = "A1:B3") -> bytes:
+    from tests.files.make_corpus import _worksheet
+
+    return _worksheet(rows, dimension)
+
+
+@pytest.mark.parametrize("layout", ["no dimension", "prefixed", "no positions", "comment", "attribute order"])
+def test_odd_but_valid_sheet_xml_reads_like_excel_s(tmp_path, layout):
+    # Each of these sends the inspection down its exact (expat) walk; the roster must come out
+    # exactly as from the plain layout.
+    from tests.files.make_corpus import _row, _xml_workbook
+
+    plain = _row(1, ["姓名", "所在支部"]) + _row(2, ["张伟", "一支部"]) + _row(3, ["李娜", "二支部"])
+    cell = '<c t="inlineStr"><is><t>{}</t></is></c>'
+    xml = {
+        "no dimension": _roster_xml(plain, None),
+        "prefixed": _roster_xml(plain).replace(b"<worksheet xmlns=", b"<x:worksheet xmlns:x=")
+        .replace(b"</worksheet>", b"</x:worksheet>").replace(b"<sheetData>", b"<x:sheetData>")
+        .replace(b"</sheetData>", b"</x:sheetData>").replace(b"<row", b"<x:row").replace(b"</row>", b"</x:row>")
+        .replace(b"<c ", b"<x:c ").replace(b"</c>", b"</x:c>").replace(b"<is>", b"<x:is>")
+        .replace(b"</is>", b"</x:is>").replace(b"<t>", b"<x:t>").replace(b"</t>", b"</x:t>")
+        .replace(b"<dimension", b"<x:dimension"),
+        "no positions": _roster_xml("".join(f"<row>{cell.format(a)}{cell.format(b)}</row>" for a, b in
+                                            [("姓名", "所在支部"), ("张伟", "一支部"), ("李娜", "二支部")])),
+        "comment": _roster_xml(plain.replace('<row r="2">', '<!-- 第二行 --><row r="2">')),
+        "attribute order": _roster_xml(plain.replace('<c r="A2" t="inlineStr">', '<c t="inlineStr" r="A2">')),
+    }[layout]
+    path = _xml_workbook(tmp_path / "roster.xlsx", [("名册", xml)])
+    result = load_file(path)
+    assert result.ok, result.problems
+    assert result.frame[["row", "name", "branch"]].values.tolist() == [[2, "张伟", "一支部"], [3, "李娜", "二支部"]]
+
+
+@pytest.mark.parametrize(("part", "what"), [("content.xml", "OpenDocument"), ("xl/workbook.bin", "xlsb")])
+def test_ods_and_xlsb_are_refused_before_any_reader(tmp_path, part, what):
+    import zipfile
+
+    path = tmp_path / "book.xlsx"
+    with zipfile.ZipFile(path, "w") as book:
+        book.writestr(part, b"<x/>")
+    result = load_file(path)
+    assert [p.code for p in result.problems] == ["unsupported_format"]
+    assert what in result.problems[0].message and "另存为" in result.problems[0].message
+
+
+def test_a_zip_of_too_many_parts_is_refused_before_it_is_opened(tmp_path):
+    import zipfile
+
+    path = tmp_path / "parts.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as book:
+        for i in range(10_001):
+            book.writestr(f"p{i}", b"")
+    result = load_file(path)
+    assert [p.code for p in result.problems] == ["too_large_unpacked"]
+    assert "10,001" in result.problems[0].message
+
+
+def test_a_sheet_with_more_formulas_than_listed_says_how_many_more(tmp_path):
+    from tests.files.make_corpus import _row, _worksheet, _xml_workbook
+
+    rows = _row(1, ["姓名", "所在支部", "得分"]) + "".join(
+        _row(r, [f"党员{r}", "一支部", f"=C{r - 1}+1"]) for r in range(2, 253))
+    result = load_file(_xml_workbook(tmp_path / "roster.xlsx", [("名册", _worksheet(rows, "A1:C252"))]))
+    formulas = [p for p in result.problems if p.code == "formula_without_value"]
+    assert len(formulas) == 201  # one line for the other 51 (sheet-level: listed first), then 200 cells
+    assert formulas[0].row is None and "另有 51 个" in formulas[0].message
+    assert (formulas[1].row, formulas[1].column, formulas[1].value) == (2, "C", "=C1+1")
+    assert formulas[-1].row == 201

@@ -16,7 +16,10 @@ from data_loaders.values import (
     parse_numbers,
     parse_period_cell,
     quarter_label,
+    reason_kind,
     split_names,
+    split_names_with_notes,
+    title_date,
     title_period,
     title_year,
 )
@@ -113,11 +116,52 @@ def test_split_names_of_no_cells_and_of_empty_cells():
     ("2026年7月组织生活开展情况统计表", (date(2026, 7, 1), date(2026, 7, 31))),
     ("2026年上半年", (date(2026, 1, 1), date(2026, 6, 30))),
     ("2026年度学习强国积分", (date(2026, 1, 1), date(2026, 12, 31))),
+    ("学员详细数据 20260701-20260930", (date(2026, 7, 1), date(2026, 9, 30))),
+    ("统计区间：20260701至20260731", (date(2026, 7, 1), date(2026, 7, 31))),
+    ("组织生活台账_2026下半年", (date(2026, 7, 1), date(2026, 12, 31))),
+    ("编号 202607011234-20260930", None),  # not eight-digit dates
     ("导出时间：2026-10-08", None),
     ("党员名册", None),
 ])
 def test_title_period(title, period):
     assert title_period(title) == period
+
+
+@pytest.mark.parametrize(("title", "day"), [
+    ("党员名册（截至2026年9月30日）", date(2026, 9, 30)),  # an explicit day wins
+    ("截至2026-06-30", date(2026, 6, 30)),
+    ("名册_20261001", date(2026, 10, 1)),
+    ("2026年10月党员名册", date(2026, 10, 1)),  # a month: its first day
+    ("名册_市卫健委_2026年10月", date(2026, 10, 1)),
+    ("2026年第三季度党员名册", date(2026, 7, 1)),  # a quarter: its first day
+    ("2026年下半年党员名册", date(2026, 7, 1)),
+    ("统计时间：2026-07-01至2026-09-30", date(2026, 9, 30)),  # a range: its end
+    ("2026年10月党员名册（制表日期：2026年10月8日）", date(2026, 10, 8)),
+    ("党员名册", None),
+])
+def test_title_date(title, day):
+    assert title_date(title, year_alone=False) == day
+
+
+def test_title_date_of_a_year_alone_is_its_first_day_unless_asked_not_to():
+    assert title_date("2026年度党员名册") == date(2026, 1, 1)
+    assert title_date("2026年度党员名册", year_alone=False) is None
+
+
+def test_names_with_reasons_and_markers():
+    lists, notes = split_names_with_notes(text([
+        "黄磊（无故）、李娜(病假)", "赵敏（预备）", "黄 磊（预备党员）、王芳【出差】", "刘洋 病假，陈静", "周敏:事假", None, "无"]))
+    assert lists.tolist() == [["黄磊", "李娜"], ["赵敏"], ["黄磊", "王芳"], ["刘洋", "陈静"], ["周敏"], [], []]
+    assert notes == [(0, "黄磊", "无故"), (0, "李娜", "病假"), (2, "王芳", "出差"), (3, "刘洋", "病假"), (4, "周敏", "事假")]
+
+
+@pytest.mark.parametrize(("note", "kind"), [
+    ("病假", "leave"), ("事假", "leave"), ("公假", "leave"), ("出差", "leave"), ("因公外出", "leave"), ("年休假", "leave"),
+    ("请假", "leave"), ("无故", "absent"), ("未请假", "absent"), ("无故缺席", "absent"), ("预备", "marker"),
+    ("预备党员", "marker"), ("迟到", "unknown"),
+])
+def test_reason_kind(note, kind):
+    assert reason_kind(note) == kind
 
 
 def test_title_year():
