@@ -20,6 +20,9 @@ xuexi:           export_id:int, period_start:date, period_end:date, branch_id:in
                  daily_question:float|NA, active_days:float|NA
 records:         record_id:int, branch_id:int|NA, branch:str|NA, category:str, title:str|NA,
                  date:date, person:str|NA, level:str|NA, quantity:float, measure:str|NA
+coverage:        source:str ("xuexi" / "ledger"), branch_id:int|NA (NA for 学习强国), covered_to:date —
+                 how far each imported file's data goes: an export's period end; a ledger or counts
+                 file's stated period end, never later than the day it was imported (DOMAIN §4)
 targets:         indicator:str, branch_type:str, period_kind:str, target:float, weight:float,
                  quarter:str|NA   (imported overrides; defaults live in domain/defaults.json)
 """
@@ -54,6 +57,7 @@ DATASET_COLUMNS: dict[str, list[str]] = {
         "quantity", "measure",
     ],
     "targets": ["indicator", "branch_type", "period_kind", "target", "weight", "quarter"],
+    "coverage": ["source", "branch_id", "covered_to"],
 }
 
 
@@ -74,3 +78,4 @@ class Dataset:
     xuexi: pd.DataFrame = field(default_factory=lambda: empty_frame("xuexi"))
     records: pd.DataFrame = field(default_factory=lambda: empty_frame("records"))
     targets: pd.DataFrame = field(default_factory=lambda: empty_frame("targets"))
+    coverage: pd.DataFrame = field(default_factory=lambda: empty_frame("coverage"))

@@ -9,7 +9,7 @@ import pandas as pd
 
 from domain.dataset import DATASET_COLUMNS, Dataset
 
-_DATE_COLUMNS = {"date", "join_date", "period_start", "period_end", "start", "end"}
+_DATE_COLUMNS = {"date", "join_date", "period_start", "period_end", "start", "end", "covered_to"}
 _INT_COLUMNS = {"branch_id", "member_id", "activity_id", "export_id", "record_id"}
 _FLOAT_COLUMNS = {
     "expected", "present", "days", "count", "hours", "score", "points", "daily_question",

@@ -29,6 +29,7 @@ import pandas as pd
 from metrics._frames import between, members_during, prepare, ts
 from domain.formatting import ceil_int, value_text
 from metrics.config import MetricsConfig, load_config
+from metrics.coverage import coverage
 from domain.dataset import Dataset
 from metrics.self_study import self_study_status, study_rows
 from domain.periods import Quarter, current_month, effective_as_of, ended_months, parse_quarter
@@ -38,11 +39,12 @@ INDICATOR_COLUMNS = [
     "branch_id", "branch", "unit", "branch_type", "indicator", "label", "measure", "kind", "period",
     "actual", "target", "weight", "completion", "status", "applicable", "scored",
     "expected_by_now", "behind_pace", "projected", "remaining_text", "numerator", "denominator", "note",
+    "pace_completion",
 ]
 _EMPTY_DTYPES = {
     "branch_id": "Int64", "applicable": "bool", "scored": "bool", "behind_pace": "bool",
     **{c: "float64" for c in ("actual", "target", "weight", "completion", "expected_by_now", "projected",
-                              "numerator", "denominator")},
+                              "numerator", "denominator", "pace_completion")},
 }
 STUDY_SESSION_FORM = "集中学习"
 SELF_STUDY_FORM = "自学"
@@ -253,10 +255,14 @@ def compute_indicators(
         n_ended=n_ended,
         xuexi_exports=len(selection.counted),
     )
+    known = coverage(ds, q, cut)
+    ledger_cut = [known.ledger_cut(b) if b in known.ledger_by_branch.index else known.ledger_cut(None)
+                  for b in bid]
     window = _Window(
         q=q, cut=cut, ongoing=cut < q.end,
-        q_elapsed=(cut - q.start).days + 1,
-        y_elapsed=(cut - year_first).days + 1,
+        q_elapsed=np.array([max((c - q.start).days + 1, 0) for c in ledger_cut], dtype="float64"),
+        y_elapsed=np.array([(c - year_first).days + 1 for c in ledger_cut], dtype="float64"),
+        xuexi_elapsed=float(known.elapsed(known.xuexi)), xuexi_cut=known.xuexi_cut,
         y_days=(date(q.year, 12, 31) - year_first).days + 1,
     )
     columns = [_indicator_columns(key, ind, config, inputs, window) for key, ind in config.indicators.items()]
@@ -303,8 +309,10 @@ class _Window:
     q: Quarter
     cut: date
     ongoing: bool
-    q_elapsed: int
-    y_elapsed: int
+    q_elapsed: np.ndarray  # per branch: quarter days its ledger covers (pace of counts)
+    y_elapsed: np.ndarray  # per branch: year days its ledger covers (pace of annual counts)
+    xuexi_elapsed: float  # quarter days the 学习强国 exports cover (pace of 人均积分)
+    xuexi_cut: date
     y_days: int
 
 
@@ -362,11 +370,19 @@ def _indicator_columns(key: str, ind, config: MetricsConfig, x: _BranchInputs, w
         scored = applicable & (ind.period == "quarter" or w.q.number == 4)
         if ind.period == "year" and w.q.number != 4:
             note = np.where(applicable, "年度指标，第四季度计入得分", note)
-        elapsed, total = (w.y_elapsed, w.y_days) if ind.period == "year" else (w.q_elapsed, w.q.days)
+        # pace counts the days each source covers (DOMAIN §4 data coverage), not the days gone by
+        if ind.kind == "mean":
+            elapsed, total = np.full(n, w.xuexi_elapsed), w.q.days
+        else:
+            elapsed, total = (w.y_elapsed, w.y_days) if ind.period == "year" else (w.q_elapsed, w.q.days)
         pace = applicable & w.ongoing & (ind.kind in ("count", "mean"))
         expected_by_now = np.where(pace, target * elapsed / total, np.nan)
-        behind = pace & (actual < expected_by_now)
-        projected = np.where(pace, actual * total / elapsed, np.nan)
+        behind = pace & (actual < expected_by_now - 1e-9)
+        projected = np.where(pace & (elapsed > 0), actual * total / np.where(elapsed > 0, elapsed, 1), np.nan)
+        # a quarter in progress is judged against its pace (按进度), a finished one against its target
+        pace_completion = np.where(pace, np.where(expected_by_now > 0,
+                                                  np.minimum(actual / np.where(expected_by_now > 0, expected_by_now, 1), 1.0),
+                                                  1.0), completion)
 
     cols = {
         "indicator": np.full(n, key, dtype=object), "label": np.full(n, ind.label, dtype=object),
@@ -376,6 +392,7 @@ def _indicator_columns(key: str, ind, config: MetricsConfig, x: _BranchInputs, w
         "weight": weight, "completion": completion, "applicable": applicable, "scored": scored,
         "expected_by_now": expected_by_now, "behind_pace": behind, "projected": projected,
         "numerator": numerator, "denominator": denominator, "note": note,
+        "pace_completion": pace_completion,
     }
     cols["remaining_text"] = _remaining_text(cols, ind, w, x)
     return cols
@@ -395,10 +412,11 @@ def _assemble(branches: pd.DataFrame, columns: list[dict], config: MetricsConfig
         **{c: table[c].astype("str") for c in ("branch", "unit", "branch_type", "indicator", "label",
                                                  "measure", "kind", "period", "note", "remaining_text")},
         **{c: table[c].astype("float64") for c in ("actual", "target", "weight", "completion",
-                                                     "expected_by_now", "projected", "numerator", "denominator")},
+                                                     "expected_by_now", "projected", "numerator", "denominator",
+                                                     "pace_completion")},
         **{c: table[c].astype(bool) for c in ("applicable", "scored", "behind_pace")},
     )
-    table = table.assign(status=table["completion"].map(config.indicator_status).astype("str"))
+    table = table.assign(status=table["pace_completion"].map(config.indicator_status).astype("str"))
     return table[INDICATOR_COLUMNS]
 
 
@@ -419,7 +437,7 @@ def _remaining_text(cols: dict, ind, w: _Window, x: _BranchInputs) -> np.ndarray
 
     target, actual = cols["target"], cols["actual"]
     gap = np.where(cols["applicable"], target - actual, np.nan)
-    days_left = (w.q.end - w.cut).days
+    days_left = (w.q.end - w.xuexi_cut).days  # from the last day the exports cover
     out = []
     for i in range(n):
         g = gap[i]

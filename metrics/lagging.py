@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 from domain.vocabulary import REASON_LABELS
-from metrics._frames import members_during, prepare
+from metrics._frames import members_during, overlap_days, prepare
+from metrics.coverage import coverage
 from metrics.attendance import absences, named, unsure
 from metrics.config import MetricsConfig, load_config
 from domain.dataset import Dataset
@@ -59,7 +60,11 @@ def lagging_members(
                              elapsed_share=members["elapsed_share"].fillna(0.0),
                              ambiguous=members["ambiguous"].fillna(False).astype(bool))
     in_service = members["branch_type"].eq("在职")
-    threshold = rules["xuexi_member_target"] * members["elapsed_share"] * rules["xuexi_low_fraction"]
+    # the line is pro-rated to the days the member belonged up to the day the exports cover
+    covered = coverage(ds, q, cut).xuexi_cut
+    own_days = overlap_days(members["start"], members["end"], q.start, covered) if covered >= q.start \
+        else pd.Series(0, index=members.index)
+    threshold = rules["xuexi_member_target"] * own_days / q.days * rules["xuexi_low_fraction"]
 
     lists = named(ds, q.start, cut)
     missed = absences(ds, q.start, cut, lists).sort_values(["date", "activity_id"])

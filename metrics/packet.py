@@ -310,6 +310,8 @@ def branch_gaps(quality: DataQuality | None, branch_id: int, branch_type: str, n
         unknown_types=mine(quality.unknown_types),
         missing_xuexi_quarters=[q for q in quality.missing_xuexi_quarters
                                 if in_service and q == quality.quarter.label],
+        missing_xuexi_months=[m for m in quality.missing_xuexi_months
+                              if in_service and quality.quarter.start.strftime("%Y-%m") <= m <= quality.quarter.end.strftime("%Y-%m")],
         branches_without_roster=mine(quality.branches_without_roster),
         xuexi_overlaps=quality.xuexi_overlaps if in_service else quality.xuexi_overlaps.iloc[0:0],
         xuexi_straddling=quality.xuexi_straddling if in_service else quality.xuexi_straddling.iloc[0:0],
@@ -410,6 +412,7 @@ def build_packet(
         if unassigned is not None and not unassigned.empty:
             committee = replace(quality, unmatched=unassigned, ambiguous=quality.ambiguous.iloc[0:0],
                                 unknown_types=quality.unknown_types.iloc[0:0], missing_xuexi_quarters=[],
+                                missing_xuexi_months=[],
                                 branches_without_roster=quality.branches_without_roster.iloc[0:0],
                                 xuexi_overlaps=quality.xuexi_overlaps.iloc[0:0],
                                 xuexi_straddling=quality.xuexi_straddling.iloc[0:0],

@@ -13,6 +13,7 @@ import pandas as pd
 from domain.vocabulary import OTHER_ACTIVITY_TYPE
 from metrics._frames import between, members_during, prepare
 from domain.dataset import Dataset
+from metrics.coverage import coverage
 from metrics.indicators import clash_sentences, count_events
 from metrics.matching import AMBIGUOUS, BY_NAME, UNMATCHED, match_members
 from domain.periods import Quarter, effective_as_of, parse_quarter
@@ -46,6 +47,9 @@ class DataQuality:
     # source, branch_id, branch (the member's), name, n_rows
     by_name: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         {c: pd.Series(dtype="object") for c in NAME_COLUMNS}))
+    # months ended by the as-of date with no 学习强国 export after the last one ("2026-11")
+    missing_xuexi_months: list[str] = field(default_factory=list)
+    xuexi_covered_to: date | None = None
 
     @property
     def is_clean(self) -> bool:
@@ -62,6 +66,10 @@ class DataQuality:
             out.append(f"按姓名归入：{r.source}中的「{r.name}」部门未指明支部，按姓名归入{r.branch}，共{r.n_rows}条记录")
         for r in self.unknown_types.itertuples(index=False):
             out.append(f"{r.branch}{r.date:%Y-%m-%d}的活动类型「{r.type_raw}」无法识别，按“其他”处理")
+        for month in self.missing_xuexi_months:
+            known = f"，学习强国积分只统计到{self.xuexi_covered_to.month}月{self.xuexi_covered_to.day}日" \
+                if self.xuexi_covered_to else ""
+            out.append(f"{int(month[-2:])}月已结束，但尚未导入该月的学习强国导出{known}；请导入该月（或本季度）的导出")
         for label in self.missing_xuexi_quarters:
             out.append(f"{label}尚无已结束期间的学习强国积分导出，学习强国积分按0计")
         for r in self.branches_without_roster.itertuples(index=False):
@@ -166,10 +174,14 @@ def data_quality(ds: Dataset, quarter: Quarter | str, as_of: date | str | None =
 
     events = count_events(ds, q.start, q.end, cut)
     straddling = selection.exports[selection.exports["status"] == "straddles"][["export_id", "period_start", "period_end"]]
+    known = coverage(ds, q, cut)
     return DataQuality(
         quarter=q, as_of=cut, unmatched=unmatched, ambiguous=ambiguous,
         unknown_types=unknown.reset_index(drop=True), missing_xuexi_quarters=missing_quarters,
         branches_without_roster=no_roster.reset_index(drop=True), xuexi_overlaps=selection.overlaps,
         xuexi_straddling=straddling.reset_index(drop=True), counts_clashes=events.clashes,
         counts_attendance_set_aside=events.attendance_set_aside, by_name=by_name,
+        missing_xuexi_months=[m for m in known.missing_months() if m >= f"{q.year}-01"]
+        if ds.branches["type"].eq("在职").any() else [],
+        xuexi_covered_to=known.xuexi,
     )

@@ -2,6 +2,8 @@
 
 score = 100 × Σ(weight × completion) ÷ Σ weight over the applicable, scored indicators, rounded to
 one decimal (half up). rank = competition rank on that rounded score, highest first (1, 2, 2, 4).
+pace_score: the same over the completions against pace (the quarter in progress, DOMAIN §4); the
+colour (status) of a branch is read from it, so a quarter in progress is judged 按进度.
 A branch with nothing scored (or all weights 0) has no score, no rank and no status.
 """
 
@@ -23,7 +25,7 @@ from domain.periods import Quarter, effective_as_of, parse_quarter, to_date
 
 BRANCH_COLUMNS = [
     "branch_id", "branch", "unit", "type", "score", "rank", "status", "n_members", "n_scored",
-    "n_green", "n_yellow", "n_red", "n_behind", "xuexi_participants", "xuexi_members",
+    "n_green", "n_yellow", "n_red", "n_behind", "xuexi_participants", "xuexi_members", "pace_score",
 ]
 
 
@@ -54,16 +56,18 @@ def _score_branches(ds: Dataset, table: pd.DataFrame, config: MetricsConfig, sta
     scored = table[table["scored"]]
     weighted = scored.assign(
         _wc=scored["weight"] * scored["completion"],
+        _wp=scored["weight"] * scored["pace_completion"],
         _green=scored["status"] == "green", _yellow=scored["status"] == "yellow",
         _red=scored["status"] == "red",
     )
     sums = weighted.groupby("branch_id").agg(
-        _wc=("_wc", "sum"), _w=("weight", "sum"), n_scored=("indicator", "size"),
+        _wc=("_wc", "sum"), _wp=("_wp", "sum"), _w=("weight", "sum"), n_scored=("indicator", "size"),
         n_green=("_green", "sum"), n_yellow=("_yellow", "sum"), n_red=("_red", "sum"),
         n_behind=("behind_pace", "sum"),
     )
-    raw = (100 * sums["_wc"] / sums["_w"].where(sums["_w"] > 0)).clip(0, 100)
-    sums = sums.assign(score=round_score(raw))
+    weights = sums["_w"].where(sums["_w"] > 0)
+    sums = sums.assign(score=round_score((100 * sums["_wc"] / weights).clip(0, 100)),
+                       pace_score=round_score((100 * sums["_wp"] / weights).clip(0, 100)))
 
     n_members = members_during(ds, start, cut).groupby("branch_id").size()
     part = table[table["indicator"] == "xuexi_participation"].set_index("branch_id")
@@ -72,14 +76,17 @@ def _score_branches(ds: Dataset, table: pd.DataFrame, config: MetricsConfig, sta
     bid = out["branch_id"]
     out = out.assign(
         score=bid.map(sums["score"]).astype("float64"),
+        pace_score=bid.map(sums["pace_score"]).astype("float64"),
         n_members=bid.map(n_members).fillna(0).astype(int),
         **{c: bid.map(sums[c]).fillna(0).astype(int) for c in ("n_scored", "n_green", "n_yellow", "n_red", "n_behind")},
         xuexi_participants=bid.map(part["numerator"].where(part["applicable"])).astype("float64"),
         xuexi_members=bid.map(part["denominator"].where(part["applicable"])).astype("float64"),
     )
+    # the colour of a quarter in progress compares with its pace (按进度); pace_score = score once
+    # the quarter has ended
     out = out.assign(
         rank=competition_rank(out["score"]),
-        status=out["score"].map(config.composite_status).astype("str"),
+        status=out["pace_score"].map(config.composite_status).astype("str"),
     )
     out = out.sort_values(["rank", "branch"], na_position="last", kind="stable").reset_index(drop=True)
     return out[BRANCH_COLUMNS]

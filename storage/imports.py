@@ -156,7 +156,8 @@ def undo_batch(engine: Engine, batch_id: int, viewer: Viewer) -> str:
 
 
 def _write_batch(conn: Connection, result: LoadResult, digest: str, viewer: Viewer) -> int:
-    period = result.period
+    # 学习强国: the export's period; 台账 / 统计表: the period the file says it covers (coverage)
+    period = result.period if result.kind == "xuexi" else getattr(result, "covers", None)
     batch_id = conn.execute(
         ImportBatch.__table__.insert().values(
             file_name=result.file_name, kind=result.kind, sha256=digest, rows=len(result.frame),

@@ -218,6 +218,18 @@ FROM other_record r
 WHERE r.is_current AND r.date BETWEEN :start AND :end{scope}
 """
 
+# how far each live file's data goes (see domain.dataset "coverage"); the import date is cut
+# to a day in pandas (SQLite and PostgreSQL spell that differently)
+_COVERAGE = """
+SELECT 'xuexi' AS source, NULL AS branch_id, b.period_end AS period_end, b.created_at AS created_at
+FROM import_batch b WHERE b.kind = 'xuexi' AND b.undone_at IS NULL
+UNION ALL
+SELECT 'ledger', t.branch_id, b.period_end, b.created_at
+FROM (SELECT DISTINCT batch_id, branch_id FROM activity WHERE is_current{scope_a}
+      UNION SELECT DISTINCT batch_id, branch_id FROM activity_count WHERE is_current{scope_c}) t
+JOIN import_batch b ON b.id = t.batch_id WHERE b.undone_at IS NULL
+"""
+
 _TARGETS = """
 SELECT indicator, branch_type, period_kind, target, weight, quarter FROM target_row
 WHERE is_current ORDER BY id
@@ -294,9 +306,27 @@ def load_dataset(
             sql = sql.replace("{study_details}", ", s.content, s.hours, s.score" if study_details else "")
             frames[name] = reader.read(conn, sql.format(scope=clause), {**params, **extra}, name)
         frames["targets"] = reader.read(conn, _TARGETS, {}, "targets")
+        frames["coverage"] = _coverage(conn, viewer)
     reader.close()
     names = frames["branches"].set_index("branch_id")["branch"]
     return Dataset(**{name: _complete(frame, name, names) for name, frame in frames.items()})
+
+
+def _coverage(conn, viewer: Viewer) -> pd.DataFrame:
+    clause_a, extra = _scope_clause(viewer, "branch_id")
+    sql = _COVERAGE.format(scope_a=clause_a, scope_c=clause_a)
+    result = conn.execute(text(sql), extra)
+    raw = pd.DataFrame(result.all(), columns=list(result.keys()))
+    if raw.empty:
+        return pd.DataFrame({"source": pd.Series(dtype="str"), "branch_id": pd.Series(dtype="Int64"),
+                             "covered_to": pd.Series(dtype="datetime64[ns]")})
+    imported = pd.to_datetime(raw["created_at"], format="mixed").dt.normalize()
+    stated = pd.to_datetime(raw["period_end"], errors="coerce")
+    # 学习强国: the export's period end; a ledger: what it says it covers, but not past its import
+    covered = stated.where(raw["source"].eq("xuexi"), stated.fillna(imported).where(
+        stated.fillna(imported) <= imported, imported))
+    return pd.DataFrame({"source": raw["source"].astype("str"), "branch_id": raw["branch_id"].astype("Int64"),
+                         "covered_to": covered.astype("datetime64[ns]")}).dropna(subset=["covered_to"])
 
 
 def current_targets(engine: Engine) -> pd.DataFrame:
