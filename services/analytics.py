@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 from domain.access import SYSTEM, Viewer
 from metrics.config import MetricsConfig, load_config
 from domain.dataset import Dataset
+from metrics.coverage import coverage as data_coverage
 from metrics.lagging import lagging_members, political_birthdays
 from metrics.points import member_points
 from metrics.quality import DataQuality, data_quality  # noqa: F401  (the type pages receive)
@@ -232,3 +233,11 @@ def version(engine: Engine) -> int:
 def branches(engine: Engine, viewer: Viewer) -> pd.DataFrame:
     """Branches the viewer may see: branch_id, branch, unit, type."""
     return branch_list(engine, viewer)
+
+
+def coverage(engine: Engine, viewer: Viewer, quarter: Quarter | str, as_of: date | None = None):
+    """How far each source's data goes for ``quarter`` as of ``as_of`` (metrics.coverage.Coverage:
+    ``texts()`` gives ``学习强国数据截至10月31日`` and ``台账数据截至11月20日``)."""
+    q = parse_quarter(quarter)
+    cut = as_of_for(q, as_of)
+    return data_coverage(dataset(engine, viewer, q, whole_year=False, as_of=cut), q, cut)
