@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import multiprocessing.spawn
 import resource
 import threading
 import traceback
@@ -34,14 +35,27 @@ from data_loaders.schema import KINDS, LoadResult, Problem
 log = logging.getLogger(__name__)
 
 _PRELOAD = ["data_loaders.isolation"]  # what every child finds imported already
+_CHILD_NAME = "data_loaders reader: "
 _context: multiprocessing.context.BaseContext | None = None
 _context_lock = threading.Lock()
+_plain_preparation = multiprocessing.spawn.get_preparation_data
+
+
+def _preparation(name: str) -> dict:
+    """What a new child is told to set up; for a reader child, without ``__main__``: in the server
+    that is whatever Streamlit page was running, which the child would otherwise run again."""
+    data = _plain_preparation(name)
+    if name.startswith(_CHILD_NAME):
+        data.pop("init_main_from_path", None)
+        data.pop("init_main_from_name", None)
+    return data
 
 
 def _forkserver() -> multiprocessing.context.BaseContext:
     global _context
     with _context_lock:
         if _context is None:
+            multiprocessing.spawn.get_preparation_data = _preparation  # only reader children differ
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(_PRELOAD)
             _context = context
@@ -90,7 +104,7 @@ def load_file_isolated(
     context = _forkserver()
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(target=_child, args=(sender, _reader, source, arguments, limits.parse_memory_bytes),
-                            name=f"load {name}", daemon=True)
+                            name=_CHILD_NAME + name, daemon=True)
     child.start()
     sender.close()  # the child holds the only writing end: its death closes the pipe
     status, payload = "died", None

@@ -363,7 +363,22 @@ def test_a_reader_that_hangs_is_stopped():
                                 limits=Limits(parse_timeout_s=1))
     assert [p.code for p in result.problems] == ["reader_timeout"]
     assert "1 秒" in result.problems[0].message
-    assert not [c for c in multiprocessing.active_children() if c.name == "load a.xlsx"]
+    assert not [c for c in multiprocessing.active_children() if c.name.endswith("a.xlsx")]
+
+
+def test_the_child_does_not_run_the_page_that_asked(tmp_path, monkeypatch):
+    # In the server, __main__ is the Streamlit page being run; a child that imported it again
+    # would run the page. Here the "page" leaves a mark when it runs.
+    import types
+
+    mark = tmp_path / "ran"
+    page = tmp_path / "page.py"
+    page.write_text(f"open({str(mark)!r}, 'w').close()\n", encoding="utf-8")
+    main = types.ModuleType("__main__")
+    main.__file__ = str(page)
+    monkeypatch.setitem(sys.modules, "__main__", main)
+    result = load_file_isolated(CORPUS / "组织生活台账_公式有缓存.xlsx")
+    assert result.ok and not mark.exists()
 
 
 def test_the_native_reader_itself_dies_in_the_child_not_here(hostile):
