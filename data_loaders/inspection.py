@@ -433,7 +433,10 @@ class _SheetScan:
         if not part:
             return
         self.lt += int(np.count_nonzero(np.frombuffer(part, dtype=np.uint8) == 60))
-        flagged = pc.count_substring_regex(pa.array([part], pa.binary()), self.flag)[0].as_py()
+        # one binary value over the chunk's own memory (no copy into Arrow)
+        chunk = pa.Array.from_buffers(pa.binary(), 1, [None, pa.py_buffer(np.array([0, len(part)], np.int32)),
+                                                       pa.py_buffer(part)])
+        flagged = pc.count_substring_regex(chunk, self.flag)[0].as_py()
         if flagged:
             self._look_closer(part)
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import multiprocessing.spawn
-import resource
 import threading
 import traceback
 from collections.abc import Callable
@@ -56,8 +55,11 @@ def _forkserver() -> multiprocessing.context.BaseContext:
     with _context_lock:
         if _context is None:
             multiprocessing.spawn.get_preparation_data = _preparation  # only reader children differ
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(_PRELOAD)
+            try:
+                context = multiprocessing.get_context("forkserver")
+                context.set_forkserver_preload(_PRELOAD)
+            except ValueError:  # no forkserver (Windows): a fresh interpreter per file, slower
+                context = multiprocessing.get_context("spawn")
             _context = context
     return _context
 
@@ -65,10 +67,10 @@ def _forkserver() -> multiprocessing.context.BaseContext:
 def start_forkserver() -> None:
     """Start the forkserver now (about a second: it imports pandas and the readers), so that the
     first upload does not wait for it. Optional: ``load_file_isolated`` starts it when needed."""
-    _forkserver()
-    from multiprocessing import forkserver
+    if _forkserver().get_start_method() == "forkserver":
+        from multiprocessing import forkserver
 
-    forkserver.ensure_running()
+        forkserver.ensure_running()
 
 
 def load_file_isolated(
@@ -160,10 +162,12 @@ def _cap_memory(extra: int) -> None:
     except OSError:
         pass
     try:
+        import resource  # POSIX only
+
         with open("/proc/self/status", encoding="ascii") as status:
             size = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmSize:"))
         resource.setrlimit(resource.RLIMIT_AS, (size + extra, size + extra))
-    except (OSError, ValueError, StopIteration) as exc:  # no /proc (not Linux): time bound only
+    except (ImportError, OSError, ValueError, StopIteration) as exc:  # not Linux: the time bound only
         log.warning("could not cap the reader's memory: %s", exc)
 
 
