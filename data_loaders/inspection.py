@@ -315,6 +315,12 @@ _MERGE_RE = re.compile(
 _MAX_FORMULAS_KEPT = 200
 
 
+def _empty(cell: re.Match, data: bytes) -> bool:
+    """A formatted cell without a value: ``<c r="A5" s="1"/>`` or ``<c r="A5" s="1"></c>``
+    (openpyxl writes the latter). The reader skips both."""
+    return cell.group(3).rstrip().endswith(b"/") or data.startswith(b"</c>", cell.end())
+
+
 def _greater_number(n: int) -> bytes:
     """A regex for the decimal numbers (no leading zero) greater than ``n``: more digits, or as
     many digits and a greater one at the first difference."""
@@ -441,14 +447,13 @@ class _SheetScan:
             self._look_closer(part)
 
     def _look_closer(self, part: bytes) -> None:
-        facts = self.facts
         if re.search(_STRUCTURE, part):
             raise _OddStructure
         for found in self.flag_re.finditer(part):
             cell = _CELL_RE.match(part, found.start())
             if cell is None:
                 raise _OddStructure
-            if cell.group(3).rstrip().endswith(b"/"):
+            if _empty(cell, part):
                 continue  # a formatted empty cell: the reader skips it
             self._extend(int(cell.group(2)), column_index(cell.group(1)))
         for formula in re.finditer(_FORMULA, part):
@@ -562,6 +567,29 @@ def _scan_sheet(book: zipfile.ZipFile, facts: SheetFacts, limits: Limits, budget
     exact = SheetFacts(name=facts.name, state=facts.state, part=facts.part)
     _walk_sheet(book, exact, limits, budget)
     vars(facts).update(vars(exact))
+
+
+def first_content_column(source: Path | bytes, facts: SheetFacts) -> int | None:
+    """The first column holding a value, where the reader's grid starts, for a sheet whose declared
+    dimension also counts formatted empty columns. Streamed like the inspection (which found every
+    cell of this sheet positioned by its ``r``); only needed for merged header cells."""
+    if facts.part is None:
+        return None
+    first = None
+    with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as book:
+        with book.open(facts.part) as stream:
+            carry = b""
+            while chunk := stream.read(CHUNK):
+                window = carry + chunk
+                cut = window.rfind(b">") + 1
+                for cell in _CELL_RE.finditer(window, 0, cut):
+                    if not _empty(cell, window):
+                        col = column_index(cell.group(1))
+                        first = col if first is None else min(first, col)
+                carry = window[cut:][-4096:]
+                if first == 0:
+                    break
+    return first
 
 
 def _walk_sheet(book: zipfile.ZipFile, facts: SheetFacts, limits: Limits, budget: _Budget) -> None:

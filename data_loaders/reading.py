@@ -19,7 +19,6 @@ from pathlib import Path
 
 import fastexcel
 import pandas as pd
-import python_calamine
 
 from data_loaders.inspection import (
     CORRUPT,
@@ -29,6 +28,7 @@ from data_loaders.inspection import (
     WorkbookFacts,
     csv_refusal,
     file_size_refusal,
+    first_content_column,
     inspect_xls,
     inspect_xlsx,
 )
@@ -68,38 +68,24 @@ class RawSheet:
         facts = self.facts
         if facts is None:
             return 0 if self.source is None else None
-        if facts.first_col is not None:
-            return facts.first_col
-        # The declared dimension may also count formatted empty columns: equal widths mean the
-        # grid starts where it does.
-        if facts.declared and facts.declared[1] - facts.declared[0] + 1 == self.grid.shape[1]:
-            return facts.declared[0]
-        return None
+        if facts.first_col is None and facts.declared is not None:
+            # The declared dimension may also count formatted empty columns: equal widths mean
+            # the grid starts where it does; otherwise the cells say where.
+            if facts.declared[1] - facts.declared[0] + 1 == self.grid.shape[1]:
+                facts.first_col = facts.declared[0]
+            elif self.source is not None:
+                facts.first_col = first_content_column(self.source, facts)
+        return facts.first_col
 
     def merged_ranges(self) -> list[tuple[int, int, int, int]]:
         """Merged cells in the header area as (first_row, first_col, last_row, last_col) in grid
-        positions (0-based), from the inspection; [] for CSV. When the grid's first column is not
-        known, python-calamine (safe: the file passed the inspection) says where the merges are."""
+        positions (0-based), as the inspection found them; [] for CSV or when the grid's first
+        column cannot be told (merges only refine header detection)."""
         if self._merges is None:
-            self._merges = []
             offset = self.column_offset
-            if self.facts is not None and offset is not None:
-                self._merges = [(r1, c1 - offset, r2, c2 - offset) for r1, c1, r2, c2 in self.facts.merges
-                                if c2 >= offset]
-            elif self.source is not None:
-                try:
-                    self._merges = self._calamine_merges()
-                except Exception:  # merges only refine header detection; never fail a load on them
-                    self._merges = []
+            self._merges = [] if self.facts is None or offset is None else [
+                (r1, c1 - offset, r2, c2 - offset) for r1, c1, r2, c2 in self.facts.merges if c2 >= offset]
         return self._merges
-
-    def _calamine_merges(self) -> list[tuple[int, int, int, int]]:
-        source = io.BytesIO(self.source) if isinstance(self.source, bytes) else str(self.source)
-        sheet = python_calamine.CalamineWorkbook.from_object(source).get_sheet_by_name(self.name)
-        # fastexcel's columns start at the first used column; its rows at row 1.
-        offset = sheet.start[1] if sheet.start else 0
-        return [(r1, c1 - offset, r2, c2 - offset)
-                for (r1, c1), (r2, c2) in sheet.merged_cell_ranges or []]
 
 
 def read_sheets(source: str | Path | bytes, file_name: str, limits: Limits | None = None) -> list[RawSheet]:

@@ -345,3 +345,18 @@ def test_a_sheet_with_more_formulas_than_listed_says_how_many_more(tmp_path):
     assert formulas[0].row is None and "另有 51 个" in formulas[0].message
     assert (formulas[1].row, formulas[1].column, formulas[1].value) == (2, "C", "=C1+1")
     assert formulas[-1].row == 201
+
+
+def test_a_formatted_but_empty_far_cell_is_no_reason_to_refuse(tmp_path):
+    # openpyxl writes a styled empty cell as <c r="XFD1048576" s="1"></c>: the reader skips it,
+    # so the file is read (its dimension says A1:XFD1048576; the cells are checked one by one).
+    import openpyxl
+    from openpyxl.styles import PatternFill
+
+    book = openpyxl.Workbook()
+    for row in [["姓名", "所在支部"], ["张伟", "一支部"]]:
+        book.active.append(row)
+    book.active["XFD1048576"].fill = PatternFill("solid", fgColor="FFFF00")
+    book.save(tmp_path / "roster.xlsx")
+    result = load_file(tmp_path / "roster.xlsx")
+    assert result.ok and result.frame["name"].tolist() == ["张伟"]
