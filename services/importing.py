@@ -4,17 +4,18 @@ and undo is written to the audit log here, whoever asked."""
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 from sqlalchemy import Engine
 
-from data_loaders import detect_kind, load_file
+from data_loaders import detect_kind, load_file, load_file_isolated
 from data_loaders.schema import LoadResult, Problem
 from domain.access import Viewer
 from services import audit
 from storage.bulk import gc_paused
-from storage.imports import ImportOutcome, import_result, undo_batch
+from storage.imports import ImportOutcome, import_result, scope_problems, undo_batch
 from storage.queries import known_branches, list_batches, stored_warnings
 
 log = logging.getLogger(__name__)
@@ -25,12 +26,32 @@ SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
 
 
 def preview(engine: Engine, content: bytes, file_name: str, kind: str | None = None,
-            period: tuple[date, date] | None = None) -> LoadResult:
-    """Load a file without storing it (the page's preview before confirmation)."""
+            period: tuple[date, date] | None = None, viewer: Viewer | None = None,
+            isolated: bool = False) -> LoadResult:
+    """Load a file without storing it (the page's preview before confirmation). ``isolated``:
+    read it in a child process whose crash becomes a rejection (untrusted uploads in the
+    server). With a ``viewer``, what they may not import is in the problems already, so a
+    secretary sees it before pressing 导入."""
     branches = known_branches(engine)
+    load = load_file_isolated if isolated else load_file
     with gc_paused():
-        return load_file(content, file_name=file_name, kind=kind, period=period,
-                         known_branches=branches)
+        result = load(content, file_name=file_name, kind=kind, period=period, known_branches=branches)
+    if viewer is not None and result.kind is not None:
+        result.problems = list(result.problems) + scope_problems(engine, result, viewer)
+    return result
+
+
+def own_rows_only(result: LoadResult, viewer: Viewer) -> LoadResult:
+    """The rows of ``result`` that name the secretary's own branch (the offer to import just
+    those when a file mixes branches); the other rows' problems go with them."""
+    frame = result.frame
+    if viewer.sees_all_branches or "branch" not in frame:
+        return result
+    keep = frame["branch"].astype("string").eq(viewer.branch or "").fillna(False).to_numpy(dtype=bool)
+    kept_rows = set(zip(frame.loc[keep, "sheet"], frame.loc[keep, "row"]))
+    problems = [p for p in result.problems
+                if p.row is None or (p.sheet, p.row) in kept_rows or p.code == "unknown_branch"]
+    return replace(result, frame=frame[keep].reset_index(drop=True), problems=problems)
 
 
 def store(engine: Engine, result: LoadResult, content: bytes, viewer: Viewer) -> ImportOutcome:
@@ -40,6 +61,13 @@ def store(engine: Engine, result: LoadResult, content: bytes, viewer: Viewer) ->
         outcome = import_result(engine, result, content, viewer)
     _audit(engine, viewer, outcome)
     return outcome
+
+
+def store_own_rows(engine: Engine, result: LoadResult, content: bytes, viewer: Viewer) -> ImportOutcome:
+    """Store only the rows of the secretary's own branch from a file that mixes branches. The
+    batch's fingerprint says so, so the whole file can still be imported later by an admin."""
+    mine = own_rows_only(result, viewer)  # import_result checks the rows kept once more
+    return store(engine, mine, content + f"\n#own-rows:{viewer.branch_id}".encode(), viewer)
 
 
 def import_bytes(engine: Engine, content: bytes, file_name: str, viewer: Viewer,

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, select, text, update
 from domain.access import Viewer
 from data_loaders.schema import LoadResult, Problem
 from data_loaders.text import arrow_strings
-from storage import membership
+from storage import membership, pii
 from storage.models import VERSION_SPANS, VERSIONED_TABLES, ImportBatch
 from storage.writes import bulk_insert, bulk_transaction, bump_version, next_ids, now
 
@@ -70,7 +70,7 @@ def import_result(
     try:
         with bulk_transaction(engine) as conn:
             bump_version(conn)  # takes the write lock before the duplicate check
-            scope_problems = _out_of_scope(result, viewer)
+            scope_problems = _out_of_scope(conn, result, viewer)
             if scope_problems:
                 raise ImportRejected(scope_problems)
             existing = conn.execute(
@@ -168,7 +168,10 @@ def _write_batch(conn: Connection, result: LoadResult, digest: str, viewer: View
     ).inserted_primary_key[0]
     frame = result.frame
     writer = _WRITERS[result.kind]
-    writer(conn, batch_id, frame, result)
+    if result.kind == "roster":
+        writer(conn, batch_id, frame, result, viewer)
+    else:
+        writer(conn, batch_id, frame, result)
     return batch_id
 
 
@@ -283,21 +286,10 @@ def _span_window(values: pd.Series, span: str) -> tuple[str, dict]:
     return f" AND {span} BETWEEN :lo AND :hi", {"lo": lo, "hi": hi}
 
 
-def _write_roster(conn, batch_id, frame, result):
+def _write_roster(conn, batch_id, frame, result, viewer):
     branches = _branch_ids(conn, frame["branch"], batch_id)
-    # Branch attributes (unit, type) are versioned by branch name, newest roster wins.
-    per_branch = frame.drop_duplicates("branch", keep="last")
-    # A roster without a 单位 column keeps the unit an earlier roster gave the branch.
-    known_units = dict(conn.execute(text(
-        "SELECT b.name, bv.unit FROM branch_version bv JOIN branch b ON b.id = bv.branch_id"
-        " WHERE bv.is_current AND bv.unit IS NOT NULL")).all())
-    earlier_unit = per_branch["branch"].map(known_units).astype("str")
-    per_branch = per_branch.assign(unit=per_branch["unit"].fillna(earlier_unit))
-    _insert_versions(conn, "branch_version", batch_id, per_branch, ["branch"], {
-        "branch_id": _ids(per_branch["branch"], branches),
-        "unit": per_branch["unit"],
-        "type": per_branch["branch_type"].fillna("在职"),
-    })
+    if viewer.can_change_branches:
+        _write_branch_attributes(conn, batch_id, frame, branches)
     code = frame["member_code"].astype("string")
     base = "name:" + frame["branch"].astype("string") + "|" + frame["name"].astype("string")
     nth = base.groupby(base).cumcount()
@@ -312,10 +304,27 @@ def _write_roster(conn, batch_id, frame, result):
         "name": frame["name"], "group": frame["group"], "category": frame["category"],
         "role": frame["role"], "status": frame["status"].fillna("active"),
         "join_date": frame["join_date"], "member_code": frame["member_code"],
-        "phone": frame["phone"], "id_number": frame["id_number"],
+        "phone": pii.protect(frame["phone"]), "id_number": pii.protect(frame["id_number"]),
         "transfer_in": _column(frame, "transfer_in"), "transfer_out": _column(frame, "transfer_out"),
     })
     membership.rebuild(conn)
+
+
+def _write_branch_attributes(conn, batch_id, frame, branches):
+    """Branch attributes (unit, type) come from an administrator's roster: versioned by branch
+    name, the newest roster wins (a secretary's roster changes neither, DOMAIN §8)."""
+    per_branch = frame.drop_duplicates("branch", keep="last")
+    # A roster without a 单位 column keeps the unit an earlier roster gave the branch.
+    known_units = dict(conn.execute(text(
+        "SELECT b.name, bv.unit FROM branch_version bv JOIN branch b ON b.id = bv.branch_id"
+        " WHERE bv.is_current AND bv.unit IS NOT NULL")).all())
+    earlier_unit = per_branch["branch"].map(known_units).astype("str")
+    per_branch = per_branch.assign(unit=per_branch["unit"].fillna(earlier_unit))
+    _insert_versions(conn, "branch_version", batch_id, per_branch, ["branch"], {
+        "branch_id": _ids(per_branch["branch"], branches),
+        "unit": per_branch["unit"],
+        "type": per_branch["branch_type"].fillna("在职"),
+    })
 
 
 def _column(frame: pd.DataFrame, name: str) -> pd.Series:
@@ -420,22 +429,64 @@ _WRITERS = {
 # --- checks that need the database ---------------------------------------------------------------
 
 
-def _out_of_scope(result: LoadResult, viewer: Viewer) -> list[Problem]:
-    """A secretary may import rows of their own branch only; every other row is an error."""
+def scope_problems(engine: Engine, result: LoadResult, viewer: Viewer) -> list[Problem]:
+    """What a secretary's file may not do (for the preview, before anything is stored)."""
+    with engine.connect() as conn:
+        return _out_of_scope(conn, result, viewer)
+
+
+def _problem(result: LoadResult, r, column: str, value, message: str) -> Problem:
+    return Problem(result.file_name, str(r.sheet or ""), int(r.row) if pd.notna(r.row) else None,
+                   column, "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value),
+                   message)
+
+
+def _out_of_scope(conn: Connection, result: LoadResult, viewer: Viewer) -> list[Problem]:
+    """A secretary changes their own branch only (DOMAIN §8): every row must name their branch,
+    no code in it may be another branch's member's, and a roster may not change the branch's
+    type or unit. Each offending row is an error, so the whole file is refused."""
     if viewer.sees_all_branches:
         return []
+    own = conn.execute(text("SELECT name FROM branch WHERE id = :b"), {"b": viewer.branch_id}).scalar() or ""
     if result.kind == "targets":
         return [Problem(result.file_name, "", None, None, None, "只有管理员可以导入目标。")]
     frame = result.frame
-    if "branch" not in frame:
+    if frame.empty or "branch" not in frame:
         return []
-    foreign = frame[frame["branch"].astype("string").fillna("") != (viewer.branch or "")]
-    return [
-        Problem(result.file_name, str(r.sheet or ""), int(r.row) if pd.notna(r.row) else None,
-                "支部", str(r.branch) if pd.notna(r.branch) else "",
-                f"只能导入本支部（{viewer.branch}）的数据，这一行属于其他支部。")
-        for r in foreign[["sheet", "row", "branch"]].itertuples()
-    ]
+    problems = []
+    branch = frame["branch"].astype("string")
+    for r in frame.loc[branch.isna(), ["sheet", "row"]].itertuples():
+        where = "部门中没有写明支部" if result.kind == "xuexi" else "没有写明所在支部"
+        problems.append(_problem(result, r, "支部", None,
+                                 f"这一行{where}：支部书记只能导入本支部（{own}）的数据，全委的数据请由管理员导入。"))
+    foreign = frame[branch.notna() & branch.ne(own)]
+    for r in foreign[["sheet", "row", "branch"]].itertuples():
+        problems.append(_problem(result, r, "支部", r.branch,
+                                 f"只能导入本支部（{own}）的数据，这一行属于其他支部。"))
+    if "member_code" in frame:
+        codes = frame["member_code"].dropna().astype("str")
+        if len(codes):
+            theirs = _codes_elsewhere(conn, sorted(set(codes)), viewer.branch_id)
+            bad = frame[frame["member_code"].astype("string").isin(theirs)]
+            for r in bad[["sheet", "row", "member_code"]].itertuples():
+                problems.append(_problem(result, r, "党员编号", r.member_code,
+                                         f"这个编号属于其他支部的党员，支部书记不能导入或修改其他支部党员的数据；"
+                                         f"如该党员已转入本支部，请由管理员导入名册。"))
+    return problems
+
+
+def _codes_elsewhere(conn: Connection, codes: list[str], branch_id: int | None) -> set[str]:
+    """The codes of members who belong, or belonged, to another branch and not to ``branch_id``."""
+    found: set[str] = set()
+    for i in range(0, len(codes), 500):
+        part = codes[i:i + 500]
+        marks = ", ".join(f":c{j}" for j in range(len(part)))
+        params = {f"c{j}": c for j, c in enumerate(part)} | {"b": branch_id}
+        rows = conn.execute(text(
+            f"SELECT member_code FROM membership WHERE member_code IN ({marks})"
+            f" GROUP BY member_code HAVING sum(CASE WHEN branch_id = :b THEN 1 ELSE 0 END) = 0"), params)
+        found.update(r[0] for r in rows)
+    return found
 
 
 # Per kind: the stored rows whose names are checked (``t`` is the versioned table, whose ids are

@@ -119,8 +119,8 @@ class MemberVersion(_Versioned, Base):
     status: Mapped[str] = mapped_column(String(16))
     join_date: Mapped[date | None] = mapped_column(Date)
     member_code: Mapped[str | None] = mapped_column(String(64))
-    phone: Mapped[str | None] = mapped_column(String(32))
-    id_number: Mapped[str | None] = mapped_column(String(32))
+    phone: Mapped[str | None] = mapped_column(Text)  # encrypted, or NULL (storage/pii.py)
+    id_number: Mapped[str | None] = mapped_column(Text)
     transfer_in: Mapped[date | None] = mapped_column(Date)
     transfer_out: Mapped[date | None] = mapped_column(Date)
     __table_args__ = (

@@ -89,3 +89,38 @@ def app_env(sample_db_url, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", sample_db_url)
     monkeypatch.setenv("DASHBOARD_DEMO", "1")
     return sample_db_url
+
+
+@pytest.fixture
+def writable_env(sample_db_url, tmp_path, monkeypatch):
+    """A private copy of the sample database for tests that write."""
+    import sqlite3
+
+    source = sqlite3.connect(sample_db_url.removeprefix("sqlite:///"))
+    copy = tmp_path / "writable.db"
+    with sqlite3.connect(copy) as target:  # the backup API includes what is still in the WAL
+        source.backup(target)
+    source.close()
+    url = f"sqlite:///{copy}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("DASHBOARD_DEMO", "1")
+    yield url
+    # Page caches are keyed by data version, not by database: forget what this copy produced.
+    import streamlit as st
+
+    st.cache_data.clear()
+
+
+@pytest.fixture(scope="module")
+def sample_facts(sample_db_url):
+    """Branch names of the sample, and the demo secretary's branch."""
+    from storage.accounts import get_user
+    from storage.db import get_engine
+    from storage.queries import branch_list
+    from domain.access import SYSTEM
+    from tests.apptest_helpers import DEMO_USERS
+
+    engine = get_engine(sample_db_url)
+    names = list(branch_list(engine, SYSTEM)["branch"])
+    secretary = get_user(engine, DEMO_USERS["secretary"])
+    return {"branches": names, "own": secretary["branch"], "own_id": secretary["branch_id"]}

@@ -185,13 +185,16 @@ def imported_targets(quarter: Quarter):
 
 
 @st.cache_data(ttl=600, max_entries=16, show_spinner="正在读取文件…")
-def _preview(data_version: str, content: bytes, file_name: str, kind: str | None,
+def _preview(data_version: str, scope: tuple, content: bytes, file_name: str, kind: str | None,
              period: tuple[date, date] | None):
-    return importing.preview(engine(), content, file_name, kind, period)
+    return importing.preview(engine(), content, file_name, kind, period, viewer=_viewer(scope),
+                             isolated=True)
 
 
-def preview(content: bytes, file_name: str, kind: str | None = None,
+def preview(viewer: Viewer, content: bytes, file_name: str, kind: str | None = None,
             period: tuple[date, date] | None = None):
-    """An uploaded file read by the loaders, not stored (LoadResult); the version keys the list
-    of known branches the loaders resolve 学习强国 部门 paths against."""
-    return _preview(version(), content, file_name, kind, period)
+    """An uploaded file read by the loaders in a child process (a file that crashes the reader
+    becomes a rejection, not a dead server), not stored (LoadResult), with what this viewer may
+    not import among its problems; the data version keys the branches 学习强国 部门 paths are
+    resolved against."""
+    return _preview(version(), scope_of(viewer), content, file_name, kind, period)

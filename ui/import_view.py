@@ -38,6 +38,7 @@ class ImportItem:
     kind: str | None  # None: recognised from the headers
     period: tuple[date, date] | None
     detected: str | None
+    own_rows_only: bool = False  # a secretary chose to import just their branch's rows
 
 
 def outcomes() -> dict:
@@ -53,8 +54,9 @@ def run_imports(items: list[ImportItem], viewer: Viewer) -> None:
     rank = {k: i for i, k in enumerate(KIND_ORDER)}
     for item in sorted(items, key=lambda i: rank.get(i.detected, 99)):
         try:
-            outcome = importing.import_bytes(engine(), item.content, item.name, viewer, item.kind,
-                                             item.period)
+            result = data.preview(viewer, item.content, item.name, item.kind, item.period)
+            store = importing.store_own_rows if item.own_rows_only else importing.store
+            outcome = store(engine(), result, item.content, viewer)
         except Exception:  # never a traceback: storage rolls back, the user gets a sentence
             ref = log_unexpected(f"import of {item.name}")
             outcome = ImportOutcome(item.name, "rejected",
@@ -94,10 +96,10 @@ def show_outcome(outcome: ImportOutcome) -> None:
                          column_config=PROBLEM_COLUMNS)
 
 
-def _preview(content: bytes, name: str, kind: str | None = None,
+def _preview(viewer: Viewer, content: bytes, name: str, kind: str | None = None,
              period: tuple[date, date] | None = None) -> LoadResult | None:
     try:
-        return data.preview(content, name, kind, period)
+        return data.preview(viewer, content, name, kind, period)
     except Exception:  # the loaders report bad input as problems; this is the last line of defence
         log_unexpected(f"preview of {name}")
         return None
@@ -108,7 +110,7 @@ def file_card(upload, viewer: Viewer) -> ImportItem | None:
     fid, name, content = upload.file_id, upload.name, upload.getvalue()
     with st.container(border=True):
         st.markdown(f"**:material/description: {md_escape(name)}**")
-        detected = _preview(content, name)
+        detected = _preview(viewer, content, name)
         if detected is None:
             st.error("无法读取该文件，请确认它是完整的 Excel 或 CSV 文件。", icon=":material/error:")
             return None
@@ -120,7 +122,7 @@ def file_card(upload, viewer: Viewer) -> ImportItem | None:
                 format_func=lambda k: f"自动识别：{found}" if k == AUTO else KIND_LABELS[k],
                 help="系统按表头识别；识别有误时可手动指定。")
         kind = None if choice == AUTO else choice
-        result = _preview(content, name, kind) if kind else detected
+        result = _preview(viewer, content, name, kind) if kind else detected
         period = None
         with right:
             if result is not None and result.kind == "xuexi" and result.period is None:
@@ -130,17 +132,17 @@ def file_card(upload, viewer: Viewer) -> ImportItem | None:
                 end = end_col.date_input("统计期间结束", value=None, key=f"end_{fid}")
                 if start and end:
                     period = (start, end)
-                    result = _preview(content, name, kind, period)
+                    result = _preview(viewer, content, name, kind, period)
             elif result is not None and result.period:
                 st.markdown(f"统计期间：**{result.period[0]:%Y-%m-%d}至{result.period[1]:%Y-%m-%d}**")
         if result is None:
             st.error("按所选类型无法读取该文件，请改回自动识别或换一个类型。", icon=":material/error:")
             return None
-        _checks(result, fid, viewer)
+        own_only = _checks(result, fid, viewer)
 
         done = outcomes().get(fid)
-        item = ImportItem(fid, name, content, kind, period, result.kind)
-        ready = result.ok and (done is None or not done.ok)
+        item = ImportItem(fid, name, content, kind, period, result.kind, own_only)
+        ready = (result.ok or own_only) and (done is None or not done.ok)
         st.button("导入此文件", key=f"import_{fid}", type="primary", icon=":material/upload:",
                   disabled=not ready, on_click=run_imports, args=([item], viewer))
         if done is not None:
@@ -148,18 +150,25 @@ def file_card(upload, viewer: Viewer) -> ImportItem | None:
         return item if ready else None
 
 
-def _checks(result: LoadResult, fid: str, viewer: Viewer) -> None:
-    """Rows, errors and warnings of a previewed file, its first rows, every problem."""
+def _checks(result: LoadResult, fid: str, viewer: Viewer) -> bool:
+    """Rows, errors and warnings of a previewed file, its first rows, every problem. Returns
+    whether a secretary chose to import only their own branch's rows of a mixed file."""
     errors, warnings = result.errors, result.warnings
     with st.container(horizontal=True):
         st.metric("数据行数", f"{len(result.frame)}行", border=True)
         st.metric("错误", f"{len(errors)}处", border=True)
         st.metric("提示", f"{len(warnings)}条", border=True)
-    if foreign := foreign_rows(result.frame, viewer):
-        st.warning(f"文件中有{foreign}行不属于本支部（{viewer.branch}），导入时整个文件会被拒绝。",
+    own_only = False
+    foreign = foreign_rows(result.frame, viewer)
+    if foreign:
+        st.warning(f"文件中有{foreign}行不属于本支部（{md_escape(viewer.branch)}）：整个文件不能导入。",
                    icon=":material/lock:")
+        own_errors = [p for p in errors if p.column != "支部"]
+        if len(result.frame) > foreign and not own_errors:
+            own_only = st.checkbox(f"只导入本支部的{len(result.frame) - foreign}行，其余各行不导入",
+                                   key=f"own_{fid}")
     if errors and outcomes().get(fid) is None:
-        shown = "\n".join(f"- {p.describe()}" for p in errors[:10])
+        shown = "\n".join(f"- {md_escape(p.describe())}" for p in errors[:10])
         more = f"\n\n另有{len(errors) - 10}处错误，见下表。" if len(errors) > 10 else ""
         todo = ("请在右上方选择统计期间" if all(p.code == "missing_period" for p in errors)
                 else "请修改后重新上传")
@@ -173,3 +182,4 @@ def _checks(result: LoadResult, fid: str, viewer: Viewer) -> None:
                          expanded=len(result.problems) <= 5):
             st.dataframe(problems_frame(result.problems), hide_index=True, placeholder="",
                          column_config=PROBLEM_COLUMNS)
+    return own_only

@@ -1,5 +1,6 @@
 """Server-side login sessions (a random token in a cookie, stored hashed), login attempts per
-source address, an e-mail for accounts and branches, and the reminder log (督导提醒)
+source address, an e-mail for accounts and branches, the reminder log (督导提醒), and room for
+encrypted personal data on roster rows
 
 Revision ID: 0009
 Revises: 0008
@@ -56,6 +57,11 @@ def upgrade() -> None:
         sa.Column('sent_at', sa.DateTime(), nullable=True),
     )
     op.create_index('uq_reminder_log', 'reminder_log', ['period', 'recipient', 'channel'], unique=True)
+    # 联系电话 / 身份证号 are stored encrypted or not at all (storage/pii.py): a token is long
+    with op.batch_alter_table('member_version') as batch:
+        batch.alter_column('phone', type_=sa.Text(), existing_type=sa.String(length=32))
+        batch.alter_column('id_number', type_=sa.Text(), existing_type=sa.String(length=32))
+    op.execute("UPDATE member_version SET phone = NULL, id_number = NULL")  # never in clear
 
 
 def downgrade() -> None:
