@@ -689,7 +689,8 @@ class _Walk:
         elif local == "c" and self.cell is not None:
             row, col = self.cell
             value = "".join(self.value)
-            if self.has_formula and not (self.has_inline or self.has_value and (value or self.cell_type in ("str", "inlineStr"))):
+            saved = self.has_inline or self.has_value and (value or self.cell_type in ("str", "inlineStr"))
+            if self.has_formula and not saved:
                 record_formula(self.facts, row + 1, col, "".join(self.formula))
             if self.has_inline or value:
                 self.content(row + 1, col)

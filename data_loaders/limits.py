@@ -1,15 +1,16 @@
 """How far an uploaded file may push the reader (DOMAIN.md §3.7): the one place these bounds live.
 
 Real files stay far below every bound: a province's 100,000-member roster is 1.2 million cells,
-unpacks to 70 MB and is read by a child that adds less than 128 MB to its address space. A file above one is refused with a message before any native reader sees it.
-Each bound is read from the environment at call time, so a deployment (or a test) can change it:
+unpacks to 70 MB and is read by a child that adds less than 128 MB to its address space. A file
+above a bound is refused with a message before any native reader sees it. Each bound is read from
+the environment at call time, so a deployment (or a test) can change it:
 
-| variable | default | what it bounds |
-|---|---|---|
-| ``DASHBOARD_MAX_CELLS`` | 2000000 | per sheet: the grid the reader would allocate (rows × columns up to the farthest cell with content) and the number of cells with content; also the cells of a CSV |
-| ``DASHBOARD_MAX_UNPACKED_MB`` | 200 | a workbook's parts once unpacked, together (declared and actually inflated); the size of a .xls or .csv |
-| ``DASHBOARD_PARSE_MEMORY_MB`` | 1024 | memory (address space) the child process of ``load_file_isolated`` may add |
-| ``DASHBOARD_PARSE_TIMEOUT_S`` | 120 | seconds ``load_file_isolated`` waits for its child |
+- ``DASHBOARD_MAX_CELLS`` (2000000): per sheet, the grid the reader would allocate (rows × columns
+  up to the farthest cell with content) and the number of cells with content; also a CSV's cells.
+- ``DASHBOARD_MAX_UNPACKED_MB`` (200): a workbook's parts once unpacked, together (declared and
+  actually inflated); the size of a .xls or .csv file.
+- ``DASHBOARD_PARSE_MEMORY_MB`` (1024): address space the child of ``load_file_isolated`` may add.
+- ``DASHBOARD_PARSE_TIMEOUT_S`` (120): seconds ``load_file_isolated`` waits for its child.
 """
 
 from __future__ import annotations

@@ -360,3 +360,16 @@ def test_a_formatted_but_empty_far_cell_is_no_reason_to_refuse(tmp_path):
     book.save(tmp_path / "roster.xlsx")
     result = load_file(tmp_path / "roster.xlsx")
     assert result.ok and result.frame["name"].tolist() == ["张伟"]
+
+
+def test_a_formula_without_value_is_found_on_the_exact_walk_too(tmp_path):
+    # cells without positions send the sheet through expat: the formula in B3 is still found
+    from tests.files.make_corpus import _worksheet, _xml_workbook
+
+    cell = '<c t="inlineStr"><is><t>{}</t></is></c>'
+    rows = (f"<row>{cell.format('姓名')}{cell.format('所在支部')}{cell.format('得分')}</row>"
+            f"<row>{cell.format('张伟')}{cell.format('一支部')}<c><f>1+1</f><v>2</v></c></row>"
+            f"<row>{cell.format('李娜')}{cell.format('一支部')}<c><f>SUM(C2)</f></c></row>")
+    result = load_file(_xml_workbook(tmp_path / "roster.xlsx", [("名册", _worksheet(rows, None))]))
+    assert [(p.code, p.row, p.column, p.value) for p in result.errors] == [
+        ("formula_without_value", 3, "C", "=SUM(C2)")]

@@ -501,7 +501,8 @@ def shared_strings_bomb(directory: Path) -> Path:
     rows = _row(1, ["姓名", "所在支部"]) + _row(2, ["张伟", "第一党支部"])
     members = [_deflated(n, c) for n, c in _plain_parts(["名册"], shared_strings=True)]
     members.append(_deflated("xl/worksheets/sheet1.xml", _worksheet(rows, "A1:B2")))
-    prefix = b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    prefix = (b'<?xml version="1.0" encoding="UTF-8"?>'
+              b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
     block = b"<si><t>x</t></si>" * ((1 << 20) // 17)
     data, crc, size = _deflate_repeated(prefix, block, (1 << 30) // len(block), b"</sst>")
     members.append(("xl/sharedStrings.xml", data, crc, size, size))
