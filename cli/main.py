@@ -10,9 +10,12 @@
     python cli.py [--db URL] report    --quarter 2026Q3 [--as-of D] [--branch NAME] --out FILE
     python cli.py [--db URL] figures   --year 2026 [--quarter Q] [--unit NAME] [--format F]
     python cli.py [--db URL] report-draft --year 2026 --out FILE.docx
-    python cli.py [--db URL] user add|list|disable|enable|reset-password ...
+    python cli.py [--db URL] user add|list|disable|enable|reset-password|email ...
+    python cli.py [--db URL] remind [--as-of D] [--via email|webhook|outbox] [--dry-run]
+    python cli.py [--db URL] remind --branch-email BRANCH ADDRESS
 
-Exit status 0 on success, 1 when an input file was rejected, 2 on bad arguments. Each command's
+Exit status 0 on success, 1 when an input file was rejected (or a reminder failed: it is retried
+by the next run), 2 on bad arguments. Each command's
 module is imported only when it runs, so a command loads what it needs and nothing else.
 """
 
@@ -44,6 +47,7 @@ COMMANDS = {
     "figures": "cli.reports:cmd_figures",
     "report-draft": "cli.reports:cmd_draft",
     "user": "cli.users:cmd_user",
+    "remind": "cli.remind:cmd_remind",
 }
 
 
@@ -116,6 +120,19 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("username")
     q = usub.add_parser("reset-password", help="重设密码（从提示输入或取 DASHBOARD_PASSWORD）")
     q.add_argument("username")
+    q = usub.add_parser("email", help="设置督导提醒的接收邮箱（地址写 - 表示清除）")
+    q.add_argument("username")
+    q.add_argument("address")
+
+    p = sub.add_parser("remind", help="发送本月的督导提醒（供 cron / systemd 定时运行）")
+    p.add_argument("--as-of", type=_date, dest="as_of", help="截至日期（默认今天）；提醒按其所在月份每月一次")
+    p.add_argument("--via", choices=("email", "webhook", "outbox"), default="email",
+                   help="发送渠道：电子邮件（默认）、群机器人或发件箱文件夹")
+    p.add_argument("--dry-run", action="store_true", dest="dry_run",
+                   help="只显示将要发送的提醒，不发送、不记录")
+    p.add_argument("--outbox", type=Path, help="发件箱文件夹（默认取 DASHBOARD_OUTBOX_DIR 或 data/outbox）")
+    p.add_argument("--branch-email", nargs=2, metavar=("BRANCH", "ADDRESS"), dest="branch_email",
+                   help="设置支部的提醒邮箱后退出（地址写 - 表示清除）")
 
     p = sub.add_parser("points", help="党员年度积分")
     p.add_argument("--year", type=int, required=True)

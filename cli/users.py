@@ -1,5 +1,6 @@
-"""``user add|list|disable|enable|reset-password``: accounts, for the first administrator and
-for scripts. Passwords come from a prompt or ``DASHBOARD_PASSWORD``, never from an argument."""
+"""``user add|list|disable|enable|reset-password|email``: accounts, for the first administrator
+and for scripts. Passwords come from a prompt or ``DASHBOARD_PASSWORD``, never from an argument;
+``email`` sets where the account's 督导提醒 go."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import sys
 
 from cli import context
 from cli.errors import CliError
-from services import accounts
+from services import accounts, reminder_runs
 
 from storage.queries import find_branch
 
@@ -46,9 +47,13 @@ def cmd_user(args) -> int:
         elif args.user_command in ("disable", "enable"):
             accounts.set_disabled(engine, args.username, args.user_command == "disable", actor=actor)
             print(f"已{'停用' if args.user_command == 'disable' else '启用'}账号 {args.username}。")
+        elif args.user_command == "email":
+            reminder_runs.set_user_email(engine, context.viewer(args), args.username, args.address)
+            cleared = args.address.strip() in ("", "-")
+            print(f"{args.username} 的提醒邮箱已{'清除' if cleared else '设为 ' + args.address.strip()}。")
         else:
             accounts.reset_password(engine, args.username, _password("新密码："), actor=actor)
             print(f"已重设 {args.username} 的密码。")
-    except ValueError as exc:
+    except (ValueError, PermissionError) as exc:
         raise CliError(str(exc)) from None
     return 0
