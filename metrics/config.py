@@ -25,6 +25,7 @@ from domain.periods import Quarter, parse_quarter
 from domain.vocabulary import BRANCH_TYPES
 
 ALL_TYPES = "全部"
+_DEFAULTS_CACHE: dict[str, dict] = {}
 _PERIODS = {"季度": "quarter", "quarter": "quarter", "年度": "year", "year": "year"}
 
 
@@ -87,6 +88,27 @@ class MetricsConfig:
         if target is not None and (math.isnan(target) or target <= 0):
             target = None
         return target, weight
+
+    def sources(self, key: str, branch_type: str, quarter: Quarter | str | None = None) -> tuple[str, str]:
+        """Where the target and the weight in force come from: ``imported`` (an imported 目标
+        file, which wins), ``saved`` (目标设置), or ``default`` (domain/defaults.json)."""
+        q = parse_quarter(quarter) if quarter is not None else None
+        rows = [o for o in self.imported if o.indicator == key and o.branch_type in (ALL_TYPES, branch_type)
+                and (o.quarter is None or o.quarter == q)]
+        base = _DEFAULTS_CACHE.setdefault("x", defaults())["indicators"].get(key, {})
+        saved = self._settings.get("indicators", {}).get(key, {})
+
+        def origin(field: str, imported: bool) -> str:
+            if imported:
+                return "imported"
+            mine, theirs = saved.get(field), base.get(field)
+            if field == "target":
+                mine = mine.get(branch_type) if isinstance(mine, dict) else mine
+                theirs = theirs.get(branch_type) if isinstance(theirs, dict) else theirs
+            return "default" if mine is None or mine == theirs else "saved"
+
+        return (origin("target", any(o.target is not None for o in rows)),
+                origin("weight", any(o.weight is not None for o in rows)))
 
     def target_for(self, indicator: str, branch_type: str, quarter: Quarter | str | None = None) -> float | None:
         """The target of ``indicator`` for a branch type in a quarter; None when not applicable.

@@ -189,7 +189,7 @@ class Kpi:
 
 def _kpi_values(card: ScorecardResult) -> dict[str, float | None]:
     b = card.branches
-    scores = b["score"].dropna()
+    scores = b["pace_score"].dropna()  # the score itself once the quarter has ended
     members = b["xuexi_members"].sum(min_count=1)
     participants = b["xuexi_participants"].sum(min_count=1)
     share = None if pd.isna(members) or members == 0 else float(participants / members)
@@ -212,13 +212,17 @@ _KPI_DEFS = (
 
 
 def kpis(scorecard: ScorecardResult, previous_scorecard: ScorecardResult | None = None) -> list[Kpi]:
-    """KPI cards: branches, members, average score, branches in red, 学习强国 participation
-    (in-service members with points > 0 ÷ in-service active members), each with change from the
-    previous quarter's scorecard when given."""
+    """KPI cards: branches, members, average score (against pace while the quarter runs),
+    branches in red, 学习强国 participation (in-service members with points > 0 ÷ in-service
+    members), each with change from the previous quarter's scorecard when given."""
     now = _kpi_values(scorecard)
     before = _kpi_values(previous_scorecard) if previous_scorecard is not None else {}
+    ongoing = scorecard.quarter is not None and scorecard.as_of is not None \
+        and scorecard.as_of < parse_quarter(scorecard.quarter).end
     cards = []
     for key, label, unit, better_up in _KPI_DEFS:
+        if key == "average_score" and ongoing:
+            label = "平均得分（按进度）"
         value, prev = now[key], before.get(key)
         delta = None if value is None or prev is None else value - prev
         if delta is not None and math.isclose(delta, 0.0, abs_tol=1e-12):

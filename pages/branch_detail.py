@@ -1,13 +1,17 @@
 """支部详情: one branch's indicators against targets, pace warnings, the quarter's activities,
 its members with points and flags, and next month's 政治生日."""
 
+import pandas as pd
 import streamlit as st
+
+from domain.formatting import score_change_text, score_text
 
 from ui import charts, data, filters
 from ui.branch_frames import (activities_table, birthdays_table, indicator_details, member_table,
                               next_month, pace_notes, quarter_activities, shortfalls)
-from ui.components import empty_state
+from ui.components import empty_state, md_escape, score_explainer, view_caption
 from ui.frames import branch_indicator_rows
+from ui.overview_frames import indicator_comparison
 from ui.pickers import branch_picker
 from ui.session import page_guard
 
@@ -22,28 +26,30 @@ if branches.empty:
 if f.unit and (branches["unit"] == f.unit).any():
     branches = branches[branches["unit"] == f.unit]
 
-branch_id = branch_picker(branches)
+result = data.scorecard(viewer, f.quarter, f.as_of)
+# without a branch in the URL, open on the branch that most needs attention (lowest score)
+ranked = result.card.branches[result.card.branches["branch_id"].isin(branches["branch_id"])]
+worst = ranked.sort_values(["pace_score", "branch"], na_position="first", kind="stable")["branch_id"]
+branch_id = branch_picker(branches, default=int(worst.iloc[0]) if len(worst) else None)
 branch = branches[branches["branch_id"] == branch_id].iloc[0]
 reader = viewer.focused_on(branch_id)  # the rows below need this branch's data only
 unit = branch["unit"] if isinstance(branch["unit"], str) else "未填写单位"
-st.caption(f"{unit} · {branch['type']}支部 · {f.quarter.label} · 截至{f.as_of:%Y年%m月%d日}"
-           + ("（本季度进行中）" if f.is_current_quarter else ""))
+view_caption(f, viewer, f"{md_escape(unit)} · {branch['type']}支部")
 
-result = data.scorecard(viewer, f.quarter, f.as_of)
 mine = result.card.branches[result.card.branches["branch_id"] == branch_id]
 before = (result.previous.branches[result.previous.branches["branch_id"] == branch_id]
           if result.previous is not None else mine.iloc[0:0])
 score = mine["score"].iloc[0] if not mine.empty else None
-has_score = score is not None and str(score) not in ("nan", "<NA>")
+last = before["score"].iloc[0] if not before.empty else None
 with st.container(horizontal=True):
-    delta = None
-    if has_score and not before.empty and str(before["score"].iloc[0]) not in ("nan", "<NA>"):
-        delta = f"{score - before['score'].iloc[0]:+.1f}"
-    st.metric("综合得分", f"{score:.1f}" if has_score else "—", delta, border=True,
+    delta = score_change_text(score, last)
+    st.metric("综合得分", score_text(score), delta, border=True,
               delta_description="较上季度" if delta else None)
-    rank = mine["rank"].iloc[0] if has_score else None
-    st.metric("全委排名", f"{int(rank)} / {result.n_ranked}" if has_score and str(rank) != "<NA>"
-              else "—", border=True)
+    if f.is_current_quarter and not mine.empty:
+        st.metric("按进度得分", score_text(mine["pace_score"].iloc[0]), border=True,
+                  help="本季度进行中：各项按数据已覆盖的天数折算应完成数后计算的得分，颜色据此评价")
+    rank = mine["rank"].iloc[0] if not mine.empty else None
+    st.metric("全委排名", "—" if rank is None or pd.isna(rank) else f"{int(rank)} / {result.n_ranked}", border=True)
     if not mine.empty:
         st.metric("达标指标", f"{int(mine['n_green'].iloc[0])} / {int(mine['n_scored'].iloc[0])}",
                   border=True)
@@ -66,6 +72,12 @@ else:
     if not rows["scored"].all():
         unscored = "、".join(rows.loc[~rows["scored"], "label"])
         st.caption(f"{unscored}为年度指标，图中显示全年进度，第四季度计入综合得分。")
+
+if result.previous is not None:
+    with st.expander(f"与{f.quarter.previous().label}对比", icon=":material/compare_arrows:"):
+        st.dataframe(indicator_comparison(result.card.indicators, result.previous.indicators, branch_id,
+                                          f.quarter), hide_index=True, placeholder="—")
+score_explainer(f)
 
 st.subheader("进度预警" if f.is_current_quarter else "未完成事项")
 owed = shortfalls(result.card.indicators, branch_id)

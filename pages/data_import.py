@@ -5,6 +5,7 @@ import streamlit as st
 
 from ui import data
 from ui.import_frames import batch_label, batches_table
+from ui.components import md_escape
 from ui.import_view import file_card, run_imports, show_undo_note, undo
 from ui.session import page_guard
 
@@ -13,11 +14,14 @@ st.title("数据导入")
 st.caption("支持 .xlsx、.xls、.csv 文件，可一次选择多个。系统按表头识别数据类型，先预览和校验，"
            "确认后再导入；每个文件导入为一个批次，管理员可以撤销。")
 if viewer.is_secretary:
-    st.info(f"支部书记只能导入本支部（{viewer.branch}）的数据：文件中如有其他支部的行，整个文件不会导入。",
+    st.info(f"支部书记只能导入本支部（{md_escape(viewer.branch)}）的数据：文件中有其他支部的行时，"
+            "可以选择只导入本支部的行。",
             icon=":material/lock:")
 
-uploads = st.file_uploader("选择要导入的文件", type=["xlsx", "xls", "csv"],
-                           accept_multiple_files=True, key="uploads")
+uploads = st.file_uploader("选择要导入的文件（把文件拖到下面的框里，或点击框右侧的按钮选择）",
+                           type=["xlsx", "xls", "csv"], accept_multiple_files=True, key="uploads",
+                           help="支持 .xlsx、.xls、.csv，每个文件不超过50MB，可一次选择多个；"
+                                "框中的英文提示是浏览器控件自带的文字。")
 import_all = st.container()
 ready = [item for item in (file_card(u, viewer) for u in uploads or []) if item]
 if uploads:

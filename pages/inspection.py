@@ -2,24 +2,25 @@
 activity ledger, data gaps, last quarter's rectification), rectification tasks, and the Excel /
 Word downloads (each one audited)."""
 
-from datetime import timedelta
+from datetime import date
 
 import streamlit as st
 
 from reports.excel import XLSX_MIME
 from reports.word import DOCX_MIME
+from domain.periods import parse_quarter
 from domain.vocabulary import TASK_STATUS_LABELS
 from services import tasks as task_service
 from ui import data, filters, inspection
-from ui.components import empty_state
+from ui.components import empty_state, md_escape, view_caption
 from ui.session import engine, page_guard
+from ui.inspection_frames import default_deadline, problem_table, rectification_table
 from ui.theme import status_text
 
 viewer = page_guard("inspection")
 f = filters.current()
 st.title("季度督查")
-st.caption(f"{f.quarter.label} · 截至{f.as_of:%Y年%m月%d日}"
-           + ("（本季度进行中，材料反映截至目前的进度）" if f.is_current_quarter else ""))
+view_caption(f, viewer, "材料反映截至目前的进度" if f.is_current_quarter else "")
 
 branches = data.branches(viewer)
 if f.unit:
@@ -30,7 +31,11 @@ if branches.empty:
 
 names = dict(zip(branches["branch"], branches["branch_id"].astype(int)))
 if "insp_branches" not in st.session_state or not set(st.session_state["insp_branches"]) <= set(names):
-    st.session_state["insp_branches"] = list(names)[:1]
+    # open on the branch that most needs an inspection: the lowest score in view
+    ranked = data.scorecard(viewer, f.quarter, f.as_of).card.branches
+    ranked = ranked[ranked["branch_id"].isin(branches["branch_id"])].sort_values(
+        ["pace_score", "branch"], na_position="first", kind="stable")
+    st.session_state["insp_branches"] = list(ranked["branch"].head(1)) or list(names)[:1]
 
 
 def _pick_all() -> None:
@@ -50,7 +55,7 @@ if not chosen:
 ids = tuple(sorted(names[n] for n in chosen))
 packet = inspection.packet(viewer, f.quarter, f.as_of, ids)
 scope = chosen[0] if len(chosen) == 1 else f"{len(chosen)}个支部"
-stem = f"党建专项督查材料_{f.quarter}_{scope}_截至{f.as_of:%Y%m%d}"
+stem = f"党建专项督查材料_{f.quarter.label}_{scope}_截至{f.as_of:%Y%m%d}"
 with st.container(horizontal=True):
     for fmt, label, mime, icon in (("xlsx", "下载 Excel 督查材料", XLSX_MIME, ":material/table_view:"),
                                    ("docx", "下载 Word 督查材料", DOCX_MIME, ":material/description:")):
@@ -58,7 +63,7 @@ with st.container(horizontal=True):
             label, data=inspection.packet_bytes(fmt, viewer, f.quarter, f.as_of, ids),
             file_name=f"{stem}.{fmt}", mime=mime, icon=icon, key=f"insp_dl_{fmt}",
             on_click=inspection.record_export,
-            args=(viewer, f"督查材料 {f.quarter} 截至{f.as_of} {'、'.join(chosen)} {fmt}"),
+            args=(viewer, f"督查材料 {f.quarter.label} 截至{f.as_of} {'、'.join(chosen)} {fmt}"),
         )
 st.caption(f"{packet.title} · {packet.as_of_text}。Excel 每个支部一个工作表，Word 按公文格式排版，均可直接打印（A4）。")
 
@@ -107,14 +112,9 @@ for tab, b in zip(tabs, packet.branches):
         if b.problems.empty:
             st.success("本季度各项已考核指标均已达到目标。", icon=":material/verified:")
         else:
-            lines = []
-            for i, r in enumerate(b.problems.to_dict("records"), 1):
-                task = ""
-                if r["task_id"] is not None and r["task_id"] == r["task_id"]:
-                    due = f"，{r['deadline']:%Y-%m-%d}前" if r["deadline"] is not None else ""
-                    task = f" —— 责任人 {r['owner']}{due}（{r['task_status']}）"
-                lines.append(f"{i}. {r['problem']}{task}")
-            st.markdown("\n".join(lines))
+            # owner and problem texts are typed by users: shown as text, never as markdown
+            st.dataframe(problem_table(b.problems, date.today()), hide_index=True, placeholder="—",
+                         column_config={"问题": st.column_config.TextColumn(width="large")})
             open_problems = b.problems[b.problems["task_status"] == "未建任务"]
             if can_edit and not open_problems.empty:
                 with st.form(f"insp_new_tasks_{b.branch_id}", border=True):
@@ -123,7 +123,8 @@ for tab, b in zip(tabs, packet.branches):
                                             default=list(open_problems["problem"]))
                     with st.container(horizontal=True):
                         owner = st.text_input("整改责任人", max_chars=64)
-                        deadline = st.date_input("整改时限", value=f.quarter.end + timedelta(days=31))
+                        deadline = st.date_input("整改时限", value=default_deadline(f.quarter, date.today()),
+                                                 min_value=date.today())
                     if st.form_submit_button("建立整改任务", type="primary"):
                         rows = open_problems[open_problems["problem"].isin(picked)]
                         try:
@@ -161,7 +162,7 @@ for tab, b in zip(tabs, packet.branches):
 
         st.subheader(f"五、数据缺口（{len(b.gaps)}项）")
         if b.gaps:
-            st.markdown("\n".join(f"- {g}" for g in b.gaps))
+            st.markdown("\n".join(f"- {md_escape(g)}" for g in b.gaps))
         else:
             st.success("未发现影响本季度统计的数据缺口。", icon=":material/verified:")
 
@@ -171,28 +172,27 @@ for tab, b in zip(tabs, packet.branches):
             st.caption(f"{prev.label}没有需要整改的问题。")
         else:
             st.caption(f"上季度问题{len(b.rectification)}项，本季度已整改（指标已达标）{b.n_fixed}项。")
-            st.dataframe(b.rectification, hide_index=True,
-                         column_order=["problem", "owner", "deadline", "task_status", "now_text", "result"],
-                         column_config={"problem": "上季度问题", "owner": "责任人",
-                                        "deadline": st.column_config.DateColumn("整改时限"),
-                                        "task_status": "任务状态", "now_text": "本季度完成情况",
-                                        "result": "整改结果"})
+            st.dataframe(rectification_table(b.rectification, date.today()), hide_index=True, placeholder="—")
 
         branch_tasks = inspection.tasks(viewer, [f.quarter, prev], (b.branch_id,))
         if can_edit and not branch_tasks.empty:
-            with st.form(f"insp_task_status_{b.branch_id}", border=True):
+            with st.container(border=True):
                 st.markdown("**更新整改任务**")
-                labels = {int(r["id"]): f"{r['quarter']} · {r['problem']}（{r['owner']}）"
+                labels = {int(r["id"]): f"{parse_quarter(r['quarter']).label} · {r['problem']}（{r['owner']}）"
                           for r in branch_tasks.to_dict("records")}
-                with st.container(horizontal=True):
-                    task_id = st.selectbox("任务", list(labels), format_func=labels.get)
+                current = dict(zip(branch_tasks["id"].astype(int), branch_tasks["status"]))
+                with st.container(horizontal=True, vertical_alignment="bottom"):
+                    task_id = st.selectbox("任务", list(labels), format_func=labels.get,
+                                           key=f"insp_task_{b.branch_id}")
+                    # the control shows the task's status as it is now, keyed by the task
                     status = st.segmented_control("状态", list(TASK_STATUS_LABELS),
                                                   format_func=TASK_STATUS_LABELS.get,
-                                                  default="done")
-                if st.form_submit_button("保存"):
-                    try:
-                        task_service.set_status(engine(), viewer, task_id, status, b.branch)
-                    except (LookupError, PermissionError, ValueError) as exc:
-                        st.error(str(exc))
-                    else:
-                        st.rerun()
+                                                  default=current[task_id], key=f"insp_status_{task_id}")
+                    if st.button("保存", key=f"insp_save_{b.branch_id}",
+                                 disabled=status in (None, current[task_id])):
+                        try:
+                            task_service.set_status(engine(), viewer, task_id, status, b.branch)
+                        except (LookupError, PermissionError, ValueError) as exc:
+                            st.error(str(exc))
+                        else:
+                            st.rerun()

@@ -7,7 +7,7 @@ from domain.vocabulary import REASON_CODES, REASON_LABELS
 from services import settings
 from services import audit
 from ui import data, filters
-from ui.components import empty_state
+from ui.components import empty_state, view_caption
 from reports.tables import csv_bytes, table_workbook
 from ui.lagging_frames import filter_lagging, lagging_table, reason_counts
 from ui.pickers import branch_picker
@@ -16,8 +16,7 @@ from ui.session import engine, page_guard
 viewer = page_guard("lagging")
 f = filters.current()
 st.title("党员预警")
-st.caption(f"{f.quarter.label} · 截至{f.as_of:%Y年%m月%d日}"
-           + ("（本季度进行中，可在季末前提醒相关党员）" if f.is_current_quarter else ""))
+view_caption(f, viewer, "可在季末前提醒相关党员" if f.is_current_quarter else "")
 
 branches = data.branches(viewer)
 if branches.empty:
@@ -32,7 +31,7 @@ with st.container(horizontal=True, vertical_alignment="bottom", gap="medium"):
     reasons = st.pills("预警原因", list(REASON_CODES), selection_mode="multi",
                        format_func=REASON_LABELS.get, key="reason", bind="query-params",
                        help="不选则显示全部原因")
-    branch_id = (branch_picker(branches, all_label="全部支部") if viewer.sees_all_branches
+    branch_id = (branch_picker(branches, all_label="全部支部", key="lag_branch") if viewer.sees_all_branches
                  and len(branches) > 1 else None)
 shown = filter_lagging(everyone, reasons, [branch_id] if branch_id is not None else None)
 
@@ -64,7 +63,9 @@ rules = settings.effective(data.saved_settings())["lagging"]
 st.caption(
     f"共{len(table)}人，按预警原因数从多到少排列。学习强国积分偏低：本季积分低于预警线；"
     f"无故缺席：本季度被记为缺席{rules['absent_threshold']:g}次及以上（请假不计）；"
-    "自学未完成：本季度已结束的月份中没有自学记录。"
+    "自学未完成：本季度已结束、且本人在该支部期间的月份中没有自学记录；"
+    "同名待核实：台账、学习记录或学习强国导出中有同名党员的记录，无法确定是谁，不据此预警，请补充党员编号。"
+    "本季度中途转入或转出的党员，积分预警线和应自学月份按其在支部的时间折算。"
 )
 
 
@@ -73,10 +74,10 @@ def record_export(fmt: str, rows: int) -> None:
                               if branch_id is not None else f.unit or "全部支部")
     picked = "、".join(REASON_LABELS[c] for c in reasons) if reasons else "全部原因"
     audit.record(engine(), viewer, "export",
-          f"党员预警 {f.quarter} 截至{f.as_of} {scope} {picked} {fmt} {rows}行")
+                 f"党员预警 {f.quarter.label} 截至{f.as_of} {scope} {picked} {fmt} {rows}行")
 
 
-stem = f"党员预警_{f.quarter}_截至{f.as_of:%Y%m%d}"
+stem = f"党员预警_{f.quarter.label}_截至{f.as_of:%Y%m%d}"
 with st.container(horizontal=True):
     st.download_button("下载 CSV", csv_bytes(table), f"{stem}.csv", "text/csv",
                        icon=":material/download:", on_click=record_export, args=("CSV", len(table)))

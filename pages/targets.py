@@ -12,7 +12,8 @@ viewer = page_guard("targets")
 f = filters.current()
 editable = viewer.can_edit_settings
 st.title("目标设置")
-st.caption("各项指标的季度目标、权重和预警规则。修改后全部页面立即按新目标计算。"
+st.caption(f"各项指标在{f.quarter.label}执行的目标、权重和预警规则，以及每项的来源。"
+           "导入的《目标》表优先于本页设置；本页保存后，全部页面立即按新目标计算。"
            + ("" if editable else "领导账号只能查看，如需修改请联系管理员。"))
 if notice := st.session_state.pop("targets_notice", None):
     st.success(notice, icon=":material/check_circle:")
@@ -25,14 +26,15 @@ except ValueError as exc:
 version = data.version()
 
 st.subheader("指标目标与权重")
-table = form.indicator_frame(current)
+in_force = data.targets_in_force(f.quarter)
+table = form.indicator_frame(current, in_force)
 number = st.column_config.NumberColumn(min_value=0, step=0.01, format="%g")
 columns = {"key": None, "在职目标": number, "离退休目标": number, "权重": number,
            "填写说明": st.column_config.TextColumn(width="large")}
 if editable:
     edited = st.data_editor(table, key=f"targets_table_{version}", hide_index=True,
                             height="content", placeholder="不适用",
-                            disabled=["key", "指标", "类型", "期间", "填写说明"],
+                            disabled=["key", "指标", "类型", "期间", "来源", "填写说明"],
                             column_config=columns, num_rows="fixed")
 else:
     st.dataframe(table, hide_index=True, column_config=columns, height="content",
@@ -66,10 +68,10 @@ st.subheader("党员积分规则")
 values |= number_fields(form.POINTS_FIELDS, 4)
 
 if editable:
-    errors = form.validate(edited, current, values)
+    errors = form.validate(edited, current, values) + form.import_conflicts(table, edited, in_force)
     for message in errors:
         st.error(message, icon=":material/error:")
-    updated = form.apply_edits(current, edited, values)
+    updated = form.apply_edits(current, edited, values, in_force)
     pending = form.changes(current, updated)
     if pending and not errors:
         st.info("未保存的修改：" + "；".join(pending), icon=":material/edit_note:")

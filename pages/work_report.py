@@ -53,19 +53,19 @@ st.dataframe(
                    "记录数": st.column_config.NumberColumn(format="%d")},
 )
 st.caption(f"共{len(table)}项数据，其中{missing}项暂无数据（草稿中显示为【暂无数据：…】，请核实后补充）。"
-           "数据项和口径可在 domain/defaults.json 或设置中的 figures 条目增删、修改、停用。")
+           "数据项和统计口径由管理员维护，如需增删或修改请联系管理员（见使用说明“工作报告数据”一节）。")
 
 with st.container(horizontal=True):
-    what = f"工作报告数据 {period.key} 截至{period.as_of} {scope.label}"
+    what = f"工作报告数据 {period.label} 截至{period.as_of} {scope.label}"
     st.download_button(
         "下载数据及明细（Excel）", data=figures_data.xlsx_bytes(viewer, period, scope),
-        file_name=f"工作报告数据_{scope.label}_{period.key}.xlsx", mime=XLSX_MIME,
+        file_name=f"工作报告数据_{scope.label}_{period.label}.xlsx", mime=XLSX_MIME,
         icon=":material/download:", key="wr_xlsx", on_click=figures_data.record_export,
         args=(viewer, f"{what} Excel"),
     )
     st.download_button(
         "下载工作总结草稿（Word）", data=figures_data.docx_bytes(viewer, period, scope),
-        file_name=f"工作总结草稿_{scope.label}_{period.key}.docx", mime=DOCX_MIME,
+        file_name=f"工作总结草稿_{scope.label}_{period.label}.docx", mime=DOCX_MIME,
         icon=":material/description:", key="wr_docx", on_click=figures_data.record_export,
         args=(viewer, f"{what} Word草稿"),
     )

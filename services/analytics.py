@@ -241,3 +241,18 @@ def coverage(engine: Engine, viewer: Viewer, quarter: Quarter | str, as_of: date
     q = parse_quarter(quarter)
     cut = as_of_for(q, as_of)
     return data_coverage(dataset(engine, viewer, q, whole_year=False, as_of=cut), q, cut)
+
+
+def kpis_of(scoped: ScopedScorecard, branch_ids) -> list:
+    """The KPI cards of ``scoped`` for some of its branches only (a unit filter), with the
+    change from the previous quarter over the same branches."""
+    wanted = set(int(b) for b in branch_ids)
+
+    def only(card: ScorecardResult | None) -> ScorecardResult | None:
+        if card is None:
+            return None
+        keep = card.branches["branch_id"].isin(wanted)
+        return ScorecardResult(card.branches[keep], card.indicators[card.indicators["branch_id"].isin(wanted)],
+                               [], card.quarter, card.as_of)
+
+    return kpis(only(scoped.card), only(scoped.previous))

@@ -148,13 +148,22 @@ def _ledger_gap_text(known: date, quarter: Quarter, as_of: date, branch: str | N
     return f"{who}{missing}的组织生活台账尚未导入（{since}）"
 
 
-def _core_quality(quality) -> list[str]:
-    """The sentences about missing data (学习强国 months and quarters, branches without a roster),
-    in DataQuality's own words."""
-    empty = {name: getattr(quality, name).iloc[0:0] for name in (
-        "unmatched", "ambiguous", "unknown_types", "xuexi_overlaps", "xuexi_straddling",
-        "counts_clashes", "counts_attendance_set_aside", "by_name")}
-    return replace(quality, extra=[], **empty).messages()
+_DETAIL_FRAMES = ("unmatched", "ambiguous", "unknown_types", "xuexi_overlaps", "xuexi_straddling",
+                  "counts_clashes", "counts_attendance_set_aside", "by_name")
+
+
+def split_quality(quality, quarter: Quarter) -> tuple[list[str], list[str]]:
+    """DataQuality's sentences in its own words, split in two: the missing data of ``quarter``
+    (学习强国 months and the quarter's export, branches without a roster) and every other
+    problem; earlier quarters' missing exports are left to the 数据质量 page."""
+    empty = {name: getattr(quality, name).iloc[0:0] for name in _DETAIL_FRAMES}
+    labels = quality.missing_xuexi_quarters
+    core = replace(quality, extra=[], missing_xuexi_quarters=[x for x in labels if x == quarter.label],
+                   **empty).messages()
+    earlier = replace(quality, extra=[], missing_xuexi_months=[], **empty,
+                      missing_xuexi_quarters=[x for x in labels if x != quarter.label],
+                      branches_without_roster=quality.branches_without_roster.iloc[0:0]).messages()
+    return core, [m for m in quality.messages() if m not in core and m not in earlier]
 
 
 def branch_facts(engine: Engine, branch_id: int, branch: str, as_of: date) -> BranchFacts:
@@ -172,8 +181,7 @@ def branch_facts(engine: Engine, branch_id: int, branch: str, as_of: date) -> Br
         if len(frame) and set(frame["branch_id"].dropna().astype(int)) - {int(branch_id)}:
             raise RuntimeError("督导提醒只能包含本支部的数据")
     row = card.branches.iloc[0] if len(card.branches) else None
-    core = _core_quality(quality)
-    rest = [m for m in quality.messages() if m not in core]
+    core, rest = split_quality(quality, q)
     gaps = [_ledger_gap_text(known, q, cut) for _, known in ledger_behind(cov, [branch_id], cut)]
     room = max(0, MAX_DATA_LINES - len(core))  # the missing-data sentences first, always
     gaps += core + rest[:room]
@@ -204,9 +212,9 @@ def committee_facts(engine: Engine, as_of: date) -> CommitteeFacts:
                           for b, known in behind[:MAX_COMMITTEE_NAMES])
         more = f"等{len(behind)}个支部" if len(behind) > MAX_COMMITTEE_NAMES else ""
         gaps.append(f"{len(behind)}个支部的台账未报送到{month}月底：{listed}{more}")
-    core = _core_quality(quality)
+    core, rest = split_quality(quality, q)
     gaps += core
-    others = len(quality.messages()) - len(core)
+    others = len(rest)
     if others > 0:
         gaps.append(f"{'另有' if gaps else ''}{others}条数据质量提示（名册外姓名、同名待核实、无法识别的活动类型等），详见看板「数据质量」")
     return CommitteeFacts(q, cut, card.branches, card.indicators, late, gaps, cov.texts())

@@ -36,3 +36,13 @@ def set_status(engine: Engine, viewer: Viewer, task_id: int, status: str, branch
     store.update_task(engine, viewer, task_id, status=status)
     audit.record(engine, viewer, "rectification",
                  f"{branch} 整改任务{task_id}：{TASK_STATUS_LABELS.get(status, status)}")
+
+
+def overdue(engine: Engine, viewer: Viewer, today: date) -> pd.DataFrame:
+    """Open tasks the viewer may see whose deadline has passed (逾期), oldest deadline first."""
+    found = store.list_tasks(engine, viewer)
+    if found.empty:
+        return found
+    late = found[found["status"].eq("open") & found["deadline"].notna()]
+    late = late[late["deadline"].map(lambda d: d < today)]
+    return late.sort_values(["deadline", "branch"], kind="stable").reset_index(drop=True)

@@ -13,8 +13,10 @@ def test_ranking_has_one_row_per_branch_in_rank_order(app_env):
     assert len(table) == 30 and table["支部"].is_unique
     ranks = table["排名"].astype(int).tolist()
     assert ranks == sorted(ranks) and ranks[0] == 1
-    scores = table["得分"].tolist()
+    scores = table["得分"].astype(float).tolist()
     assert scores == sorted(scores, reverse=True)
+    # each indicator column holds the value, not the completion: 支部党员大会 is a count of meetings
+    assert set(table["支部党员大会"]) <= {"0次", "1次", "2次", "3次", "—"}
     assert "2026年第三季度" in all_text(at)  # the quarter came from the URL
     labels = [m.label for m in at.metric]
     assert labels == ["党支部", "在册党员", "平均综合得分", "红色预警支部", "学习强国参与率"]

@@ -362,10 +362,16 @@ def test_inspection_page_tasks_on_the_hand_built_database(hand_db, tmp_path, mon
     next(t for t in at.text_input if t.label == "整改责任人").input("张伟")
     next(b for b in at.button if b.label == "建立整改任务").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    assert "主题党日差1次 —— 责任人 张伟" in all_text(at)
+    problems = next(df.value for df in at.dataframe if "问题" in df.value.columns and "责任人" in df.value.columns)
+    row = problems[problems["问题"] == "主题党日差1次"].iloc[0]
+    assert row["责任人"] == "张伟" and row["任务状态"] == "整改中"
     tasks = rectification.list_tasks(engine, SYSTEM, ["2026Q3"])
     assert len(tasks) == len(Q3_PROBLEMS) and set(tasks["status"]) == {"open"}
 
+    # the status control shows the chosen task's status as it is (整改中), so 保存 waits for a change
+    save = next(b for b in at.button if b.label == "保存")
+    assert save.disabled
+    at.segmented_control[0].set_value("done").run()
     next(b for b in at.button if b.label == "保存").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert (rectification.list_tasks(engine, SYSTEM, ["2026Q3"])["status"] == "done").sum() == 1

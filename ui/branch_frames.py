@@ -7,27 +7,10 @@ from datetime import date
 import pandas as pd
 
 from domain.vocabulary import OTHER_ACTIVITY_TYPE
-from ui.theme import STATUS_COLORS, STATUS_LABELS
-
-_NO_TARGET = "—"
-
-
-def _amount(value, kind: str) -> str:
-    """A projected or expected amount: 1.9次, 1,503分, 85%."""
-    if value is None or pd.isna(value):
-        return _NO_TARGET
-    if kind == "rate":
-        return f"{value:.0%}"
-    if kind == "mean":
-        return f"{value:,.0f}分"
-    return f"{value:.1f}".rstrip("0").rstrip(".") + "次"
-
-
-def _target_text(value, kind: str) -> str:
-    if value is None or pd.isna(value):
-        return _NO_TARGET
-    return _amount(value, kind)
-
+from domain.formatting import value_text
+from domain.vocabulary import STATUS_LABELS
+from ui.frames import distinct_names
+from ui.theme import STATUS_COLORS
 
 def pace_notes(indicators: pd.DataFrame, branch_id: int) -> pd.DataFrame:
     """Indicators of one branch that are behind pace in the current quarter, one sentence each:
@@ -36,8 +19,8 @@ def pace_notes(indicators: pd.DataFrame, branch_id: int) -> pd.DataFrame:
                       & indicators["behind_pace"].fillna(False).astype(bool)]
     out = []
     for r in rows.itertuples(index=False):
-        actual, expected = _amount(r.actual, r.kind), _amount(r.expected_by_now, r.kind)
-        projected, target = _amount(r.projected, r.kind), _target_text(r.target, r.kind)
+        actual, expected = value_text(r.actual, r.measure), value_text(r.expected_by_now, r.measure)
+        projected, target = value_text(r.projected, r.measure), value_text(r.target, r.measure)
         remaining = r.remaining_text if isinstance(r.remaining_text, str) else ""
         period = "年末" if r.period == "year" else "季末"
         sentence = (f"目前{actual}，按时间进度应达{expected}；照此进度{period}约为{projected}"
@@ -102,13 +85,6 @@ def activities_table(acts: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def _unique_names(frame: pd.DataFrame) -> pd.Series:
-    """Names, with same-named members of one branch told apart (王磊（同名1）) — never merged."""
-    dup = frame.duplicated(["branch_id", "name"], keep=False)
-    nth = frame.groupby(["branch_id", "name"]).cumcount() + 1
-    return frame["name"].where(~dup, frame["name"] + "（同名" + nth.astype(str) + "）")
-
-
 def member_table(points: pd.DataFrame, quarter_points: pd.DataFrame, lagging: pd.DataFrame,
                  branch_id: int) -> pd.DataFrame:
     """One row per active member of the branch: name, group, role, the quarter's 学习强国 points,
@@ -120,7 +96,7 @@ def member_table(points: pd.DataFrame, quarter_points: pd.DataFrame, lagging: pd
         lambda v: "、".join(v) if isinstance(v, list) else "")
     n_reasons = members["member_id"].map(flagged["n_reasons"]).fillna(0).astype(int)
     table = pd.DataFrame({
-        "姓名": _unique_names(members), "党小组": members["group"].fillna(""),
+        "姓名": distinct_names(members), "党小组": members["group"].fillna(""),
         "党内职务": members["role"].fillna(""),
         "本季学习强国积分": members["member_id"].map(quarter).fillna(0.0).astype("float64"),
         "年度积分": members["points"], "积分等级": members["level"],
@@ -135,7 +111,7 @@ def birthdays_table(birthdays: pd.DataFrame, branch_id: int) -> pd.DataFrame:
     """政治生日 of one branch: name, group, 入党日期, the anniversary date, 党龄."""
     rows = birthdays[birthdays["branch_id"] == branch_id]
     return pd.DataFrame({
-        "姓名": _unique_names(rows), "党小组": rows["group"].fillna(""),
+        "姓名": distinct_names(rows), "党小组": rows["group"].fillna(""),
         "入党日期": rows["join_date"].dt.strftime("%Y-%m-%d"),
         "政治生日": rows["anniversary"].dt.strftime("%m月%d日"),
         "党龄": rows["party_years"].astype(int).astype(str) + "年",

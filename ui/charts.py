@@ -5,47 +5,64 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from ui.theme import NEUTRAL, PARTY_RED, STATUS_COLORS
+from ui.theme import NEUTRAL, STATUS_COLORS
+
+HIGHLIGHT = "#1565c0"  # a branch followed on a chart: never a status colour
 
 _FONT = dict(family="Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif", size=13)
 
 
 def _layout(fig: go.Figure, height: int, **kwargs) -> go.Figure:
-    fig.update_layout(height=height, margin=dict(l=10, r=10, t=30, b=10), font=_FONT,
-                      plot_bgcolor="white", paper_bgcolor="white", **kwargs)
+    settings = dict(margin=dict(l=10, r=10, t=30, b=10), plot_bgcolor="white") | kwargs
+    fig.update_layout(height=height, font=_FONT, paper_bgcolor="white", **settings)
     return fig
 
 
-def score_bars(branches: pd.DataFrame, green: float = 90, yellow: float = 75) -> go.Figure:
-    """Horizontal bars of composite scores, best on top, with the thresholds drawn."""
-    frame = branches.dropna(subset=["score"]).sort_values("score")
+def score_bars(branches: pd.DataFrame, green: float = 90, yellow: float = 75, by_pace: bool = False) -> go.Figure:
+    """Horizontal bars of composite scores, best on top, with the thresholds drawn. ``by_pace``:
+    the quarter is running, so the bar is the score against pace (按进度) its colour comes from."""
+    column = "pace_score" if by_pace else "score"
+    frame = branches.dropna(subset=[column]).sort_values(column)
     colors = frame["status"].map(STATUS_COLORS).fillna(NEUTRAL)
     fig = go.Figure(go.Bar(
-        x=frame["score"], y=frame["branch"], orientation="h", marker_color=colors,
-        text=frame["score"].map(lambda v: f"{v:.1f}"), textposition="outside",
-        hovertemplate="%{y}<br>得分 %{x:.1f}<extra></extra>",
+        x=frame[column], y=frame["branch"], orientation="h", marker_color=colors,
+        text=frame[column].map(lambda v: f"{v:.1f}"), textposition="outside", cliponaxis=False,
+        hovertemplate="%{y}<br>" + ("按进度得分" if by_pace else "综合得分") + " %{x:.1f}<extra></extra>",
     ))
-    for value, color, label in ((green, STATUS_COLORS["green"], f"达标线 {green:g}"),
-                                (yellow, STATUS_COLORS["yellow"], f"预警线 {yellow:g}")):
-        fig.add_vline(x=value, line_dash="dash", line_color=color,
-                      annotation_text=label, annotation_position="top")
-    fig.update_xaxes(title="综合得分", range=[0, 105], tickformat=".0f", gridcolor="#eee")
+    # the two lines are 15 apart: their labels sit above the plot and run away from each other
+    for value, key, text, side in ((green, "green", f"达标 {green:g}", "left"),
+                                   (yellow, "yellow", f"预警 {yellow:g}", "right")):
+        fig.add_vline(x=value, line_dash="dash", line_color=STATUS_COLORS[key])
+        fig.add_annotation(x=value, y=1, yref="paper", yanchor="bottom", xanchor=side, showarrow=False,
+                           text=text, font=dict(color=STATUS_COLORS[key], size=12))
+    fig.update_xaxes(title="按进度得分" if by_pace else "综合得分", range=[0, 112], tickvals=[0, 25, 50, 75, 90, 100],
+                     gridcolor="#eee")
     fig.update_yaxes(title=None, automargin=True)
-    return _layout(fig, max(320, 24 * len(frame) + 80), showlegend=False)
+    return _layout(fig, max(320, 24 * len(frame) + 90), showlegend=False,
+                   margin=dict(l=10, r=30, t=40, b=40))
 
 
-def completion_heatmap(matrix: pd.DataFrame) -> go.Figure:
-    """Branch × indicator completion (0–1) with red→yellow→green colours; blanks = not applicable."""
+_SHORT_LABELS = {"支部党员大会": "党员大会", "支部委员会": "支委会", "学习强国参与率": "强国参与",
+                 "学习强国人均积分": "强国人均", "自学完成率": "自学", "组织生活会": "组织生活会",
+                 "民主评议党员": "民主评议"}
+
+
+def completion_heatmap(matrix: pd.DataFrame, by_pace: bool = False) -> go.Figure:
+    """Branch × indicator completion (0–1) in the status colours (red below 60%, yellow below
+    100%, green at 100%); grey cells: the indicator is not assessed for that branch."""
+    columns = [_SHORT_LABELS.get(c, c) for c in matrix.columns]
     fig = go.Figure(go.Heatmap(
-        z=matrix.to_numpy(dtype=float), x=list(matrix.columns), y=list(matrix.index),
-        zmin=0, zmax=1, colorscale=[[0, STATUS_COLORS["red"]], [0.6, STATUS_COLORS["yellow"]],
-                                    [0.999, "#a5d6a7"], [1, STATUS_COLORS["green"]]],
-        colorbar=dict(title="完成度", tickformat=".0%"),
+        z=matrix.to_numpy(dtype=float), x=columns, y=list(matrix.index),
+        customdata=[[c] * len(matrix.index) for c in matrix.columns],
+        zmin=0, zmax=1, colorscale=[[0, STATUS_COLORS["red"]], [0.599, STATUS_COLORS["red"]],
+                                    [0.6, STATUS_COLORS["yellow"]], [0.999, STATUS_COLORS["yellow"]],
+                                    [1, STATUS_COLORS["green"]]],
+        showscale=False,  # three colours, said in the caption under the chart
         hovertemplate="%{y}<br>%{x}：%{z:.0%}<extra></extra>", xgap=2, ygap=2,
     ))
-    fig.update_xaxes(side="top", tickangle=-30)
+    fig.update_xaxes(side="top", tickangle=0, tickfont=dict(size=13), automargin=True)
     fig.update_yaxes(autorange="reversed", automargin=True)
-    return _layout(fig, max(320, 24 * len(matrix) + 120))
+    return _layout(fig, max(320, 24 * len(matrix) + 120), plot_bgcolor="#e0e0e0")
 
 
 def score_trend(scores: pd.DataFrame, averages: pd.DataFrame,
@@ -62,7 +79,7 @@ def score_trend(scores: pd.DataFrame, averages: pd.DataFrame,
         strong = highlight and branch in highlight
         fig.add_trace(go.Scatter(
             x=part["quarter_label"], y=part["score"], mode="lines+markers", name=branch,
-            line=dict(width=2.5 if strong else 1, color=PARTY_RED if strong else "#cfd8dc"),
+            line=dict(width=2.5 if strong else 1, color=HIGHLIGHT if strong else "#cfd8dc"),
             opacity=1 if strong else 0.8, showlegend=bool(strong),
             hovertemplate=f"{branch}<br>%{{x}}：%{{y:.1f}}分<extra></extra>",
         ))
@@ -84,7 +101,7 @@ def indicator_bullets(rows: pd.DataFrame) -> go.Figure:
     fig = go.Figure(go.Bar(
         x=frame["completion"].fillna(0), y=frame["label"], orientation="h", marker_color=colors,
         text=frame["value_text"], textposition="outside", cliponaxis=False,
-        hovertemplate="%{y}<br>%{text}<extra></extra>", name="完成度",
+        hovertemplate="%{y}<br>%{text}<extra></extra>", name="完成度", showlegend=False,
     ))
     pace = frame.dropna(subset=["pace_completion"])
     if not pace.empty:

@@ -10,7 +10,7 @@ import streamlit as st
 
 from domain.access import Viewer
 from domain.periods import Quarter, parse_quarter
-from services import analytics, importing, settings
+from services import analytics, importing, settings, tasks
 from ui.session import engine
 
 TTL = 600
@@ -73,6 +73,16 @@ def _trend(data_version: str, scope: tuple, quarters: tuple[str, ...], today: da
 
 def trend(viewer: Viewer, quarters: list[Quarter], today: date):
     return _trend(version(), scope_of(viewer), tuple(str(q) for q in quarters), today)
+
+
+@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
+def _coverage(data_version: str, scope: tuple, quarter: str, as_of: date):
+    return analytics.coverage(engine(), _viewer(scope), quarter, as_of)
+
+
+def coverage(viewer: Viewer, quarter: Quarter, as_of: date):
+    """How far each source's data goes for the quarter (``texts()``: 学习强国数据截至10月31日 …)."""
+    return _coverage(version(), scope_of(viewer), str(quarter), as_of)
 
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner="正在查找需关注的党员…")
@@ -198,3 +208,23 @@ def preview(viewer: Viewer, content: bytes, file_name: str, kind: str | None = N
     not import among its problems; the data version keys the branches 学习强国 部门 paths are
     resolved against."""
     return _preview(version(), scope_of(viewer), content, file_name, kind, period)
+
+
+@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
+def _overdue(data_version: str, scope: tuple, today: date):
+    return tasks.overdue(engine(), _viewer(scope), today)
+
+
+def overdue_tasks(viewer: Viewer, today: date):
+    """Open rectification tasks past their deadline (逾期) that the viewer may see."""
+    return _overdue(version(), scope_of(viewer), today)
+
+
+@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
+def _targets_in_force(data_version: str, quarter: str):
+    return settings.in_force(engine(), quarter)
+
+
+def targets_in_force(quarter: Quarter):
+    """Targets and weights in force for the quarter, with where each comes from."""
+    return _targets_in_force(version(), str(quarter))

@@ -24,13 +24,33 @@ class Filters:
         return self.as_of < self.quarter.end
 
 
+def default_quarter(viewer, quarters: list[Quarter], today: date | None = None) -> Quarter:
+    """The quarter a page opens on: the one in progress when its data covers at least half of
+    the days gone by (学习强国, exported monthly, is the slowest source), else the last finished
+    one — a quarter of a few days, or whose exports are not imported yet, would make the first
+    view a leader sees say little or mislead."""
+    today = today or date.today()
+    if not quarters:
+        return quarter_of(today)
+    newest = quarters[0]
+    if newest.end < today or len(quarters) == 1:
+        return newest
+    cut = effective_as_of(newest, None, today)
+    known = data.coverage(viewer, newest, cut)
+    covered, elapsed = known.elapsed(known.xuexi), (cut - newest.start).days + 1
+    return newest if covered * 2 >= elapsed else quarters[1]
+
+
 def sidebar_filters(viewer) -> Filters:
     """Render the sidebar filters once per run (router) and return the chosen values."""
-    quarters = [str(q) for q in data.quarters()]
+    choices = data.quarters()
+    quarters = [str(q) for q in choices]
+    start = quarters.index(str(default_quarter(viewer, choices))) if quarters else 0
     with st.sidebar:
         st.markdown("**筛选**")
-        q_text = st.selectbox("季度", quarters, key="q", bind="query-params",
-                              format_func=lambda s: parse_quarter(s).label)
+        q_text = st.selectbox("季度", quarters, index=start, key="q", bind="query-params",
+                              format_func=lambda s: parse_quarter(s).label,
+                              help="默认打开进行中的季度；它的学习强国数据还不到已过天数的一半时，打开上一个已结束的季度。")
         quarter = parse_quarter(q_text or quarters[0])
         default_cut = effective_as_of(quarter, None)
         from_url = _url_date(st.query_params.get("asof"), quarter)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from domain.vocabulary import REASON_CODES
+from ui.frames import distinct_names
 
 COLUMNS = ["支部", "姓名", "党小组", "预警原因", "原因数", "本季学习强国积分", "积分预警线",
            "无故缺席次数", "缺席的活动", "未自学月份"]
@@ -37,9 +38,7 @@ def lagging_table(lagging: pd.DataFrame) -> pd.DataFrame:
     """One row per flagged member (order kept: most reasons first) with Chinese columns; the
     学习强国 figures are blank for 离退休 branches, where no 学习强国 rule applies."""
     no_xuexi = lagging["points_threshold"].isna()
-    dup = lagging.duplicated(["branch_id", "name"], keep=False)
-    nth = lagging.groupby(["branch_id", "name"]).cumcount() + 1
-    names = lagging["name"].where(~dup, lagging["name"] + "（同名" + nth.astype(str) + "）")
+    names = distinct_names(lagging)
     table = pd.DataFrame({
         "支部": lagging["branch"],
         "姓名": names,

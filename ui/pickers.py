@@ -7,7 +7,7 @@ import streamlit as st
 
 
 def branch_picker(branches: pd.DataFrame, *, key: str = "branch", label: str = "支部",
-                  all_label: str | None = None) -> int | None:
+                  all_label: str | None = None, default: int | None = None) -> int | None:
     """A selectbox over the viewer's branches, bound to the URL as ``?branch=<支部名称>``.
 
     The overview links here with ``?branch=<branch_id>``; such an id is translated to its name
@@ -21,6 +21,8 @@ def branch_picker(branches: pd.DataFrame, *, key: str = "branch", label: str = "
         by_id = {str(i): name for name, i in ids.items()}
         if incoming in by_id:
             st.session_state[key] = by_id[incoming]
-    chosen = st.selectbox(label, options, key=key, bind="query-params",
+    names = {i: name for name, i in ids.items()}
+    start = options.index(names[default]) if default in names else 0
+    chosen = st.selectbox(label, options, index=start, key=key, bind="query-params",
                           disabled=len(options) <= 1)
     return ids.get(chosen)

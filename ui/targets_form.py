@@ -85,9 +85,23 @@ def _set(settings: dict, path: tuple[str, ...], value) -> None:
     node[path[-1]] = value
 
 
-def indicator_frame(settings: dict) -> pd.DataFrame:
-    """One row per indicator: key, label, kind, period, a target per branch type (blank = not
-    applicable), weight, and a note on how to fill it in."""
+SOURCE_TEXT = {"imported": "导入的目标表", "saved": "本页设置", "default": "默认"}
+
+
+def _source(in_force: pd.DataFrame | None, key: str, field: str) -> dict[str, str]:
+    """Per branch type: where the target (or weight) in force comes from."""
+    if in_force is None:
+        return {}
+    rows = in_force[in_force["indicator"] == key]
+    return dict(zip(rows["branch_type"], rows[f"{field}_source"]))
+
+
+def indicator_frame(settings: dict, in_force: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per indicator: key, label, kind, period, the target per branch type (blank = not
+    applicable) and the weight **in force** for the quarter — an imported 目标 file wins over
+    this page — with where each comes from (来源), and a note on how to fill it in."""
+    forced = {} if in_force is None else {
+        (r["indicator"], r["branch_type"]): r for r in in_force.to_dict("records")}
     rows = []
     for key, ind in settings["indicators"].items():
         targets = ind.get("target") or {}
@@ -97,13 +111,36 @@ def indicator_frame(settings: dict) -> pd.DataFrame:
             ind.get("kind"), "次数")
         if ind.get("target_per_group"):
             note = "次数：每个党小组的次数（支部目标=此数×党小组数）"
+        target_from, weight_from = _source(in_force, key, "target"), _source(in_force, key, "weight")
+        shown = {t: forced[(key, t)]["target"] if (key, t) in forced else targets.get(t) for t in BRANCH_TYPES}
+        weight = forced[(key, BRANCH_TYPES[0])]["weight"] if (key, BRANCH_TYPES[0]) in forced else ind.get("weight", 1)
+        origins = [f"{t}：{SOURCE_TEXT[target_from[t]]}" for t in BRANCH_TYPES if target_from.get(t, "default") != "default"]
+        if weight_from.get(BRANCH_TYPES[0], "default") != "default":
+            origins.append(f"权重：{SOURCE_TEXT[weight_from[BRANCH_TYPES[0]]]}")
         rows.append({
             "key": key, "指标": ind.get("label", key), "类型": KIND_TEXT.get(ind.get("kind"), ""),
             "期间": PERIOD_TEXT.get(ind.get("period"), ""),
-            **{TARGET_COLUMNS[t]: _number_or_none(targets.get(t)) for t in BRANCH_TYPES},
-            "权重": _number_or_none(ind.get("weight", 1)), "填写说明": note,
+            **{TARGET_COLUMNS[t]: _number_or_none(shown[t]) for t in BRANCH_TYPES},
+            "权重": _number_or_none(weight), "来源": "；".join(origins) or "默认", "填写说明": note,
         })
     return pd.DataFrame(rows)
+
+
+def import_conflicts(shown: pd.DataFrame, edited: pd.DataFrame, in_force: pd.DataFrame) -> list[str]:
+    """Edits of a target or weight that an imported 目标 file sets: they would not take effect,
+    so they are refused, saying why and what to do instead."""
+    errors = []
+    for before, after in zip(shown.to_dict("records"), edited.to_dict("records")):
+        key = before["key"]
+        target_from, weight_from = _source(in_force, key, "target"), _source(in_force, key, "weight")
+        changed = [t for t in BRANCH_TYPES if target_from.get(t) == "imported"
+                   and not _same(before[TARGET_COLUMNS[t]], after[TARGET_COLUMNS[t]])]
+        if weight_from.get(BRANCH_TYPES[0]) == "imported" and not _same(before["权重"], after["权重"]):
+            changed.append("权重")
+        if changed:
+            errors.append(f"「{before['指标']}」的{'、'.join(c if c == '权重' else c + '支部目标' for c in changed)}"
+                          "来自导入的目标表，在本页修改不会生效：请导入新的目标表，或在「数据导入」页撤销该目标表的批次后再在本页修改。")
+    return errors
 
 
 def _number_or_none(value) -> float | None:
@@ -158,13 +195,20 @@ def validate(table: pd.DataFrame, settings: dict,
     return errors
 
 
-def apply_edits(settings: dict, table: pd.DataFrame, values: dict[tuple[str, ...], float]) -> dict:
-    """A copy of ``settings`` with the table's targets and weights and the number fields."""
+def apply_edits(settings: dict, table: pd.DataFrame, values: dict[tuple[str, ...], float],
+                in_force: pd.DataFrame | None = None) -> dict:
+    """A copy of ``settings`` with the table's targets and weights and the number fields. Cells an
+    imported 目标 file sets keep the page's own value (the table shows the imported one)."""
     out = copy.deepcopy(settings)
     for row in table.to_dict("records"):
         ind = out["indicators"][row["key"]]
-        ind["target"] = {t: _clean(row[TARGET_COLUMNS[t]]) for t in BRANCH_TYPES}
-        ind["weight"] = _clean(row["权重"])
+        target_from, weight_from = _source(in_force, row["key"], "target"), _source(in_force, row["key"], "weight")
+        old = ind.get("target") or {}
+        old = old if isinstance(old, dict) else {t: old for t in BRANCH_TYPES}
+        ind["target"] = {t: old.get(t) if target_from.get(t) == "imported" else _clean(row[TARGET_COLUMNS[t]])
+                         for t in BRANCH_TYPES}
+        if weight_from.get(BRANCH_TYPES[0]) != "imported":
+            ind["weight"] = _clean(row["权重"])
     for field in FIELDS:
         if field.path in values:
             value = values[field.path]
