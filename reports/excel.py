@@ -483,12 +483,14 @@ def ranking_workbook(card: ScorecardResult) -> bytes:
 
     scored = card.indicators[card.indicators["applicable"] & card.indicators["scored"]]
     labels = list(dict.fromkeys(scored["label"]))
-    fixed = ["排名", "支部", "单位", "类型", "综合得分", "状态"]
+    ongoing = cut < q.end
+    fixed = ["排名", "支部", "单位", "类型", "综合得分"] + (["按进度得分"] if ongoing else []) + ["状态"]
     n = len(fixed) + len(labels)
     grid = _Grid(n)
     grid.put(0, title, "title", last_col=n - 1)
     grid.next()
-    legend = "完成度颜色：绿色为达标（100%），黄色为预警（60%及以上），红色为落后（60%以下）；空白为不考核。"
+    legend = ("各指标列为实际完成值，颜色表示完成情况：绿色为达标，黄色为预警（60%及以上），红色为落后（60%以下）"
+              + ("，本季度进行中，按时间进度评价" if ongoing else "") + "；“—”为不考核。")
     grid.put(0, f"{footer}。{legend}", "info", last_col=n - 1)
     grid.next()
     header_row = grid.row
@@ -500,23 +502,23 @@ def ranking_workbook(card: ScorecardResult) -> bytes:
         rank = int(r["rank"]) if pd.notna(r["rank"]) else None
         status = r["status"] if r["status"] in STATUS_LABELS else None
         values = [rank if rank is not None else "—", r["branch"],
-                  r["unit"] if isinstance(r["unit"], str) else "", r["type"], r["score"],
-                  STATUS_LABELS.get(status or "", "—")]
+                  r["unit"] if isinstance(r["unit"], str) else "", r["type"], r["score"]]
+        values += [r["pace_score"]] if ongoing else []
+        values.append(STATUS_LABELS.get(status or "", "—"))
         for i, v in enumerate(values):
             grid.put(i, v, "cell" if i in (1, 2) else "center",
-                     number_format="0.0" if i == 4 else None,
-                     status=status if i in (4, 5) else None)
+                     number_format="0.0" if fixed[i] in ("综合得分", "按进度得分") else None,
+                     status=status if fixed[i] in ("综合得分", "按进度得分", "状态") else None)
         rows = by_branch.get(r["branch_id"])
         for j, label in enumerate(labels):
-            value, st = None, None
+            value, st = "—", None
             if rows is not None and label in rows.index:
-                value = rows.loc[label, "completion"]
+                value = value_text(rows.loc[label, "actual"], rows.loc[label, "measure"])
                 st = rows.loc[label, "status"]
-            grid.put(len(fixed) + j, value, "center", number_format="0%",
-                     status=st if st in FILLS else None)
+            grid.put(len(fixed) + j, value, "center", status=st if st in FILLS else None)
         grid.next()
     sheet = workbook.add_worksheet(sheet_name("支部排名", taken))
-    floor = [6, 16, 12, 6, 8, 6] + [8] * len(labels)
+    floor = [6, 16, 12, 6, 8] + ([8] if ongoing else []) + [6] + [8] * len(labels)
     widths = grid.widths(floor)
     for j, label in enumerate(labels):  # indicator headers wrap onto two lines
         widths[len(fixed) + j] = max(8.0, min(widths[len(fixed) + j], text_width(label) / 2 + 3))
@@ -541,7 +543,7 @@ def ranking_workbook(card: ScorecardResult) -> bytes:
         detail.put(1, r["label"])
         detail.put(2, value_text(r["actual"], r["measure"]), "center")
         detail.put(3, value_text(r["target"], r["measure"]), "center")
-        detail.put(4, r["completion"] if r["scored"] else None, "center", number_format="0%", status=st)
+        detail.put(4, r["completion"] if r["scored"] else None, "center", number_format="0.0%", status=st)
         detail.put(5, STATUS_LABELS.get(st or "", "不计分"), "center", status=st)
         detail.put(6, r["remaining_text"] if isinstance(r["remaining_text"], str) else "")
         detail.next()

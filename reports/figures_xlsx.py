@@ -4,6 +4,7 @@ one counted. Every text cell goes through reports/safety.py, so nothing can run 
 from __future__ import annotations
 
 import io
+import math
 from datetime import date
 
 import pandas as pd
@@ -75,6 +76,10 @@ def figures_workbook(report, records: dict[str, pd.DataFrame], generated: date |
         write_text(ws, row, 6, r.get("change") or "—", cell)
         write_cell(ws, row, 7, int(r["records"]), number)
         write_text(ws, row, 8, r["definition"], cell)
+        # Excel does not grow a row for wrapped text written by a program: size it here
+        lines = max(math.ceil(text_width(r["definition"]) / (widths[8] - 2)),
+                    math.ceil(text_width(r["label"]) / (widths[2] - 2)), 1)
+        ws.set_row(row, 16 * lines + 4)
     for col, width in enumerate(widths):
         ws.set_column(col, col, width)
     ws.freeze_panes(4, 3)
@@ -95,14 +100,21 @@ def figures_workbook(report, records: dict[str, pd.DataFrame], generated: date |
         table = pd.DataFrame({"数据项": []})
     for col, text in enumerate(table.columns):
         write_text(detail, 0, col, text, head)
+    wrap = book.add_format({"text_wrap": True, "valign": "top", "font_name": "宋体"})
     col_widths = [text_width(c) + 2 for c in table.columns]
     for r, values in enumerate(table.itertuples(index=False), start=1):
         for col, value in enumerate(values):
             write_cell(detail, r, col, value)
-            col_widths[col] = max(col_widths[col], min(text_width(value) + 2, 50))
+            col_widths[col] = max(col_widths[col], min(text_width(value) + 2, 30))
     for col, width in enumerate(col_widths):
-        detail.set_column(col, col, width)
+        detail.set_column(col, col, width, wrap)
     detail.freeze_panes(1, 1)
+    # printable: A4 landscape, every column on the page's width, the header on every page
+    detail.set_paper(9)
+    detail.set_landscape()
+    detail.fit_to_pages(1, 0)
+    detail.repeat_rows(0)
+    detail.set_footer("&C第 &P 页，共 &N 页")
     if len(table):
         detail.autofilter(0, 0, len(table), len(table.columns) - 1)
     book.close()

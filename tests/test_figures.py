@@ -562,6 +562,12 @@ def test_excel_download_escapes_formulas(ds, settings):
     assert sheet.cell(5, 3).value == "=HYPERLINK(\"x\")" and sheet.cell(5, 3).data_type == "s"
     assert sheet.cell(5, 4).value == 5
     assert book["明细"].max_row == 6
+    # printable: the rule's wrapped text gets a row tall enough, the records fit the page's width
+    assert sheet.row_dimensions[5].height >= 20
+    detail = book["明细"]
+    assert detail.page_setup.orientation == "landscape" and detail.page_setup.fitToWidth in (None, 1)
+    assert detail.page_setup.fitToHeight == 0  # 1 wide (1 is the default, left out), as tall as needed
+    assert detail.sheet_properties.pageSetUpPr.fitToPage and detail.print_title_rows == "$1:$1"
 
 
 def test_dataset_columns_used_here_exist():

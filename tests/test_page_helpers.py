@@ -43,6 +43,10 @@ def test_excel_writes_text_as_text():
     assert [c.value for c in cells][0] == "=HYPERLINK(\"http://x\")"
     assert all(c.data_type == "s" for c in cells)  # a string, never a formula
     assert sheet.cell(row=5, column=2).value == -5 and sheet.cell(row=7, column=2).value is None
+    # prints on A4 landscape, every column on one page's width, the header on each page
+    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth in (None, 1)
+    assert sheet.page_setup.fitToHeight == 0 and sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.print_title_rows == "$3:$3"
 
 
 # --- targets form ------------------------------------------------------------------------------

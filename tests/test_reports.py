@@ -187,6 +187,8 @@ def test_ranking_workbook(hand_db):
     assert sheet.cell(5, 5).value == pytest.approx(87.8)
     theme = header.index("主题党日") + 1
     assert sheet.cell(5, theme).fill.fgColor.rgb == YELLOW_FILL
+    # the column holds what was done (FIN1 held 2 of 3 主题党日), coloured by completion
+    assert sheet.cell(5, theme).value == "2次"
     with pytest.raises(PermissionError):
         load_ranking(engine, _secretary(engine, FIN1), "2026Q3")
 
