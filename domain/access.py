@@ -28,6 +28,7 @@ PAGE_ROLES: dict[str, tuple[str, ...]] = {
     "targets": ("admin", "leader"),
     "users": ("admin",),
     "audit": ("admin",),
+    "reminders": ("admin",),
 }
 
 

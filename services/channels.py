@@ -180,7 +180,9 @@ def valid_email(address: str) -> bool:
 
 class EmailChannel:
     """SMTP with STARTTLS (or implicit TLS); one connection for a run, opened again after an
-    error. A server that does not offer STARTTLS is an error, never a fall-back to clear text."""
+    error with one message. A server that does not offer STARTTLS is an error, never a fall-back
+    to clear text; a server that cannot be reached (or refuses the login) fails the run's other
+    messages at once, without waiting for each to time out."""
 
     name = "email"
 
@@ -195,6 +197,7 @@ class EmailChannel:
         self.settings = settings
         self.context = ssl_context or ssl.create_default_context(cafile=settings.smtp_cafile or None)
         self._smtp: smtplib.SMTP | None = None
+        self._unreachable = ""  # why the server could not be reached: the rest fail at once
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
@@ -202,15 +205,18 @@ class EmailChannel:
             smtp = smtplib.SMTP_SSL(s.smtp_host, s.smtp_port, timeout=TIMEOUT_SECONDS, context=self.context)
         else:
             smtp = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=TIMEOUT_SECONDS)
+        try:
             if s.smtp_security == "starttls":
                 smtp.ehlo()
                 if not smtp.has_extn("starttls"):
-                    smtp.quit()
                     raise ChannelError("发信服务器不支持 STARTTLS，未发送（不以明文发送）。")
                 smtp.starttls(context=self.context)
                 smtp.ehlo()
-        if s.smtp_user:
-            smtp.login(s.smtp_user, s.smtp_password)
+            if s.smtp_user:
+                smtp.login(s.smtp_user, s.smtp_password)
+        except BaseException:
+            smtp.close()
+            raise
         return smtp
 
     def compose(self, address: str, message: Message) -> EmailMessage:
@@ -227,16 +233,22 @@ class EmailChannel:
     def send(self, address: str, message: Message) -> None:
         if not valid_email(address):
             raise ChannelError(f"邮箱地址无效：{address}")
-        try:
-            if self._smtp is None:
+        if self._unreachable:
+            raise ChannelError(self._unreachable)
+        if self._smtp is None:
+            try:
                 self._smtp = self._connect()
+            except ChannelError as exc:
+                self._unreachable = str(exc)
+                raise
+            except smtplib.SMTPAuthenticationError:
+                self._unreachable = "发信服务器拒绝登录，请检查 DASHBOARD_SMTP_USER 和 DASHBOARD_SMTP_PASSWORD。"
+                raise ChannelError(self._unreachable) from None
+            except (smtplib.SMTPException, OSError) as exc:
+                self._unreachable = f"无法连接发信服务器：{type(exc).__name__}: {exc}"
+                raise ChannelError(self._unreachable) from None
+        try:
             self._smtp.send_message(self.compose(address, message))
-        except ChannelError:
-            self.close()
-            raise
-        except smtplib.SMTPAuthenticationError:
-            self.close()
-            raise ChannelError("发信服务器拒绝登录，请检查 DASHBOARD_SMTP_USER 和 DASHBOARD_SMTP_PASSWORD。") from None
         except smtplib.SMTPRecipientsRefused:
             self.close()
             raise ChannelError(f"发信服务器拒收该地址：{address}") from None

@@ -289,3 +289,36 @@ def set_branch_email(engine: Engine, viewer: Viewer, branch: str, email: str | N
     store.set_branch_email(engine, found[0], address)
     audit.record(engine, viewer, "reminder", f"{found[1]}的提醒邮箱" + (f"设为 {address}" if address else "已清除"))
     return found[1]
+
+
+# --- what the 提醒记录 page reads (administrators) ----------------------------------------------
+
+
+def _admin(viewer: Viewer) -> None:
+    if not viewer.is_admin:
+        raise PermissionError("只有管理员可以查看和发送督导提醒。")
+
+
+def log(engine: Engine, viewer: Viewer, period: str | None = None, status: str | None = None,
+        limit: int = 1000):
+    """The reminder log, newest first (storage.reminders.LOG_COLUMNS)."""
+    _admin(viewer)
+    return store.reminder_log(engine, period=period, status=status, limit=limit)
+
+
+def log_periods(engine: Engine, viewer: Viewer) -> list[str]:
+    _admin(viewer)
+    return store.periods(engine)
+
+
+def address_book(engine: Engine, viewer: Viewer):
+    """(branches: branch_id, branch, email, secretaries — the secretary accounts' addresses;
+    accounts: username, display_name, role, branch_id, email, disabled, is_demo)."""
+    _admin(viewer)
+    users = store.user_emails(engine)
+    live = users[~users["disabled"].astype(bool) & ~users["is_demo"].astype(bool)
+                 & users["email"].fillna("").ne("") & users["role"].eq("secretary")]
+    per_branch = live.groupby("branch_id")["email"].agg(lambda s: "、".join(s))
+    branches = store.branch_addresses(engine)
+    branches = branches.assign(secretaries=branches["branch_id"].map(per_branch).fillna(""))
+    return branches, users

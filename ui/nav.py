@@ -31,6 +31,7 @@ PAGES: dict[str, PageSpec] = {p.key: p for p in (
     PageSpec("targets", "pages/targets.py", "目标设置", ":material/tune:", "设置"),
     PageSpec("users", "pages/users.py", "用户管理", ":material/group:", "设置"),
     PageSpec("audit", "pages/audit_log.py", "审计日志", ":material/history:", "设置"),
+    PageSpec("reminders", "pages/reminders.py", "提醒记录", ":material/notifications_active:", "督查与报告"),
 )}
 
 
