@@ -24,6 +24,8 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
                                      "with it; empty: they are not stored at all"),
     Setting("DASHBOARD_MAX_CELLS", "2000000", "largest sheet (cells) a file may have"),
     Setting("DASHBOARD_MAX_UNPACKED_MB", "200", "largest unpacked size (MB) of an uploaded workbook"),
+    Setting("DASHBOARD_PARSE_MEMORY_MB", "1024", "memory (MB) the child process reading an upload may add"),
+    Setting("DASHBOARD_PARSE_TIMEOUT_S", "120", "seconds the child process reading an upload may take"),
 )}
 
 

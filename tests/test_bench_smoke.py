@@ -13,6 +13,8 @@ import sys
 import uuid
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -33,6 +35,7 @@ def _bench_module():
     return bench
 
 
+@pytest.mark.slow
 def test_bench_smoke_s_scale(tmp_path):
     out = tmp_path / "S.json"
     cmd = [sys.executable, str(ROOT / "bench" / "run.py"), "--scale", "S", "--out", str(out),

@@ -570,6 +570,13 @@ def test_excel_download_escapes_formulas(ds, settings):
     assert detail.sheet_properties.pageSetUpPr.fitToPage and detail.print_title_rows == "$1:$1"
 
 
-def test_dataset_columns_used_here_exist():
-    for name in ("activities", "study", "records", "xuexi", "members"):
-        assert DATASET_COLUMNS[name]
+def test_every_column_a_figure_reads_is_in_the_dataset_contract():
+    """A figure's drill-down names columns of its dataset: each must be one storage hands over."""
+    from metrics.figures import _FIELDS_OF, _KEY_COLUMNS
+
+    frames = {"activity": "activities", "study": "study", "records": "records", "xuexi": "xuexi",
+              "members": "members"}
+    for dataset, fields in _FIELDS_OF.items():
+        assert set(fields) <= set(DATASET_COLUMNS[frames[dataset]]) | {"points", "daily_question"}, dataset
+    for dataset, keys in _KEY_COLUMNS.items():
+        assert set(keys) - {"person", "name"} <= set(DATASET_COLUMNS[frames[dataset]]) | {"person"}, dataset

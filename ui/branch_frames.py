@@ -43,7 +43,7 @@ def indicator_details(rows: pd.DataFrame):
     """The indicator table beside the bullet chart (rows from ui.frames.branch_indicator_rows):
     indicator, status in words and colour, what remains — a pandas Styler for st.dataframe."""
     table = pd.DataFrame({
-        "指标": rows["label"],
+        "指标": rows["label"], "实际完成": rows["actual_text"], "目标": rows["target_text"],
         "状态": rows["status"].map(lambda s: STATUS_LABELS.get(s, "—")),
         "还需": rows["remaining_text"],
     })
