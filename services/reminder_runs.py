@@ -320,5 +320,5 @@ def address_book(engine: Engine, viewer: Viewer):
                  & users["email"].fillna("").ne("") & users["role"].eq("secretary")]
     per_branch = live.groupby("branch_id")["email"].agg(lambda s: "、".join(s))
     branches = store.branch_addresses(engine)
-    branches = branches.assign(secretaries=branches["branch_id"].map(per_branch).fillna(""))
+    branches = branches.assign(secretaries=[per_branch.get(b, "") for b in branches["branch_id"]])
     return branches, users

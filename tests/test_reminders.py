@@ -525,3 +525,282 @@ def test_email_settings_come_from_the_environment_before_secrets(tmp_path):
                             "DASHBOARD_SMTP_SECURITY 应为 starttls、ssl 或 none，收到「tls1」，已按 starttls 处理")
     with pytest.raises(Exception, match="DASHBOARD_SMTP_HOST"):
         EmailChannel(load_settings(env={}, secrets_path=tmp_path / "none.toml"))
+
+
+# --- the group robots through a local HTTP server -----------------------------------------------
+
+DING_SECRET = "SEC0123456789abcdef"
+
+
+class Robots:
+    """A local stand-in for 企业微信 (``/cgi-bin/webhook/send``) and 钉钉 (``/robot/send``): keeps
+    every request, checks 钉钉's signature the way 钉钉 documents it, and answers ``errcode``."""
+
+    def __init__(self):
+        self.requests: list[dict] = []
+        self.answers: list[tuple[int, dict]] = []  # queued (HTTP status, body); default 200 errcode 0
+        robots = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 (http.server's name)
+                parts = urllib.parse.urlsplit(self.path)
+                query = urllib.parse.parse_qs(parts.query)
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])).decode("utf-8"))
+                signed = None
+                if parts.path == "/robot/send":
+                    import base64
+                    import hashlib
+                    import hmac
+
+                    stamp = query["timestamp"][0]
+                    digest = hmac.new(DING_SECRET.encode(), f"{stamp}\n{DING_SECRET}".encode(), hashlib.sha256)
+                    signed = base64.b64encode(digest.digest()).decode() == query["sign"][0]
+                robots.requests.append({"path": parts.path, "query": query, "body": body, "signed": signed,
+                                        "type": self.headers["Content-Type"]})
+                status, answer = robots.answers.pop(0) if robots.answers else (200, {"errcode": 0, "errmsg": "ok"})
+                if signed is False:
+                    answer = {"errcode": 310000, "errmsg": "sign not match"}
+                data = json.dumps(answer).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def robots():
+    server = Robots()
+    yield server
+    server.close()
+
+
+def _robot_settings(robots, tmp_path) -> ChannelSettings:
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text(f'''
+[[branch_webhooks]]
+branch = "一支部"
+url = "{robots.url}/cgi-bin/webhook/send?key=wecom-key-1"
+kind = "wecom"
+''', encoding="utf-8")
+    env = {"DASHBOARD_URL": BASE_URL, "DASHBOARD_WEBHOOK_URL": f"{robots.url}/robot/send?access_token=ding-token",
+           "DASHBOARD_WEBHOOK_KIND": "dingtalk", "DASHBOARD_WEBHOOK_SECRET": DING_SECRET}
+    return load_settings(env=env, secrets_path=secrets)
+
+
+def test_webhook_sends_wecom_and_signed_dingtalk_markdown_once(committee, robots, tmp_path):
+    settings = _robot_settings(robots, tmp_path)
+    report = reminder_runs.run(committee, ADMIN, AS_OF, "webhook", settings)
+    assert [(o.recipient.key, o.status) for o in report.outcomes] == [
+        (f"branch:{committee.ids[A]}:webhook", "sent"), ("committee:webhook", "sent")]
+    assert report.unreachable == ["二支部：没有配置支部群机器人（secrets.toml 的 [[branch_webhooks]]）"]
+
+    wecom, ding = robots.requests
+    assert wecom["path"] == "/cgi-bin/webhook/send" and wecom["query"] == {"key": ["wecom-key-1"]}
+    assert wecom["type"] == "application/json; charset=utf-8"
+    ours = _branch_message(committee)
+    assert wecom["body"] == {"msgtype": "markdown", "markdown": {"content": to_markdown(ours)}}
+    content = wecom["body"]["markdown"]["content"]
+    assert content.startswith("### 【督导提醒】一支部 2026年第四季度（截至12月10日）\n")
+    assert "1. 李四：学习强国积分偏低（本季度300分，预警线454分）；无故缺席（2次）；自学未完成（11月）" in content
+    assert f"[在看板中查看](https://dj.example.org/branch_detail?q=2026Q4&branch={committee.ids[A]})" in content
+    assert not any(name in content for name in (B, "孙八", "周九"))
+
+    assert ding["path"] == "/robot/send" and ding["signed"] is True
+    assert ding["query"]["access_token"] == ["ding-token"]
+    digest = _committee_message(committee)
+    assert ding["body"] == {"msgtype": "markdown",
+                            "markdown": {"title": digest.subject, "text": to_markdown(digest)}}
+
+    again = reminder_runs.run(committee, ADMIN, AS_OF, "webhook", settings)
+    assert [o.status for o in again.outcomes] == ["skipped", "skipped"] and len(robots.requests) == 2
+
+
+def test_dingtalk_signature_is_url_encoded_base64_of_hmac_sha256():
+    url = dingtalk_signed_url("https://oapi.dingtalk.com/robot/send?access_token=t", "SECkey", 1577262236760)
+    base, query = url.split("?", 1)
+    params = urllib.parse.parse_qs(query)
+    assert base == "https://oapi.dingtalk.com/robot/send" and params["timestamp"] == ["1577262236760"]
+    assert params["access_token"] == ["t"]
+    # computed independently with the command line:
+    # printf '1577262236760\nSECkey' | openssl dgst -sha256 -hmac SECkey -binary | base64
+    assert params["sign"] == ["JNfH3IgDED022NePFm2xQewZF5134TdHbY4f+7Qb/JA="]
+    assert url.endswith("&timestamp=1577262236760&sign=JNfH3IgDED022NePFm2xQewZF5134TdHbY4f%2B7Qb%2FJA%3D")
+    assert webhook_payload("dingtalk", Message("committee", None, "标题", "g", (), ()))["markdown"]["title"] == "标题"
+
+
+def test_a_robot_that_refuses_is_reported_and_retried_by_the_next_run(committee, robots, tmp_path):
+    settings = _robot_settings(robots, tmp_path)
+    robots.answers = [(200, {"errcode": 93000, "errmsg": "invalid webhook url"}), (500, {"errcode": -1})]
+    first = reminder_runs.run(committee, ADMIN, AS_OF, "webhook", settings)
+    assert [o.status for o in first.outcomes] == ["failed", "failed"]
+    assert first.outcomes[0].error == (f"企业微信群机器人（{robots.url}/cgi-bin/webhook/send）拒收消息：errcode 93000，"
+                                       "invalid webhook url")
+    assert first.outcomes[1].error == f"钉钉群机器人（{robots.url}/robot/send）返回 HTTP 500"
+    assert not any("wecom-key-1" in o.error or "ding-token" in o.error for o in first.outcomes)  # credentials
+    log = log_store.reminder_log(committee, period=PERIOD)
+    assert list(log["status"]) == ["failed", "failed"] and list(log["last_error"]) == [
+        first.outcomes[1].error, first.outcomes[0].error]
+
+    second = reminder_runs.run(committee, ADMIN, AS_OF, "webhook", settings)
+    assert [(o.status, o.retry) for o in second.outcomes] == [("sent", True), ("sent", True)]
+    assert len(robots.requests) == 4
+
+
+# --- the outbox folder, dry runs, the command line ---------------------------------------------
+
+
+def test_outbox_writes_a_txt_and_a_docx_per_recipient_once(committee, tmp_path):
+    settings = load_settings(env={"DASHBOARD_URL": BASE_URL}, secrets_path=tmp_path / "none.toml")
+    report = reminder_runs.run(committee, ADMIN, AS_OF, "outbox", settings, outbox_dir=tmp_path / "out")
+    assert [o.status for o in report.outcomes] == ["sent"] * 3
+    folder = tmp_path / "out" / PERIOD
+    assert sorted(p.name for p in folder.iterdir()) == ["一支部.docx", "一支部.txt", "二支部.docx", "二支部.txt",
+                                                        "工委汇总.docx", "工委汇总.txt"]
+    raw = (folder / "一支部.txt").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM: Notepad shows Chinese
+    assert raw.decode("utf-8-sig") == expected_branch_text(committee.ids[A]).replace("\n", "\r\n")
+    paragraphs = _docx_text((folder / "一支部.docx").read_bytes()).splitlines()
+    assert paragraphs[0] == "【督导提醒】一支部 2026年第四季度（截至12月10日）"
+    assert "1. 李四：学习强国积分偏低（本季度300分，预警线454分）；无故缺席（2次）；自学未完成（11月）" in paragraphs
+    assert "三、逾期整改任务（1项）" in paragraphs
+    assert "1. 二支部：按进度得分45.2分，6项落后进度（支部委员会、主题党日、集中学习、学习强国人均积分、组织生活会、民主评议党员）" \
+        in _docx_text((folder / "工委汇总.docx").read_bytes()).splitlines()
+    for path in folder.iterdir():
+        path.unlink()
+    again = reminder_runs.run(committee, ADMIN, AS_OF, "outbox", settings, outbox_dir=tmp_path / "out")
+    assert [o.status for o in again.outcomes] == ["skipped"] * 3 and not any(folder.iterdir())
+
+
+def test_an_unwritable_outbox_fails_and_is_written_by_the_next_run(committee, tmp_path):
+    settings = load_settings(env={}, secrets_path=tmp_path / "none.toml")
+    blocked = tmp_path / "out"
+    blocked.write_text("a file where the folder should be", encoding="utf-8")
+    first = reminder_runs.run(committee, ADMIN, AS_OF, "outbox", settings, outbox_dir=blocked)
+    assert [o.status for o in first.outcomes] == ["failed"] * 3
+    assert first.outcomes[0].error.startswith(f"无法写入发件箱 {blocked / PERIOD}：")
+    blocked.unlink()
+    second = reminder_runs.run(committee, ADMIN, AS_OF, "outbox", settings, outbox_dir=blocked)
+    assert [(o.status, o.retry) for o in second.outcomes] == [("sent", True)] * 3
+    assert (blocked / PERIOD / "工委汇总.txt").exists()
+
+
+def test_dry_run_sends_nothing_and_logs_nothing(committee, tmp_path):
+    settings = load_settings(env={}, secrets_path=tmp_path / "none.toml")
+    report = reminder_runs.run(committee, ADMIN, AS_OF, "outbox", settings, dry_run=True, outbox_dir=tmp_path / "o")
+    assert [o.status for o in report.outcomes] == ["would_send"] * 3
+    assert report.summary() == "2026-12 督导提醒（发件箱文件，试运行）：将发送3条。"
+    assert not (tmp_path / "o").exists() and log_store.reminder_log(committee).empty and _audits(committee) == []
+
+
+def _db_url(engine) -> str:
+    return engine.url.render_as_string(hide_password=False)
+
+
+def test_cli_remind_outbox_twice_then_a_failure_exits_1(committee, tmp_path, capsys):
+    from cli.main import main
+
+    out = tmp_path / "outbox"
+    args = ["--db", _db_url(committee), "remind", "--as-of", "2026-12-10", "--via", "outbox", "--outbox", str(out)]
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    assert "2026-12 督导提醒（发件箱文件）：新发送3条。" in printed and f"文件在 {out}/2026-12/" in printed
+    assert main(args) == 0
+    assert "新发送0条，本月此前已发送3条。" in capsys.readouterr().out
+
+    assert main(["--db", _db_url(committee), "remind", "--as-of", "2027-01-04", "--via", "outbox", "--dry-run",
+                 "--outbox", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "收件人：支部书记 · 一支部 <一支部.txt/.docx>" in printed
+    assert "主题：【督导提醒】一支部 2027年第一季度（截至1月4日）" in printed
+    assert "2027-01 督导提醒（发件箱文件，试运行）：将发送3条。" in printed
+    assert not (out / "2027-01").exists()
+
+    blocked = tmp_path / "blocked"
+    blocked.write_text("x", encoding="utf-8")
+    assert main(["--db", _db_url(committee), "remind", "--as-of", "2027-01-04", "--via", "outbox",
+                 "--outbox", str(blocked)]) == 1
+    captured = capsys.readouterr()
+    assert "发送失败：一支部 <一支部.txt/.docx>：无法写入发件箱" in captured.err
+    assert "失败3条（已记录，下次运行时重试）" in captured.out
+
+
+def test_cli_sets_addresses_and_refuses_email_without_a_server(committee, capsys, monkeypatch):
+    from cli.main import main
+
+    url = _db_url(committee)
+    accounts.add_user(committee, "li", "Tq7vLm2xPz9r-A", "secretary", actor="test", branch_id=committee.ids[A])
+    assert main(["--db", url, "user", "email", "li", "li@example.org"]) == 0
+    assert main(["--db", url, "remind", "--branch-email", "二支部", "erzhibu@example.org"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["li 的提醒邮箱已设为 li@example.org。",
+                                                    "二支部的提醒邮箱已设为 erzhibu@example.org。"]
+    assert main(["--db", url, "remind", "--branch-email", "二支部", "not-an-address"]) == 2
+    assert main(["--db", url, "user", "email", "nobody", "a@example.org"]) == 2
+    assert capsys.readouterr().err.splitlines() == ["邮箱地址格式不正确：not-an-address", "没有用户「nobody」。"]
+    book, _ = reminder_runs.address_book(committee, ADMIN)
+    assert dict(zip(book["branch"], zip(book["email"].fillna(""), book["secretaries"]))) == {
+        A: ("", "li@example.org"), B: ("erzhibu@example.org", "")}
+    assert main(["--db", url, "remind", "--branch-email", "二支部", "-"]) == 0
+    assert reminder_runs.address_book(committee, ADMIN)[0]["email"].isna().all()
+
+    for name in ("DASHBOARD_SMTP_HOST", "DASHBOARD_SMTP_USER", "DASHBOARD_SMTP_FROM"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr("services.channels.SECRETS_FILE", Path("/nonexistent/secrets.toml"))
+    capsys.readouterr()
+    assert main(["--db", url, "remind", "--as-of", "2026-12-10"]) == 2
+    assert capsys.readouterr().err.strip() == "未配置发信服务器（DASHBOARD_SMTP_HOST），不能发送电子邮件。"
+    assert log_store.reminder_log(committee).empty
+
+
+def test_only_admins_set_addresses_or_read_the_log(committee):
+    secretary = Viewer("li", "secretary", committee.ids[A], A)
+    with pytest.raises(PermissionError):
+        reminder_runs.set_branch_email(committee, secretary, A, "a@example.org")
+    with pytest.raises(PermissionError):
+        reminder_runs.set_user_email(committee, Viewer("wang", "leader"), "wang", "w@example.org")
+    with pytest.raises(PermissionError):
+        reminder_runs.log(committee, Viewer("wang", "leader"))
+
+
+# --- the 提醒记录 page ---------------------------------------------------------------------------
+
+
+def test_reminders_page_previews_sends_to_the_outbox_and_lists_the_log(writable_env, tmp_path, monkeypatch):
+    from tests.apptest_helpers import all_text, open_page
+
+    monkeypatch.setenv("DASHBOARD_OUTBOX_DIR", str(tmp_path / "outbox"))
+    monkeypatch.setenv("DASHBOARD_URL", BASE_URL)
+    monkeypatch.setattr("services.channels.SECRETS_FILE", tmp_path / "none.toml")
+    at = open_page("pages/reminders.py", "admin", timeout=300)
+    assert not at.exception
+    assert "还没有符合条件的提醒记录。" in all_text(at)
+    at.selectbox(key="send_channel").set_value("outbox").run()
+    assert not at.exception
+    preview = next(df.value for df in at.dataframe if "本月状态" in df.value.columns)
+    assert len(preview) == 31 and set(preview["本月状态"]) == {"待发送"}  # 30 branches and the digest
+    shown = all_text(at)
+    assert "主题：【督导提醒】" in shown and "一、本季度还需完成" in shown
+    assert "立即发送：31条尚未发送（含失败重试）" in shown
+
+    at.button(key="send_now").click().run()
+    assert not at.exception
+    period = f"{date.today():%Y-%m}"
+    assert f"{period} 督导提醒（发件箱文件）：新发送31条。" in [s.value for s in at.success]
+    assert len(list((tmp_path / "outbox" / period).glob("*.docx"))) == 31
+    log = next(df.value for df in at.dataframe if "尝试次数" in df.value.columns)
+    assert len(log) == 31 and set(log["状态"]) == {"已发送"} and set(log["渠道"]) == {"发件箱文件"}
+    preview = next(df.value for df in at.dataframe if "本月状态" in df.value.columns)
+    assert set(preview["本月状态"]) == {"已发送"}
+    assert at.button(key="send_now").disabled
