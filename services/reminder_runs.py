@@ -213,12 +213,20 @@ def run(engine: Engine, actor: Viewer, as_of: date, channel: str, settings: Chan
             if not store.would_send(store.log_row(engine, the_plan.period, r.key, channel)):
                 report.outcomes.append(Outcome(r, "skipped"))
                 continue
-            message = messages.for_recipient(r)
+            try:
+                message, problem = messages.for_recipient(r), ""
+            except Exception as exc:  # noqa: BLE001 — one branch's figures must not stop the run
+                message, problem = None, f"生成提醒内容失败：{type(exc).__name__}: {exc}"
             taken = store.claim(engine, period=the_plan.period, recipient=r.key, channel=channel,
-                                audience=r.audience, branch_id=r.branch_id, subject=message.subject,
-                                content=to_text(message))
+                                audience=r.audience, branch_id=r.branch_id,
+                                subject=message.subject if message else f"【督导提醒】{r.branch or '全委汇总'}",
+                                content=to_text(message) if message else "")
             if taken is None:
                 report.outcomes.append(Outcome(r, "skipped"))
+                continue
+            if message is None:  # logged as failed: the next run builds it again
+                store.mark_failed(engine, taken.id, problem)
+                report.outcomes.append(Outcome(r, "failed", problem, taken.retry))
                 continue
             try:
                 transport.send(r.target, message)

@@ -804,3 +804,30 @@ def test_reminders_page_previews_sends_to_the_outbox_and_lists_the_log(writable_
     preview = next(df.value for df in at.dataframe if "本月状态" in df.value.columns)
     assert set(preview["本月状态"]) == {"已发送"}
     assert at.button(key="send_now").disabled
+
+
+def test_a_message_that_cannot_be_built_is_logged_failed_and_built_again(committee, tmp_path, monkeypatch):
+    settings = load_settings(env={}, secrets_path=tmp_path / "none.toml")
+    real = reminder_runs.branch_facts
+
+    def broken(engine, branch_id, branch, as_of):
+        if branch == B:
+            raise ValueError("目标设置无法读取")
+        return real(engine, branch_id, branch, as_of)
+
+    monkeypatch.setattr(reminder_runs, "branch_facts", broken)
+    first = reminder_runs.run(committee, ADMIN, AS_OF, "outbox", settings, outbox_dir=tmp_path / "o")
+    assert [o.status for o in first.outcomes] == ["sent", "failed", "sent"]
+    assert first.outcomes[1].error == "生成提醒内容失败：ValueError: 目标设置无法读取"
+    monkeypatch.setattr(reminder_runs, "branch_facts", real)
+    second = reminder_runs.run(committee, ADMIN, AS_OF, "outbox", settings, outbox_dir=tmp_path / "o")
+    assert [(o.status, o.retry) for o in second.outcomes if o.status != "skipped"] == [("sent", True)]
+    assert (tmp_path / "o" / PERIOD / "二支部.txt").exists()
+
+
+def test_an_empty_database_sends_only_the_digest(engine, tmp_path):
+    settings = load_settings(env={}, secrets_path=tmp_path / "none.toml")
+    report = reminder_runs.run(engine, ADMIN, AS_OF, "outbox", settings, outbox_dir=tmp_path / "o")
+    assert [(o.recipient.key, o.status) for o in report.outcomes] == [("committee:outbox", "sent")]
+    text = (tmp_path / "o" / PERIOD / "工委汇总.txt").read_text(encoding="utf-8-sig")
+    assert "截至2026年12月10日，2026年第四季度全委0个支部中0个落后进度，逾期整改任务0项。" in text
