@@ -15,13 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pandas as pd
-from sqlalchemy import Engine, and_, func, insert, or_, select, update
+from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from storage.models import Branch, ReminderLog, User
 from storage.writes import now
 
-STATUSES = ("pending", "sent", "failed")
 STALE_MINUTES = 30
 LOG_COLUMNS = ["id", "period", "recipient", "audience", "branch_id", "branch", "channel", "subject",
                "content", "status", "attempts", "last_error", "created_at", "sent_at"]
@@ -170,12 +169,3 @@ def periods(engine: Engine) -> list[str]:
         return [r[0] for r in conn.execute(select(_L.c.period).group_by(_L.c.period)
                                            .order_by(_L.c.period.desc()))]
 
-
-def unsent_count(engine: Engine, period: str | None = None) -> int:
-    """Rows failed or still pending (of one period, or all)."""
-    stmt = select(func.count()).select_from(_L).where(or_(_L.c.status == "failed",
-                                                          _L.c.status == "pending"))
-    if period:
-        stmt = stmt.where(and_(_L.c.period == period))
-    with engine.connect() as conn:
-        return conn.execute(stmt).scalar_one()

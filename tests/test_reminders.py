@@ -62,13 +62,12 @@ from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from domain.access import SYSTEM, Viewer
 from services import accounts, reminder_runs
 from services import tasks as task_service
-from services.channels import (ChannelSettings, EmailChannel, WebhookTarget, dingtalk_signed_url,
+from services.channels import (ChannelSettings, EmailChannel, dingtalk_signed_url,
                                load_settings, webhook_payload)
 from services.reminders import (Message, Section, branch_facts, branch_message, committee_facts,
                                 committee_message, escape_markdown, to_docx, to_html,
