@@ -11,8 +11,9 @@ from ui.session import engine, page_guard
 
 viewer = page_guard("users")
 st.title("用户管理")
-st.caption("管理员管理全部账号；支部书记账号只能查看本支部的数据。密码至少8位，须同时包含字母和数字。"
-           "所有操作记入审计日志。")
+st.caption("管理员管理全部账号；支部书记账号只能查看本支部的数据。密码至少12位，不能只有数字和符号，"
+           "不能包含用户名，也不能是常见密码（如 password1234、woaini1314）。停用账号或为他人重置密码，"
+           "该账号已登录的窗口立即退出。所有操作记入审计日志。")
 if notice := st.session_state.pop("users_notice", None):
     st.success(notice, icon=":material/check_circle:")
 
@@ -41,11 +42,11 @@ with add:
             st.error("请填写用户名。")
         elif password != again:
             st.error("两次输入的密码不一致。")
-        elif reason := accounts.check_password_strength(password):
+        elif reason := accounts.check_password_strength(password, name):
             st.error(reason)
         else:
             try:
-                accounts.add_user(engine(), name, password, role, actor=viewer.username,
+                accounts.add_user(engine(), name, password, role, actor=viewer,
                                   display_name=display_name.strip(),
                                   branch_id=branch_id)
             except ValueError as exc:
@@ -66,7 +67,7 @@ with toggle:
         elif st.button("启用该账号" if disabled else "停用该账号", key="toggle_go",
                        type="secondary" if disabled else "primary"):
             try:
-                accounts.set_disabled(engine(), who, not disabled, actor=viewer.username)
+                accounts.set_disabled(engine(), who, not disabled, actor=viewer)
             except ValueError as exc:
                 st.error(str(exc))
             else:
@@ -84,7 +85,7 @@ with reset:
             st.error("两次输入的密码不一致。")
         else:
             try:
-                accounts.reset_password(engine(), target, new_password, actor=viewer.username)
+                accounts.reset_password(engine(), target, new_password, actor=viewer)
             except ValueError as exc:
                 st.error(str(exc))
             else:

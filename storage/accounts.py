@@ -1,13 +1,17 @@
-"""Accounts, login failures and the audit log: the SQL side of services/accounts.py and
-services/audit.py."""
+"""Accounts, login sessions, failed logins per name and per source address, and the audit log:
+the SQL side of services/accounts.py and services/audit.py."""
 
 from __future__ import annotations
 
+import json
+import secrets
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, delete, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
 
+from storage.models import AppSession, LoginAttempt, LoginFailure, Setting
 from storage.writes import now
 
 
@@ -58,34 +62,37 @@ def count_users(engine: Engine, include_demo: bool = True) -> int:
         return conn.execute(text(sql)).scalar_one()
 
 
-def failure_state(engine: Engine, username: str) -> tuple[int, datetime | None]:
+def failure_state(engine: Engine, key: str) -> tuple[int, datetime | None, datetime | None]:
+    """(failures, last failure, locked until) of a name key (an account name or a keyed hash)."""
     with engine.connect() as conn:
-        row = conn.execute(text("SELECT failures, locked_until FROM login_failure"
-                                " WHERE username = :u"), {"u": username}).first()
+        row = conn.execute(select(LoginFailure.__table__).where(LoginFailure.username == key)).first()
     if row is None:
-        return 0, None
-    locked = row[1]
-    if isinstance(locked, str):  # SQLite text timestamps through raw SQL
-        locked = datetime.fromisoformat(locked)
-    return row[0], locked
+        return 0, None, None
+    return row.failures, row.last_failure_at, row.locked_until
 
 
-def record_failure(engine: Engine, username: str, at: datetime, limit: int,
-                   lock_until: datetime) -> int:
-    """Count one failed login; at ``limit`` failures the name is locked. Returns failures."""
+def record_failure(engine: Engine, key: str, at: datetime, restart_before: datetime) -> int:
+    """Count one failed login of a name key; a count whose last failure is older than
+    ``restart_before`` starts again at 1. Returns the failures counted so far."""
     with engine.begin() as conn:
-        updated = conn.execute(text("UPDATE login_failure SET failures = failures + 1,"
-                                    " last_failure_at = :t WHERE username = :u"),
-                               {"u": username, "t": at}).rowcount
-        if not updated:
-            conn.execute(text("INSERT INTO login_failure (username, failures, last_failure_at)"
-                              " VALUES (:u, 1, :t)"), {"u": username, "t": at})
-        failures = conn.execute(text("SELECT failures FROM login_failure WHERE username = :u"),
-                                {"u": username}).scalar_one()
-        if failures >= limit:
-            conn.execute(text("UPDATE login_failure SET failures = 0, locked_until = :l"
-                              " WHERE username = :u"), {"u": username, "l": lock_until})
-    return failures
+        row = conn.execute(select(LoginFailure.failures, LoginFailure.last_failure_at).where(
+            LoginFailure.username == key)).first()
+        if row is None:
+            try:
+                with conn.begin_nested():
+                    conn.execute(insert(LoginFailure).values(username=key, failures=1,
+                                                             last_failure_at=at))
+                return 1
+            except IntegrityError:  # another process counted the first failure meanwhile
+                pass
+        elif row.last_failure_at is None or row.last_failure_at < restart_before:
+            conn.execute(update(LoginFailure).where(LoginFailure.username == key).values(
+                failures=1, last_failure_at=at, locked_until=None))
+            return 1
+        conn.execute(update(LoginFailure).where(LoginFailure.username == key).values(
+            failures=LoginFailure.failures + 1, last_failure_at=at))
+        return conn.execute(select(LoginFailure.failures).where(
+            LoginFailure.username == key)).scalar_one()
 
 
 def clear_failures(engine: Engine, username: str) -> None:
@@ -117,3 +124,141 @@ def audit_log(engine: Engine, limit: int = 1000, action: str | None = None,
     with engine.connect() as conn:
         result = conn.execute(text(sql), params)
         return pd.DataFrame(result.all(), columns=list(result.keys()))
+
+
+# --- login sessions (app_session) -----------------------------------------------------------------
+
+_SESSION = AppSession.__table__
+
+def _session_row(row) -> dict | None:
+    return None if row is None else {
+        "id": row.id, "username": row.username, "source": row.source, "created_at": row.created_at,
+        "last_seen_at": row.last_seen_at, "expires_at": row.expires_at, "ended_at": row.ended_at}
+
+
+def insert_session(engine: Engine, token_hash: str, username: str, source: str, at: datetime,
+                   expires_at: datetime) -> int:
+    """A new login session (only the hash of its secret is stored). Returns its id."""
+    with engine.begin() as conn:
+        return conn.execute(insert(AppSession).values(
+            token_hash=token_hash, username=username, source=(source or "")[:128], created_at=at,
+            last_seen_at=at, expires_at=expires_at).returning(AppSession.id)).scalar_one()
+
+
+def session_by_hash(engine: Engine, token_hash: str) -> dict | None:
+    with engine.connect() as conn:
+        return _session_row(conn.execute(
+            select(_SESSION).where(AppSession.token_hash == token_hash)).first())
+
+
+def session_by_id(engine: Engine, session_id: int) -> dict | None:
+    with engine.connect() as conn:
+        return _session_row(conn.execute(
+            select(_SESSION).where(AppSession.id == session_id)).first())
+
+
+def swap_session_hash(engine: Engine, old_hash: str, new_hash: str, created_after: datetime,
+                      at: datetime) -> int | None:
+    """Replace the hash of a live session created after ``created_after`` (one use: the old hash
+    matches nothing afterwards). Returns the session id, or None when nothing matched."""
+    with engine.begin() as conn:
+        row = conn.execute(select(AppSession.id).where(
+            AppSession.token_hash == old_hash, AppSession.ended_at.is_(None),
+            AppSession.created_at >= created_after, AppSession.expires_at > at)).first()
+        if row is None:
+            return None
+        done = conn.execute(update(AppSession).where(
+            AppSession.id == row.id, AppSession.token_hash == old_hash).values(
+            token_hash=new_hash)).rowcount
+    return row.id if done == 1 else None
+
+
+def touch_session(engine: Engine, session_id: int, at: datetime, expires_at: datetime) -> None:
+    with engine.begin() as conn:
+        conn.execute(update(AppSession).where(
+            AppSession.id == session_id, AppSession.ended_at.is_(None)).values(
+            last_seen_at=at, expires_at=expires_at))
+
+
+def end_session(engine: Engine, session_id: int, at: datetime) -> bool:
+    """End a live session; True when this call ended it (so only one caller audits it)."""
+    with engine.begin() as conn:
+        return conn.execute(update(AppSession).where(
+            AppSession.id == session_id, AppSession.ended_at.is_(None)).values(
+            ended_at=at)).rowcount == 1
+
+
+def live_sessions(engine: Engine, username: str) -> list[dict]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(_SESSION).where(
+            AppSession.username == username, AppSession.ended_at.is_(None))).all()
+    return [_session_row(r) for r in rows]
+
+
+def stale_sessions(engine: Engine, at: datetime) -> list[dict]:
+    """Sessions past their expiry that nobody has ended yet."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(_SESSION).where(
+            AppSession.ended_at.is_(None), AppSession.expires_at <= at)).all()
+    return [_session_row(r) for r in rows]
+
+
+def logged_in_from(engine: Engine, username: str, source: str, since: datetime) -> bool:
+    """Whether ``username`` had a session started from ``source`` since ``since``."""
+    with engine.connect() as conn:
+        return conn.execute(select(AppSession.id).where(
+            AppSession.username == username, AppSession.source == source,
+            AppSession.created_at >= since).limit(1)).first() is not None
+
+
+def purge_sessions(engine: Engine, before: datetime) -> None:
+    """Forget sessions that ended (or expired) before ``before``."""
+    with engine.begin() as conn:
+        conn.execute(delete(AppSession).where(AppSession.expires_at < before))
+
+
+# --- login attempts per source address (login_attempt) ------------------------------------------
+
+def record_attempt(engine: Engine, source: str, at: datetime, ok: bool) -> None:
+    with engine.begin() as conn:
+        conn.execute(insert(LoginAttempt).values(source=(source or "")[:128], at=at, ok=ok))
+
+
+def failed_attempts(engine: Engine, source: str, since: datetime) -> list[datetime]:
+    """Times of the failed logins from ``source`` since ``since``, oldest first."""
+    with engine.connect() as conn:
+        return list(conn.execute(select(LoginAttempt.at).where(
+            LoginAttempt.source == (source or "")[:128], LoginAttempt.at >= since,
+            LoginAttempt.ok.is_(False)).order_by(LoginAttempt.at)).scalars())
+
+
+def purge_attempts(engine: Engine, before: datetime) -> None:
+    with engine.begin() as conn:
+        conn.execute(delete(LoginAttempt).where(LoginAttempt.at < before))
+
+
+def set_lock(engine: Engine, key: str, locked_until: datetime | None) -> None:
+    with engine.begin() as conn:
+        conn.execute(update(LoginFailure).where(LoginFailure.username == key).values(
+            locked_until=locked_until))
+
+
+def name_key_secret(engine: Engine) -> bytes:
+    """A random secret of this database, made on first use, that keys the hash under which a
+    typed user name matching no account is counted (never the name itself)."""
+    with engine.connect() as conn:
+        value = conn.execute(select(Setting.value).where(Setting.key == _NAME_KEY)).scalar()
+    if value is None:
+        try:
+            with engine.begin() as conn:
+                conn.execute(insert(Setting).values(
+                    key=_NAME_KEY, value=json.dumps({"secret": secrets.token_hex(32)}),
+                    updated_by="system", updated_at=now()))
+        except IntegrityError:  # another process made it first
+            pass
+        with engine.connect() as conn:
+            value = conn.execute(select(Setting.value).where(Setting.key == _NAME_KEY)).scalar_one()
+    return bytes.fromhex(json.loads(value)["secret"])
+
+
+_NAME_KEY = "login_name_key"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import time
+import os
+from datetime import datetime
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -11,15 +12,46 @@ ROOT = Path(__file__).resolve().parent.parent
 DEMO_USERS = {"admin": "demo_admin", "leader": "demo_leader", "secretary": "demo_secretary"}
 
 
+def _engine():
+    from storage.db import get_engine
+
+    return get_engine(os.environ.get("DATABASE_URL"))
+
+
+class SessionAppTest(AppTest):
+    """An AppTest logged in through a real server-side session (``log_in``). A test that sets
+    ``auth_seen`` (the time of the tab's last action) moves the session's last activity there
+    before the next run: ``auth_seen`` a day ago is a session idle for a day."""
+
+    def _run(self, widget_state=None, timeout=None):
+        state = self.session_state
+        if "auth_seen" in state and "auth_session" in state:
+            from services.accounts import idle_timeout
+            from storage.accounts import touch_session
+
+            seen = datetime.fromtimestamp(state["auth_seen"]).replace(microsecond=0)
+            touch_session(_engine(), state["auth_session"], seen, seen + idle_timeout())
+            del state["auth_seen"]
+        return super()._run(widget_state, timeout)
+
+
+def log_in(at: AppTest, username: str, source: str = "apptest") -> int:
+    """Log ``at`` in as ``username`` as the login form does (a new server-side session)."""
+    from services.accounts import open_session
+
+    session_id, _ = open_session(_engine(), username, source)
+    at.session_state["auth_session"] = session_id
+    at.session_state["auth_user"] = username
+    return session_id
+
+
 def open_page(page: str | None = None, role: str | None = "admin", query: dict | None = None,
               timeout: float = 90) -> AppTest:
     """Run dashboard.py logged in as ``role`` (None = logged out), then switch to ``page``
     (e.g. "pages/overview.py"). Needs the ``app_env`` fixture for the database."""
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=timeout)
+    at = SessionAppTest(str(ROOT / "dashboard.py"), default_timeout=timeout)
     if role:
-        at.session_state["auth_user"] = DEMO_USERS[role]
-        at.session_state["auth_seen"] = time.time()
-        at.session_state["auth_demo"] = True
+        log_in(at, DEMO_USERS[role])
     for key, value in (query or {}).items():
         at.query_params[key] = value
     at.run()

@@ -70,7 +70,7 @@ def test_unreadable_secrets_count_as_not_configured(monkeypatch):
 
 
 def test_local_account_found_by_email_gives_its_role_and_branch(engine):
-    accounts.add_user(engine, "li@example.gov.cn", "Secret123", "secretary", actor="t",
+    accounts.add_user(engine, "li@example.gov.cn", "Hongqi-Qiao-47", "secretary", actor="t",
                       branch_id=_branch_id(engine, FIN1))
     viewer = sso.viewer_from_claims(engine, {"email": "li@example.gov.cn",
                                              "dashboard_role": "admin"})
@@ -78,14 +78,14 @@ def test_local_account_found_by_email_gives_its_role_and_branch(engine):
 
 
 def test_local_account_found_by_preferred_username(engine):
-    accounts.add_user(engine, "wang", "Secret123", "leader", actor="t")
+    accounts.add_user(engine, "wang", "Hongqi-Qiao-47", "leader", actor="t")
     viewer = sso.viewer_from_claims(engine, {"email": "nobody@example.gov.cn",
                                              "preferred_username": "wang"})
     assert viewer.username == "wang" and viewer.role == "leader"
 
 
 def test_disabled_local_account_gets_nothing_whatever_the_claims(engine):
-    accounts.add_user(engine, "wang", "Secret123", "admin", actor="t")
+    accounts.add_user(engine, "wang", "Hongqi-Qiao-47", "admin", actor="t")
     accounts.set_disabled(engine, "wang", True, actor="t")
     assert sso.viewer_from_claims(engine, {"preferred_username": "wang",
                                            "dashboard_role": "admin"}) is None

@@ -1,22 +1,37 @@
 """Who is logged in, decided in one place. The router and every page call ``page_guard``; a
 page opened directly by URL on a fresh server (before the router ever ran) gets the login screen
-and no data, because the guard, not the router, is what lets a page run."""
+and no data, because the guard, not the router, is what lets a page run.
+
+A login is a server-side session (services.accounts): this browser tab keeps its id in
+``st.session_state``; other tabs, a reload, and other server processes find it through the
+HttpOnly session cookie (set by ui/session_http.py when the app runs through serve.py). Every run
+re-reads the session and the account, so logout in one tab, the idle timeout, a disabled account
+or a changed role take effect at the next run of every tab.
+"""
 
 from __future__ import annotations
 
+import json
 import os
-import time
+from dataclasses import replace
 
 import streamlit as st
 
-from services import accounts
-from storage.db import get_engine
-from ui.sso import sso_configured
 from domain.access import ROLES, Viewer
+from services import accounts
 from services.sso import viewer_from_claims
+from storage.db import get_engine
+from ui import session_http
 from ui.nav import PAGES
+from ui.sso import sso_configured
 
-IDLE_MINUTES = float(os.environ.get("DASHBOARD_IDLE_MINUTES", "30"))
+SESSION_KEY = "auth_session"  # the app_session id this tab is logged in with
+USER_KEY = "auth_user"  # its user name
+_HANDOFF_KEY = "auth_handoff"  # one-time code the browser exchanges for its cookie
+_CLEAR_COOKIE_KEY = "auth_clear_cookie"
+_NOTICE_KEY = "auth_notice"
+IDLE_NOTICE = "长时间未操作，已自动退出，请重新登录。"
+ENDED_NOTICE = "登录已结束（可能已在其他窗口退出），请重新登录。"
 
 
 def demo_mode() -> bool:
@@ -34,6 +49,17 @@ def engine():
     return _engine_for(os.environ.get("DATABASE_URL"))
 
 
+def client_source() -> str:
+    """This tab's client address (or the trusted proxy's header for it), for limits and audit."""
+    return session_http.source_from(st.context.headers, st.context.ip_address)
+
+
+def _cookie_token() -> str | None:
+    """The session cookie the browser sent when this tab connected."""
+    token = st.context.cookies.get(accounts.SESSION_COOKIE)
+    return token if isinstance(token, str) else None  # AppTest's stand-in client has no cookies
+
+
 def _sso_viewer() -> Viewer | None:
     """A viewer from OIDC single sign-on when it is configured and the user is logged in."""
     if not sso_configured():
@@ -41,40 +67,98 @@ def _sso_viewer() -> Viewer | None:
     user = st.user
     if not getattr(user, "is_logged_in", False):
         return None
-    return viewer_from_claims(engine(), dict(user))
+    viewer = viewer_from_claims(engine(), dict(user))
+    return None if viewer is None else _with_source(viewer)
+
+
+def _with_source(viewer: Viewer) -> Viewer:
+    return replace(viewer, source=client_source())
+
+
+def _session() -> tuple[accounts.Session | None, bool]:
+    """This tab's session and whether the tab believed it was logged in."""
+    state = st.session_state
+    if state.get(SESSION_KEY) is not None:
+        return accounts.session_by_id(engine(), state[SESSION_KEY]), True
+    if state.get(USER_KEY):
+        # Only an in-process driver (AppTest in tests and bench/) names a user without a
+        # session: give it one, so it runs through the same checks as a browser.
+        session_id, _ = accounts.open_session(engine(), state[USER_KEY], "in-process")
+        return accounts.session_by_id(engine(), session_id), True
+    token = _cookie_token()
+    return (accounts.session_for_token(engine(), token) if token else None), False
 
 
 def current_viewer() -> Viewer | None:
     """The logged-in viewer, re-read from the database on every run (a disabled account or a
-    changed role takes effect at once); None after the idle timeout."""
-    state = st.session_state
-    username = state.get("auth_user")
-    now = time.time()
-    if username:
-        if now - state.get("auth_seen", now) > IDLE_MINUTES * 60:
-            _logout(message="长时间未操作，已自动退出，请重新登录。")
-            return None
-        viewer = accounts.current_viewer(engine(), username, demo_allowed=demo_mode())
-        if viewer is None:
-            _logout(message="账号已停用或已失效，请重新登录。")
-            return None
-        state["auth_seen"] = now
-        return viewer
-    return _sso_viewer()
+    changed role takes effect at once); None once the session ended or went idle."""
+    session, believed = _session()
+    if session is None or not session.live:
+        if believed or (session is not None and session.status == "expired"):
+            _forget(IDLE_NOTICE if session is not None and session.status == "expired"
+                    else ENDED_NOTICE)
+        return _sso_viewer()
+    viewer, reason = accounts.session_viewer(engine(), session, demo_mode(), client_source())
+    if viewer is None:
+        _forget(reason)
+        return None
+    st.session_state[SESSION_KEY] = session.id
+    st.session_state[USER_KEY] = session.username
+    _hand_over_cookie()
+    return viewer
 
 
-def _logout(message: str = "") -> None:
-    for key in ("auth_user", "auth_seen"):
-        st.session_state.pop(key, None)
-    if message:
-        st.session_state["auth_notice"] = message
+def _script(body: str) -> None:
+    """A few lines of JavaScript in the page (no user text ever goes into them)."""
+    st.html(f"<script>{body}</script>", unsafe_allow_javascript=True, width=1)
+
+
+def _endpoint(path: str) -> str:
+    from streamlit import config
+
+    return session_http.cookie_path(config.get_option("server.baseUrlPath")) + path.lstrip("/")
+
+
+def _hand_over_cookie() -> None:
+    """Right after login: the browser exchanges the one-time code for its HttpOnly cookie."""
+    code = st.session_state.pop(_HANDOFF_KEY, None)
+    if code and session_http.installed():
+        _script(f"fetch({json.dumps(_endpoint(session_http.BEGIN))}, {{method: 'POST', "
+                f"credentials: 'same-origin', cache: 'no-store', body: {json.dumps(code)}}});")
+
+
+def _drop_files() -> None:
+    """Forget this tab's uploads and downloads, so a /media/ URL copied before logout stops
+    working now, not when the tab closes."""
+    from streamlit import runtime
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None or not runtime.exists():
+        return
+    rt = runtime.get_instance()
+    rt.media_file_mgr.clear_session_refs(ctx.session_id)
+    # A download no session shows is marked at the first sweep and deleted at the second.
+    rt.media_file_mgr.remove_orphaned_files()
+    rt.media_file_mgr.remove_orphaned_files()
+    rt.uploaded_file_mgr.remove_session_files(ctx.session_id)
+
+
+def _forget(notice: str = "") -> None:
+    """Log this tab out: its files and everything it kept go; the cookie is deleted next run."""
+    _drop_files()
+    st.session_state.clear()
+    st.session_state[_CLEAR_COOKIE_KEY] = True
+    if notice:
+        st.session_state[_NOTICE_KEY] = notice
 
 
 def logout() -> None:
-    user = st.session_state.get("auth_user")
-    if user:
-        accounts.logged_out(engine(), user)
-    _logout()
+    """The sidebar's 退出登录 (a button callback): ends the session for every tab (audited)."""
+    session_id = st.session_state.get(SESSION_KEY)
+    if session_id is not None:
+        accounts.close_session(engine(), session_id, action="logout", source=client_source())
+    _forget("已退出登录。")
 
 
 def login_screen() -> None:
@@ -82,9 +166,12 @@ def login_screen() -> None:
     # Before the router has ever run, Streamlit lists the files of pages/ in the sidebar: hide
     # that list on the login screen (static CSS, no user text).
     st.html("<style>[data-testid='stSidebarNav']{display:none}</style>")
+    if st.session_state.pop(_CLEAR_COOKIE_KEY, False) and session_http.installed():
+        _script(f"fetch({json.dumps(_endpoint(session_http.END))}, {{method: 'POST', "
+                "credentials: 'same-origin', cache: 'no-store'});")
     st.title("机关党建看板")
     st.caption("市直机关工委 · 支部工作季度分析")
-    if notice := st.session_state.pop("auth_notice", None):
+    if notice := st.session_state.pop(_NOTICE_KEY, None):
         st.info(notice)
     if demo_mode() and accounts.is_demo_account(engine(), "demo_admin"):
         st.warning(
@@ -97,12 +184,17 @@ def login_screen() -> None:
         password = st.text_input("密码", type="password")
         submitted = st.form_submit_button("登录", type="primary", width="stretch")
     if submitted:
-        result = accounts.login(engine(), username, password, demo_allowed=demo_mode())
+        source = client_source()
+        result = accounts.login(engine(), username, password, demo_allowed=demo_mode(),
+                                source=source)
         if result.viewer is None:
             st.error(result.message)
             return
-        st.session_state["auth_user"] = result.viewer.username
-        st.session_state["auth_seen"] = time.time()
+        session_id, code = accounts.open_session(engine(), result.viewer.username, source)
+        st.session_state.clear()
+        st.session_state[SESSION_KEY] = session_id
+        st.session_state[USER_KEY] = result.viewer.username
+        st.session_state[_HANDOFF_KEY] = code
         st.rerun()
     if sso_configured():
         st.divider()
