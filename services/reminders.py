@@ -138,14 +138,13 @@ def ledger_behind(cov, branch_ids, as_of: date) -> list[tuple[int, date]]:
     return [(int(b), cov.ledger_cut(int(b))) for b in branch_ids if cov.ledger_cut(int(b)) < month_end]
 
 
-def _ledger_gap_text(known: date, quarter: Quarter, as_of: date, branch: str | None = None) -> str:
-    month_end = _last_month_end(as_of)
+def _ledger_gap_text(known: date, quarter: Quarter, as_of: date) -> str:
+    """``本支部11月的组织生活台账尚未导入（台账数据截至10月31日）``."""
     first = max(known.toordinal() + 1, quarter.start.toordinal())
-    months = pd.period_range(date.fromordinal(first), month_end, freq="M")
+    months = pd.period_range(date.fromordinal(first), _last_month_end(as_of), freq="M")
     missing = "、".join(f"{m.month}月" for m in months)
-    who = branch or "本支部"
     since = f"台账数据截至{month_day_text(known)}" if known >= quarter.start else "本季度尚无台账数据"
-    return f"{who}{missing}的组织生活台账尚未导入（{since}）"
+    return f"本支部{missing}的组织生活台账尚未导入（{since}）"
 
 
 _DETAIL_FRAMES = ("unmatched", "ambiguous", "unknown_types", "xuexi_overlaps", "xuexi_straddling",
