@@ -208,9 +208,26 @@ def still_logged_in(viewer: Viewer) -> Viewer | None:
     return now if now is not None and now.username == viewer.username else None
 
 
+def _through_the_router() -> None:
+    """Until the router (dashboard.py) has run once in this process, Streamlit runs a page opened
+    by URL on its own, from pages/ — without the sidebar, its filters and 退出登录. Switch the
+    process to the router's navigation (as its first st.navigation call would) and run again:
+    the same URL then opens through the router. (AppTest starts every run this way, under a
+    stand-in runtime: rerunning there would drop the click under test.)"""
+    from streamlit import runtime
+    from streamlit.runtime import Runtime
+    from streamlit.runtime.pages_manager import PagesManager
+
+    served = runtime.exists() and type(runtime.get_instance()) is Runtime
+    if PagesManager.uses_pages_directory and served:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def page_guard(page_key: str) -> Viewer:
     """First line of every page: returns the viewer allowed to see ``page_key`` or stops the run
     (login screen when nobody is logged in, a refusal when the role may not see the page)."""
+    _through_the_router()
     viewer = current_viewer()
     if viewer is None:
         login_screen()
