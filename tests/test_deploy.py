@@ -15,6 +15,7 @@ import http.server
 import os
 import re
 import shutil
+import signal
 import socket
 import ssl
 import subprocess
@@ -254,13 +255,20 @@ def test_the_units_and_run_sh_start_serve_py():
 
 
 def _listening_addresses(port: int) -> set[str]:
-    """IPv4 addresses with a socket listening on ``port`` (from /proc/net/tcp)."""
+    """Addresses with a socket listening on ``port`` (from /proc/net/tcp and tcp6)."""
     found = set()
-    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        local, state = line.split()[1], line.split()[3]
-        address, hex_port = local.split(":")
-        if state == "0A" and int(hex_port, 16) == port:
-            found.add(socket.inet_ntoa(bytes.fromhex(address)[::-1]))
+    for table, family in (("tcp", socket.AF_INET), ("tcp6", socket.AF_INET6)):
+        path = Path("/proc/net") / table
+        if not path.exists():
+            continue
+        for line in path.read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, hex_port = local.split(":")
+            if state == "0A" and int(hex_port, 16) == port:
+                raw = bytes.fromhex(address)
+                # /proc prints each 32-bit word of the address in host (little-endian) order
+                raw = b"".join(raw[i:i + 4][::-1] for i in range(0, len(raw), 4))
+                found.add(socket.inet_ntop(family, raw))
     return found
 
 
@@ -290,5 +298,9 @@ def test_run_sh_serves_the_demo_on_this_computer_only_unless_asked(tmp_path, ext
             sock.sendall(b"GET /_stcore/health HTTP/1.0\r\n\r\n")
             assert b"ok" in sock.recv(4096)
     finally:
-        os.killpg(proc.pid, 15)
-        proc.wait(20)
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(10)
