@@ -197,11 +197,18 @@ def problem_rows(indicators: pd.DataFrame) -> list[dict]:
     return out
 
 
-def _task_lookup(tasks: pd.DataFrame | None, quarter: Quarter, branch_id: int) -> dict[str, dict]:
+def _by_branch(frame: pd.DataFrame | None) -> dict[int, pd.DataFrame]:
+    """One sub-frame per branch id, from a single groupby (rows without a branch are dropped)."""
+    if frame is None or frame.empty:
+        return {}
+    return {int(k): g for k, g in frame.groupby("branch_id", sort=False)}
+
+
+def _task_lookup(tasks: pd.DataFrame | None) -> dict[str, dict]:
+    """Tasks of one branch and quarter by indicator."""
     if tasks is None or tasks.empty:
         return {}
-    mine = tasks[(tasks["quarter"] == str(quarter)) & (tasks["branch_id"] == branch_id)]
-    return {r["indicator"]: r for r in mine.to_dict("records")}
+    return {r["indicator"]: r for r in tasks.to_dict("records")}
 
 
 def _with_tasks(problems: list[dict], tasks: dict[str, dict]) -> pd.DataFrame:
@@ -214,9 +221,9 @@ def _with_tasks(problems: list[dict], tasks: dict[str, dict]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=PROBLEM_COLUMNS)
 
 
-def lagging_rows(lagging: pd.DataFrame, branch_id: int) -> pd.DataFrame:
+def lagging_rows(frame: pd.DataFrame | None) -> pd.DataFrame:
     """Flagged members of one branch with their reasons in words."""
-    frame = lagging[lagging["branch_id"] == branch_id] if not lagging.empty else lagging
+    frame = frame if frame is not None else pd.DataFrame(columns=LAGGING_COLUMNS)
     out = []
     for r in frame.to_dict("records"):
         detail = []
@@ -234,36 +241,52 @@ def lagging_rows(lagging: pd.DataFrame, branch_id: int) -> pd.DataFrame:
     return pd.DataFrame(out, columns=LAGGING_EXPORT_COLUMNS)
 
 
-def ledger_rows(ds: Dataset, branch_id: int, quarter: Quarter, as_of: date) -> pd.DataFrame:
-    """The quarter's activities of one branch up to ``as_of`` (the evidence), oldest first,
-    followed by the periods reported only as counts (组织生活统计表)."""
+@dataclass
+class _QuarterLedger:
+    """The quarter's ledger rows up to the cut, grouped by branch once."""
+
+    activities: dict[int, pd.DataFrame]
+    counts: dict[int, pd.DataFrame]
+    names: pd.Series  # (activity_id, kind) -> "甲、乙"
+
+
+def _quarter_ledger(ds: Dataset, quarter: Quarter, as_of: date) -> _QuarterLedger:
     start, cut = pd.Timestamp(quarter.start), pd.Timestamp(as_of)
     acts = ds.activities
-    acts = acts[(acts["branch_id"] == branch_id) & (acts["date"] >= start) & (acts["date"] <= cut)]
-    acts = acts.sort_values(["date", "activity_id"], kind="stable")
+    acts = acts[(acts["date"] >= start) & (acts["date"] <= cut)]
     people = ds.attendance[ds.attendance["activity_id"].isin(acts["activity_id"])]
     names = people.groupby(["activity_id", "kind"])["name"].agg("、".join)
-    rows = []
-    for r in acts.to_dict("records"):
-        shown_type = r["type"]
-        if r["type"] == "其他" and isinstance(r["type_raw"], str) and r["type_raw"] not in ("", "其他"):
-            shown_type = f"其他（{r['type_raw']}）"
-        attendance = "—"
-        if _present(r["expected"]) and _present(r["present"]):
-            attendance = f"{r['present']:g}/{r['expected']:g}"
-        rows.append({
-            "date": r["date"].strftime("%Y-%m-%d"), "type": shown_type,
-            "topic": r["topic"] if isinstance(r["topic"], str) else "",
-            "attendance": attendance,
-            "absent": names.get((r["activity_id"], "absent"), ""),
-            "on_leave": names.get((r["activity_id"], "on_leave"), ""),
-            "source": "台账",
-        })
     counts = ds.activity_counts
-    counts = counts[(counts["branch_id"] == branch_id) & (counts["period_start"] >= start)
-                    & (counts["period_end"] <= cut) & counts["type"].notna()]
+    counts = counts[(counts["period_start"] >= start) & (counts["period_end"] <= cut) & counts["type"].notna()]
+    return _QuarterLedger(_by_branch(acts), _by_branch(counts), names)
+
+
+def ledger_rows(ledger: _QuarterLedger, branch_id: int) -> pd.DataFrame:
+    """One branch's activities of the quarter up to the cut (the evidence), oldest first,
+    followed by the periods reported only as counts (组织生活统计表)."""
+    rows = []
+    acts = ledger.activities.get(branch_id)
+    if acts is not None:
+        acts = acts.sort_values(["date", "activity_id"], kind="stable")
+        for r in acts.to_dict("records"):
+            shown_type = r["type"]
+            if r["type"] == "其他" and isinstance(r["type_raw"], str) and r["type_raw"] not in ("", "其他"):
+                shown_type = f"其他（{r['type_raw']}）"
+            attendance = "—"
+            if _present(r["expected"]) and _present(r["present"]):
+                attendance = f"{r['present']:g}/{r['expected']:g}"
+            rows.append({
+                "date": r["date"].strftime("%Y-%m-%d"), "type": shown_type,
+                "topic": r["topic"] if isinstance(r["topic"], str) else "",
+                "attendance": attendance,
+                "absent": ledger.names.get((r["activity_id"], "absent"), ""),
+                "on_leave": ledger.names.get((r["activity_id"], "on_leave"), ""),
+                "source": "台账",
+            })
+    counts = ledger.counts.get(branch_id)
     # Counts-only periods: one line per period listing the types held, like the 统计表 itself.
-    for (p_start, p_end), period in counts.groupby(["period_start", "period_end"], sort=True):
+    for (p_start, p_end), period in ([] if counts is None else
+                                     counts.groupby(["period_start", "period_end"], sort=True)):
         held = period[period["count"].fillna(0) > 0]
         topic = "、".join(f"{t}{n:g}次" for t, n in zip(held["type"], held["count"])) or "本期未开展活动"
         expected, present = period["expected"].sum(min_count=1), period["present"].sum(min_count=1)
@@ -288,10 +311,20 @@ def period_text(start: date, end: date) -> str:
     return f"{start:%Y-%m-%d}至{end:%Y-%m-%d}"
 
 
-def branch_gaps(quality: DataQuality | None, branch_id: int, branch_type: str, n_members: int,
-                n_ledger: int) -> list[str]:
+_QUALITY_BRANCH_FRAMES = ("unmatched", "ambiguous", "by_name", "unknown_types",
+                          "branches_without_roster", "counts_clashes")
+
+
+def _quality_by_branch(quality: DataQuality | None) -> dict[str, dict[int, pd.DataFrame]]:
+    if quality is None:
+        return {}
+    return {name: _by_branch(getattr(quality, name)) for name in _QUALITY_BRANCH_FRAMES}
+
+
+def branch_gaps(quality: DataQuality | None, grouped: dict[str, dict[int, pd.DataFrame]],
+                branch_id: int, branch_type: str, n_members: int, n_ledger: int) -> list[str]:
     """Data-quality sentences that concern one branch (its names, its activity types, and for
-    in-service branches the quarter's 学习强国 exports)."""
+    in-service branches the quarter's 学习强国 exports). ``grouped`` is ``_quality_by_branch``."""
     out = []
     if n_members == 0:
         out.append("名册中没有该支部的在册党员，学习强国和自学等按党员计算的指标无法计算")
@@ -300,22 +333,18 @@ def branch_gaps(quality: DataQuality | None, branch_id: int, branch_type: str, n
     if quality is None:
         return out
     in_service = branch_type == "在职"
-
-    def mine(frame: pd.DataFrame) -> pd.DataFrame:
-        return frame[frame["branch_id"] == branch_id] if not frame.empty else frame
-
+    q_start, q_end = quality.quarter.start.strftime("%Y-%m"), quality.quarter.end.strftime("%Y-%m")
     scoped = replace(
         quality,
-        unmatched=mine(quality.unmatched), ambiguous=mine(quality.ambiguous), by_name=mine(quality.by_name),
-        unknown_types=mine(quality.unknown_types),
+        **{name: grouped[name].get(branch_id, getattr(quality, name).iloc[0:0])
+           for name in _QUALITY_BRANCH_FRAMES},
         missing_xuexi_quarters=[q for q in quality.missing_xuexi_quarters
                                 if in_service and q == quality.quarter.label],
         missing_xuexi_months=[m for m in quality.missing_xuexi_months
-                              if in_service and quality.quarter.start.strftime("%Y-%m") <= m <= quality.quarter.end.strftime("%Y-%m")],
-        branches_without_roster=mine(quality.branches_without_roster),
+                              if in_service and q_start <= m <= q_end],
         xuexi_overlaps=quality.xuexi_overlaps if in_service else quality.xuexi_overlaps.iloc[0:0],
         xuexi_straddling=quality.xuexi_straddling if in_service else quality.xuexi_straddling.iloc[0:0],
-        counts_clashes=mine(quality.counts_clashes), extra=[],
+        extra=[],
     )
     return out + [m for m in scoped.messages() if m not in out]
 
@@ -380,18 +409,28 @@ def build_packet(
     """
     q, cut = card.quarter, card.as_of
     ds = prepare(dataset)
-    lagging = lagging if lagging is not None else pd.DataFrame(columns=LAGGING_COLUMNS)
     wanted = None if branch_ids is None else {int(b) for b in branch_ids}
     chosen = card.branches if wanted is None else card.branches[card.branches["branch_id"].isin(wanted)]
     ongoing = cut < q.end
+    # Every frame is split by branch once; the loop below only looks branches up.
+    indicators_by = _by_branch(card.indicators)
+    previous_by = _by_branch(previous.indicators) if previous is not None else None
+    lagging_by = _by_branch(lagging)
+    tasks_now, tasks_before = {}, {}
+    if tasks is not None and not tasks.empty:
+        tasks_now = _by_branch(tasks[tasks["quarter"] == str(q)])
+        tasks_before = _by_branch(tasks[tasks["quarter"] == str(q.previous())])
+    ledger = _quarter_ledger(ds, q, cut)
+    quality_by = _quality_by_branch(quality)
+    empty_indicators = card.indicators.iloc[0:0]
     branches = []
     for b in chosen.to_dict("records"):
         bid = int(b["branch_id"])
-        indicators = card.indicators[card.indicators["branch_id"] == bid]
+        indicators = indicators_by.get(bid, empty_indicators)
         prev_ind = None
-        if previous is not None:
-            prev_ind = previous.indicators[previous.indicators["branch_id"] == bid]
-        ledger = ledger_rows(ds, bid, q, cut)
+        if previous_by is not None:
+            prev_ind = previous_by.get(bid, previous.indicators.iloc[0:0])
+        branch_ledger = ledger_rows(ledger, bid)
         branches.append(BranchPacket(
             branch_id=bid, branch=b["branch"], unit=b["unit"] if isinstance(b["unit"], str) else None,
             type=b["type"], score=float(b["score"]) if _present(b["score"]) else None,
@@ -399,12 +438,12 @@ def build_packet(
             status=b["status"] if b["status"] in STATUS_LABELS else None,
             n_members=int(b["n_members"]),
             scorecard=scorecard_rows(indicators),
-            problems=_with_tasks(problem_rows(indicators), _task_lookup(tasks, q, bid)),
-            lagging=lagging_rows(lagging, bid),
-            ledger=ledger,
-            gaps=branch_gaps(quality, bid, b["type"], int(b["n_members"]), len(ledger)),
+            problems=_with_tasks(problem_rows(indicators), _task_lookup(tasks_now.get(bid))),
+            lagging=lagging_rows(lagging_by.get(bid)),
+            ledger=branch_ledger,
+            gaps=branch_gaps(quality, quality_by, bid, b["type"], int(b["n_members"]), len(branch_ledger)),
             rectification=rectification_rows(prev_ind, indicators,
-                                             _task_lookup(tasks, q.previous(), bid), ongoing),
+                                             _task_lookup(tasks_before.get(bid)), ongoing),
         ))
     committee = []
     if quality is not None and wanted is None:
