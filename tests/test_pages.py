@@ -320,9 +320,9 @@ def test_users_add_weak_password_then_add_and_disable(writable_env):
         at.run()
 
     fill("short1")
-    assert any("至少8位" in e.value for e in at.error)
+    assert any("至少12位" in e.value for e in at.error)
     assert get_user(_engine(writable_env), "zhangsan") is None
-    fill("Zhangsan2026")
+    fill("Hongqi-Qiao-47")
     assert not at.exception
     assert get_user(_engine(writable_env), "zhangsan")["role"] == "admin"
     at.selectbox(key="toggle_user").set_value("zhangsan").run()
