@@ -1,6 +1,8 @@
-"""The real app in headless Chromium (Debian's /usr/bin/chromium): direct URLs on a fresh server,
-every page per role with screenshots, an upload through 数据导入, and a secretary who must never
-see another branch's name — on screen or in a download.
+"""The real app in headless Chromium (Debian's /usr/bin/chromium), started the way run.sh starts
+it (serve.py): direct URLs on a fresh server, every page of every role free of error boxes with
+screenshots, a click on a ranking row that opens the branch, a change of quarter, an upload through
+数据导入 (also after a hostile 5 KB workbook, with the server still answering), and a secretary who
+must never see another branch's name — on screen or in a download.
 
 Marked ``browser``; under CI a missing Chromium fails instead of skipping."""
 
@@ -26,7 +28,10 @@ SHOTS = ROOT / "tests" / "_artifacts" / "screenshots"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PAGE_URLS = ["overview", "branch_detail", "lagging", "inspection", "work_report", "data_import",
-             "data_quality", "targets", "users", "audit_log"]
+             "data_quality", "targets", "users", "audit_log", "reminders"]
+# What a user must never meet: Streamlit's exception box is checked separately; these are the texts
+# of a Python error or of the app's own "unexpected error" notice (ui/errors.show_unexpected).
+ERROR_TEXT = re.compile(r"Traceback|Error\b|Exception\b|页面出现了意外错误")
 
 
 def _need_browser():
@@ -54,12 +59,14 @@ def _demo_db(path: Path) -> str:
 
 
 class Server:
-    def __init__(self, db_url: str):
+    """``streamlit run serve.py`` (what run.sh starts: the app behind its session middleware)."""
+
+    def __init__(self, db_url: str, script: str = "serve.py"):
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "DATABASE_URL": db_url, "DASHBOARD_DEMO": "1"}
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port",
+            [sys.executable, "-m", "streamlit", "run", script, "--server.port",
              str(self.port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.time() + 60
@@ -146,6 +153,13 @@ def _open_from_nav(page, title):
     _settle(page)
 
 
+def _assert_clean(page, where: str) -> None:
+    """No exception box and no error text on the page, whatever the role or the page."""
+    assert page.locator('[data-testid="stException"]').count() == 0, where
+    found = ERROR_TEXT.search(page.inner_text("body"))
+    assert not found, (where, found.group(0))
+
+
 def test_fresh_server_direct_urls_show_login_and_no_data(tmp_path, browser):
     """Before any session ran the router, Streamlit serves pages/ by URL: each must show the
     login form and no branch or member data."""
@@ -175,20 +189,80 @@ def server(demo_db):
     s.stop()
 
 
-def test_admin_sees_every_page_and_screenshots(browser, server):
+EXPECTED_PAGES = {
+    "demo_admin": {"总览 · 支部排名", "支部详情", "党员预警", "季度督查", "工作报告数据", "数据导入",
+                   "数据质量", "目标设置", "用户管理", "审计日志", "提醒记录"},
+    "demo_leader": {"总览 · 支部排名", "支部详情", "党员预警", "季度督查", "工作报告数据", "数据质量",
+                    "目标设置"},
+    "demo_secretary": {"总览 · 支部排名", "支部详情", "党员预警", "季度督查", "数据导入"},
+}
+
+
+@pytest.mark.parametrize("username", sorted(EXPECTED_PAGES))
+def test_every_page_of_every_role_opens_clean(browser, server, username):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1400, "height": 900})
-    _login(page, server.url, "demo_admin")
+    _login(page, server.url, username)
     titles = _nav_titles(page)
-    assert titles[:4] == ["总览 · 支部排名", "支部详情", "党员预警", "季度督查"]
-    assert "用户管理" in titles and "审计日志" in titles
+    assert titles[0] == "总览 · 支部排名"
+    assert set(titles) == EXPECTED_PAGES[username]
     for index, title in enumerate(titles):
         _open_from_nav(page, title)
-        body = page.inner_text("body")
-        assert "Traceback" not in body, title
-        assert page.locator('[data-testid="stException"]').count() == 0, title
-        page.screenshot(path=str(SHOTS / f"admin_{index:02d}.png"), full_page=True)
+        _assert_clean(page, f"{username} {title}")
+        page.screenshot(path=str(SHOTS / f"{username}_{index:02d}.png"), full_page=True)
     page.close()
+
+
+def _ranking_rows(page) -> list[list[str]]:
+    """The ranking's rows as text, from the grid's accessible table (the canvas has no text)."""
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.locator("tr td").first.wait_for(state="attached", timeout=30_000)
+    rows = grid.locator("tr")
+    return [[c.text_content() for c in rows.nth(i).locator("td").all()] for i in range(1, rows.count())]
+
+
+def test_a_ranking_row_click_opens_that_branch_and_the_quarter_can_change(browser, server):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    _login(page, server.url, "demo_leader")
+    rows = _ranking_rows(page)
+    assert len(rows) >= 5
+    second = rows[1]  # not the first branch: that might be the picker's default anyway
+    rank, branch = second[0], second[1]
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    box = grid.bounding_box()
+    # The row marker (the selection checkbox) of the second data row: header and rows are 35 px.
+    page.mouse.click(box["x"] + 18, box["y"] + 35 * 2 + 17)
+    _settle(page)
+    page.wait_for_url(re.compile(r"/branch_detail"), timeout=30_000)
+    _settle(page)
+    picker = page.get_by_role("combobox", name="支部")
+    assert picker.input_value() == branch
+    assert f"{rank} / " in page.inner_text("body")  # 全委排名 of that branch
+    _assert_clean(page, "branch after row click")
+    page.screenshot(path=str(SHOTS / "leader_row_click_branch.png"), full_page=True)
+
+    quarter = page.get_by_role("combobox", name="季度")
+    before = quarter.input_value()
+    quarter.click()
+    options = page.locator('[role="option"]')
+    labels = [options.nth(i).inner_text() for i in range(options.count())]
+    other = next(label for label in labels if label != before)
+    options.filter(has_text=other).first.click()
+    _settle(page)
+    assert page.get_by_role("combobox", name="季度").input_value() == other
+    assert picker.input_value() == branch  # the branch stays when the quarter changes
+    body = page.inner_text("body")
+    assert f"{other} · 截至" in body
+    _assert_clean(page, f"branch in {other}")
+    page.close()
+
+
+def _upload(page, name: str, data: bytes, mime: str) -> str:
+    page.locator('input[type="file"]').first.set_input_files(
+        files=[{"name": name, "mimeType": mime, "buffer": data}])
+    _settle(page)
+    _wait_for_text(page, name)
+    return page.inner_text("body")
 
 
 def test_upload_a_sample_file_through_data_import(browser, server):
@@ -196,16 +270,39 @@ def test_upload_a_sample_file_through_data_import(browser, server):
     _login(page, server.url, "demo_admin")
     _open_from_nav(page, "数据导入")
     csv = "姓名,所在支部,学习日期,学习形式\n张伟,市财政局第一党支部,2026-11-03,自学\n"
-    page.locator('input[type="file"]').first.set_input_files(
-        files=[{"name": "浏览器上传_学习记录.csv", "mimeType": "text/csv",
-                "buffer": csv.encode("utf-8")}])
-    _settle(page)
-    assert "浏览器上传_学习记录.csv" in page.inner_text("body")
-    page.get_by_role("button", name=re.compile("导入")).first.click()
+    body = _upload(page, "浏览器上传_学习记录.csv", csv.encode("utf-8"), "text/csv")
+    assert "浏览器上传_学习记录.csv" in body
+    page.get_by_role("button", name="导入此文件").first.click()
     _settle(page)
     page.screenshot(path=str(SHOTS / "admin_import_done.png"), full_page=True)
-    body = page.inner_text("body")
-    assert "已导入" in body
+    _wait_for_text(page, "已导入1行")
+    assert "已导入1行" in page.inner_text("body")
+    _assert_clean(page, "after import")
+    page.close()
+
+
+def test_a_hostile_workbook_is_refused_and_the_server_keeps_serving(browser, server, tmp_path):
+    """The 5 KB roster with one stray cell at XFD1048576 once took the whole server down."""
+    from tests.files.make_corpus import stray_cell_xfd
+
+    hostile = stray_cell_xfd(tmp_path).read_bytes()
+    assert len(hostile) < 20_000
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    _login(page, server.url, "demo_admin")
+    _open_from_nav(page, "数据导入")
+    body = _upload(page, "党员名册_多余单元格.xlsx", hostile,
+                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    assert "XFD1048576" in body  # the refusal says where the stray cell is
+    assert page.get_by_role("button", name="导入此文件").is_disabled()
+    _assert_clean(page, "hostile upload")
+    assert urllib.request.urlopen(server.url + "/_stcore/health", timeout=5).status == 200
+    # the same tab goes on working: the next, ordinary upload (beside the refused one) imports
+    csv = "姓名,所在支部,学习日期,学习形式\n李娜,市财政局第一党支部,2026-11-04,自学\n"
+    _upload(page, "浏览器上传_第二个文件.csv", csv.encode("utf-8"), "text/csv")
+    page.get_by_role("button", name="导入此文件", disabled=False).click()
+    _settle(page)
+    _wait_for_text(page, "已导入1行")
+    assert "已导入1行" in page.inner_text("body")
     page.close()
 
 
@@ -249,6 +346,7 @@ def test_secretary_never_sees_another_branch(browser, server, demo_db):
     downloads = 0
     for index, title in enumerate(titles):
         _open_from_nav(page, title)
+        _assert_clean(page, f"secretary {title}")
         body = page.inner_text("body")
         leaked = [n for n in others if n in body]
         assert not leaked, (title, leaked)
