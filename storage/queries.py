@@ -5,7 +5,6 @@ filters by the viewer's branch scope in SQL, so a secretary never receives anoth
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from datetime import date
 from operator import itemgetter
@@ -13,6 +12,7 @@ from operator import itemgetter
 import pandas as pd
 import pyarrow as pa
 from sqlalchemy import Engine, text
+from sqlalchemy.dialects import postgresql
 
 from domain.access import Viewer
 from domain.dataset import DATASET_COLUMNS, Dataset
@@ -58,7 +58,17 @@ _CANDIDATES = {
 }
 
 
-_PARAM = re.compile(r":([a-z_][a-z0-9_]*)")
+# ADBC takes PostgreSQL's own $1, $2 …; SQLAlchemy renders that style for asyncpg.
+_NUMERIC_DOLLAR = postgresql.dialect(paramstyle="numeric_dollar")
+
+
+def _bound(sql: str, values: dict, dialect) -> tuple[str, dict | list]:
+    """``sql`` with ``:name`` parameters rendered in the driver's own style by SQLAlchemy,
+    and the values in the order (or by the names) that style takes."""
+    compiled = text(sql).compile(dialect=dialect)
+    if compiled.positional:
+        return compiled.string, [values[name] for name in compiled.positiontup]
+    return compiled.string, values
 
 
 def _finish(frame: pd.DataFrame, name: str) -> pd.DataFrame:
@@ -87,8 +97,7 @@ def _frame(conn, sql: str, params: dict, name: str) -> pd.DataFrame:
     are fetched in chunks and turned into Arrow at once, so a million-row result never sits in
     memory as Python tuples (they take about ten times the room of the Arrow columns)."""
     values = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in params.items()}
-    if conn.dialect.name == "postgresql":
-        sql = _PARAM.sub(r"%(\1)s", sql.replace("%", "%%"))
+    sql, values = _bound(sql, values, conn.dialect)
     cursor = conn.connection.dbapi_connection.cursor()
     parts: list = []
     try:
@@ -140,10 +149,7 @@ class _ArrowReader:
         return _frame(fallback_conn, sql, params, name)
 
     def _arrow(self, sql: str, params: dict) -> pd.DataFrame:
-        names = _PARAM.findall(sql)
-        numbers = iter(range(1, len(names) + 1))
-        query = _PARAM.sub(lambda _m: f"${next(numbers)}", sql)
-        args = [params[n] for n in names]
+        query, args = _bound(sql, params, _NUMERIC_DOLLAR)
         cursor = self.conn.cursor()
         try:
             cursor.execute(query, args or None)

@@ -423,6 +423,25 @@ def test_arrow_fast_path_reads_exactly_what_the_plain_cursor_reads(engine, monke
         pd.testing.assert_frame_equal(getattr(fast, name), getattr(plain, name), obj=name)
 
 
+def test_read_parameters_are_bound_by_sqlalchemy_on_both_paths(engine):
+    """A literal % and a parameter used twice: SQLAlchemy renders the driver's own style (no
+    hand-written rewriting of the SQL), on the DB-API cursor and on ADBC."""
+    from storage import queries
+
+    sql = "SELECT '50%' AS z, CAST(:n AS integer) + CAST(:n AS integer) AS y, :d AS d"
+    params = {"n": 4, "d": date(2026, 1, 31)}
+    with engine.connect() as conn:
+        plain = queries._frame(conn, sql, params, "x")
+    assert (plain.loc[0, "z"], int(plain.loc[0, "y"])) == ("50%", 8)
+    assert str(plain.loc[0, "d"])[:10] == "2026-01-31"
+    reader = queries._ArrowReader(engine)
+    if engine.dialect.name == "postgresql":
+        assert reader.conn is not None
+        fast = reader._arrow(sql, params)
+        reader.close()
+        assert (fast.loc[0, "z"], int(fast.loc[0, "y"]), str(fast.loc[0, "d"])[:10]) == ("50%", 8, "2026-01-31")
+
+
 def _xuexi_export(engine, start, end, points, content):
     outcome = import_result(engine, result("xuexi", [
         {"sheet": "", "row": 3, "name": "张伟", "branch": FIN1, "activated": True, "points": points},
