@@ -112,10 +112,6 @@ class DateContext:
     year: int | None = None
     period: tuple[date, date] | None = None
 
-    @property
-    def has_year(self) -> bool:
-        return self.year is not None or self.period is not None
-
     def years_for(self, month: pd.Series, day: pd.Series) -> pd.Series:
         """Year of each month/day: inside the period when there is one (periods may span a new year)."""
         if self.period is not None:

@@ -93,20 +93,10 @@ class Viewer:
     def can_import(self) -> bool:
         return self.is_admin or (self.is_secretary and self.branch_id is not None)
 
-    def can_import_branch(self, branch_id: int | None) -> bool:
-        """Rows of this branch may be stored by this viewer (None: a branch not known yet)."""
-        if self.is_admin:
-            return True
-        return self.can_import and branch_id is not None and int(branch_id) == self.branch_id
-
     @property
     def can_change_branches(self) -> bool:
         """Branch attributes (name, type, unit) and committee-wide data (targets, records
         without a branch) change only by an administrator."""
-        return self.is_admin
-
-    @property
-    def can_undo(self) -> bool:
         return self.is_admin
 
     @property
@@ -127,12 +117,6 @@ class Viewer:
     @property
     def can_export_ranking(self) -> bool:
         return self.sees_all_branches
-
-    @property
-    def cache_key(self) -> str:
-        """A small, stable key for caches: role and branch, never anything from session state."""
-        key = f"{self.role}:{self.branch_id if self.branch_id is not None else '-'}"
-        return key if self.focus is None else f"{key}@{self.focus}"
 
 
 # Used by internal aggregates that are then reduced to what a viewer may see.

@@ -101,8 +101,3 @@ def members_during(ds: Dataset, first: date, last: date) -> pd.DataFrame:
     inside = inside.assign(days=totals).sort_values("end", na_position="last", kind="stable")
     inside = inside.drop_duplicates(["member_id", "branch_id"], keep="last").sort_index()
     return with_branch_type(inside.reset_index(drop=True), ds)
-
-
-def month_key(series: pd.Series) -> pd.Series:
-    """Datetime series → "YYYY-MM" strings."""
-    return series.dt.strftime("%Y-%m")

@@ -120,19 +120,6 @@ class MetricsConfig:
     def weight_for(self, indicator: str, branch_type: str, quarter: Quarter | str | None = None) -> float:
         return self.resolve(indicator, branch_type, quarter)[1]
 
-    def target_table(self, quarter: Quarter | str | None = None) -> pd.DataFrame:
-        """Effective targets for a quarter: indicator, label, unit, period, branch_type, target, weight."""
-        rows = []
-        for key, ind in self.indicators.items():
-            for btype in BRANCH_TYPES:
-                target, weight = self.resolve(key, btype, quarter)
-                rows.append({
-                    "indicator": key, "label": ind.label, "unit": ind.unit, "period": ind.period,
-                    "branch_type": btype, "target": target, "weight": weight,
-                    "per_group": ind.per_group,
-                })
-        return pd.DataFrame(rows)
-
     # -- thresholds ----------------------------------------------------------------------------
     def indicator_status(self, completion: float | None) -> str | None:
         """green / yellow / red for one completion ratio (None when not applicable)."""

@@ -82,10 +82,6 @@ class BranchPacket:
     def n_fixed(self) -> int:
         return int((self.rectification["fixed"] == True).sum())  # noqa: E712 (object column)
 
-    @property
-    def n_unfixed(self) -> int:
-        return int(len(self.rectification)) - self.n_fixed
-
 
 @dataclass
 class Packet:

@@ -470,8 +470,8 @@ def _out_of_scope(conn: Connection, result: LoadResult, viewer: Viewer) -> list[
             bad = frame[frame["member_code"].astype("string").isin(theirs)]
             for r in bad[["sheet", "row", "member_code"]].itertuples():
                 problems.append(_problem(result, r, "党员编号", r.member_code,
-                                         f"这个编号属于其他支部的党员，支部书记不能导入或修改其他支部党员的数据；"
-                                         f"如该党员已转入本支部，请由管理员导入名册。"))
+                                         "这个编号属于其他支部的党员，支部书记不能导入或修改其他支部党员的数据；"
+                                         "如该党员已转入本支部，请由管理员导入名册。"))
     return problems
 
 

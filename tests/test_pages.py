@@ -7,7 +7,6 @@ database, so the shared one stays read-only.
 
 from __future__ import annotations
 
-import sqlite3
 import time
 
 import pytest

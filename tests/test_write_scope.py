@@ -4,11 +4,9 @@ storage, on a copy of the sample database. The demo secretary answers for 市交
 
 from __future__ import annotations
 
-import io
 from datetime import date
 
 import pandas as pd
-import pytest
 from sqlalchemy import text
 
 from domain.access import SYSTEM, Viewer
