@@ -131,13 +131,18 @@ def _new_document(title: str):
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
     page_number_field(footer)
 
+    set_properties(doc, title, "党建专项督查材料")
+    return doc
+
+
+def set_properties(doc, title: str, subject: str) -> None:
+    """The document's properties: its title and subject, the app as author, nothing else."""
     props = doc.core_properties
     props.title = clean_text(title)
-    props.subject = "党建专项督查材料"
+    props.subject = subject
     props.author = "机关党建看板"
     props.comments = ""
     props.keywords = ""
-    return doc
 
 
 def _title(doc, text: str, page_break: bool) -> None:

@@ -31,7 +31,7 @@ from docx.shared import Mm, Pt, RGBColor
 from domain.formatting import NO_DATA, value_text
 from metrics.figures import FigureDef, FigureReport
 from reports.safety import clean_text
-from reports.word import gongwen_document, page_number_field, set_run_font
+from reports.word import gongwen_document, page_number_field, set_properties, set_run_font
 
 TITLE_FONT = "方正小标宋简体"
 HEADING_FONT = "黑体"
@@ -123,12 +123,7 @@ def _new_document(title: str):
         p.paragraph_format.left_indent = Pt(14) if align == WD_ALIGN_PARAGRAPH.LEFT else None
         p.paragraph_format.right_indent = Pt(14) if align == WD_ALIGN_PARAGRAPH.RIGHT else None
         page_number_field(p, PAGE_NUMBER_SIZE)
-    props = doc.core_properties
-    props.title = clean_text(title)
-    props.subject = "机关党建工作总结（初稿）"
-    props.author = "机关党建看板"
-    props.comments = ""
-    props.keywords = ""
+    set_properties(doc, title, "机关党建工作总结（初稿）")
     return doc
 
 

@@ -77,7 +77,7 @@ class Server:
             except OSError:
                 time.sleep(0.5)
         self.stop()
-        raise RuntimeError("streamlit did not start")
+        raise RuntimeError(f"streamlit run {script} did not start")
 
     def stop(self):
         self.proc.terminate()

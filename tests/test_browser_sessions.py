@@ -5,47 +5,13 @@ login. Marked ``browser``; under CI a missing Chromium fails instead of skipping
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
-import urllib.request
 
 import pytest
 
-from tests.conftest import ROOT
-from tests.test_browser import ARGS, CHROMIUM, _demo_db, _free_port, _login, _need_browser, _settle
+from tests.test_browser import ARGS, CHROMIUM, Server, _demo_db, _login, _need_browser, _settle
 
 pytestmark = pytest.mark.browser
-
-
-class Server:
-    """``streamlit run <script>`` on a free port (serve.py: with the session middleware)."""
-
-    def __init__(self, db_url: str, script: str = "serve.py"):
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "DATABASE_URL": db_url, "DASHBOARD_DEMO": "1"}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(self.port),
-             "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                if urllib.request.urlopen(self.url + "/_stcore/health", timeout=2).status == 200:
-                    return
-            except OSError:
-                time.sleep(0.5)
-        self.stop()
-        raise RuntimeError(f"streamlit run {script} did not start")
-
-    def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
 
 
 @pytest.fixture(scope="module")
