@@ -65,7 +65,7 @@ with st.container(horizontal=True):
             on_click=inspection.record_export,
             args=(viewer, f"督查材料 {f.quarter.label} 截至{f.as_of} {'、'.join(chosen)} {fmt}"),
         )
-st.caption(f"{packet.title} · {packet.as_of_text}。Excel 每个支部一个工作表，Word 按公文格式排版，均可直接打印（A4）。")
+st.caption(f"{md_escape(packet.title)} · {packet.as_of_text}。Excel 每个支部一个工作表，Word 按公文格式排版，均可直接打印（A4）。")
 
 if len(packet.branches) > 1:
     summary = packet.summary()
@@ -84,7 +84,7 @@ if len(packet.branches) > 1:
     )
 
 can_edit = viewer.can_edit_tasks()
-tabs = st.tabs([b.branch for b in packet.branches]) if len(packet.branches) > 1 else [st.container()]
+tabs = st.tabs([md_escape(b.branch) for b in packet.branches]) if len(packet.branches) > 1 else [st.container()]
 for tab, b in zip(tabs, packet.branches):
     with tab:
         with st.container(horizontal=True):

@@ -140,6 +140,32 @@ def test_import_undo_and_batches_commands(tmp_path, capsys):
     assert "没有第99批" in capsys.readouterr().err
 
 
+def test_cli_imports_and_undo_are_audited_as_the_os_user(tmp_path, capsys):
+    """Every change from the command line writes one audit row: who (``cli:<OS user>``, whatever
+    ``--user`` says), what, and the batch; a rejected file is audited too."""
+    import getpass
+
+    from storage.accounts import audit_log
+
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    csv = tmp_path / "名册.csv"
+    csv.write_text("姓名,所在支部\n张伟,市财政局第一党支部\n", encoding="utf-8")
+    assert cli.main(["--db", url, "import", str(csv), "--user", "mallory"]) == 0
+    bad = tmp_path / "坏文件.xlsx"
+    bad.write_bytes(b"this is not a workbook")
+    assert cli.main(["--db", url, "import", str(bad)]) == 1
+    assert cli.main(["--db", url, "undo", "1"]) == 0
+    capsys.readouterr()
+    log = audit_log(get_engine(url)).sort_values("id")
+    assert list(log["action"]) == ["import", "import_rejected", "undo"]
+    assert set(log["username"]) == {f"cli:{getpass.getuser()}"}  # never the free-text --user
+    assert set(log["source"]) == {f"cli:{getpass.getuser()}"}
+    imported, rejected, undone = log["detail"]
+    assert "名册.csv" in imported and "第1批" in imported and "mallory" in imported
+    assert "坏文件.xlsx" in rejected
+    assert "第1批" in undone
+
+
 def test_import_paths_orders_by_headers_and_loads_each_file_once(tmp_path, monkeypatch):
     """A roster and a 学习强国 export given in one call (export first): the roster is stored
     first, so the export's 部门 paths resolve to its branches; each file is loaded (rows
