@@ -43,7 +43,7 @@ def _pick_all() -> None:
 
 
 with st.container(horizontal=True, vertical_alignment="bottom"):
-    chosen = st.multiselect("督查支部", list(names), key="insp_branches",
+    chosen = st.multiselect("督查支部", list(names), key="insp_branches", placeholder="选择支部…",
                             disabled=viewer.is_secretary,
                             help="可选多个支部；导出时先列汇总表，再每个支部一节。")
     if viewer.sees_all_branches and len(names) > 1:
@@ -119,7 +119,7 @@ for tab, b in zip(tabs, packet.branches):
             if can_edit and not open_problems.empty:
                 with st.form(f"insp_new_tasks_{b.branch_id}", border=True):
                     st.markdown("**把问题转为整改任务**")
-                    picked = st.multiselect("问题", list(open_problems["problem"]),
+                    picked = st.multiselect("问题", list(open_problems["problem"]), placeholder="选择问题…",
                                             default=list(open_problems["problem"]))
                     with st.container(horizontal=True):
                         owner = st.text_input("整改责任人", max_chars=64)
