@@ -47,9 +47,14 @@ SESSION_COOKIE = "dashboard_session"
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")  # what secrets.token_urlsafe(32) returns
 
 _hasher = PasswordHasher()
-# Verified when the user name does not exist, so both paths cost one Argon2 verification.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
 _COMMON_FILE = Path(__file__).with_name("common_passwords.txt")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified when the user name does not exist, so both paths cost one Argon2 verification.
+    Made on first use: hashing takes ~0.2 s, which every command would otherwise pay at start."""
+    return _hasher.hash("not-a-real-password")
 
 
 def read_setting(name: str, default: str) -> str:
@@ -188,7 +193,7 @@ def login(engine: Engine, username: str, password: str, at: datetime | None = No
         return LoginResult(None, "登录失败次数过多，账号已临时锁定，"
                                  f"请{_minutes(locked_until, at)}分钟后再试。")
     try:
-        _hasher.verify(user["password_hash"] if user else _DUMMY_HASH, password or "")
+        _hasher.verify(user["password_hash"] if user else _dummy_hash(), password or "")
         ok = user is not None
     except (VerificationError, InvalidHashError):
         ok = False

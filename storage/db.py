@@ -11,10 +11,12 @@ import os
 import threading
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import DBAPIError
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE = ROOT / "data" / "dashboard.db"
+MIGRATIONS = Path(__file__).parent / "migrations"
 
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
@@ -62,10 +64,26 @@ def get_engine(url: str | None = None, *, migrate: bool = True) -> Engine:
             engine = create_engine(url, pool_pre_ping=True)
             if engine.dialect.name == "sqlite":
                 _prepare_sqlite(engine)
-            if migrate:
+            if migrate and schema_revision(engine) != head_revision():
                 upgrade(engine)
             _engines[url] = engine
         return engine
+
+
+def head_revision() -> str:
+    """The newest migration's revision: each file in versions/ is named after its revision
+    (``0009_….py`` holds ``revision = '0009'``; a test holds Alembic to that)."""
+    return max(p.name.split("_", 1)[0] for p in (MIGRATIONS / "versions").glob("[0-9]*_*.py"))
+
+
+def schema_revision(engine: Engine) -> str | None:
+    """The revision the database is at, or None before the first migration. Read directly, so a
+    process whose database is current never loads Alembic (about 0.2 s of every command's start)."""
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except DBAPIError:  # no alembic_version table yet: a new database
+        return None
 
 
 def upgrade(engine: Engine) -> None:
@@ -74,7 +92,7 @@ def upgrade(engine: Engine) -> None:
     from alembic.config import Config
 
     cfg = Config()
-    cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    cfg.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")

@@ -6,6 +6,7 @@ Frames are built by hand in the loaders' canonical shape, so these tests exercis
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -17,6 +18,7 @@ from storage import imports as imports_module
 from storage.imports import import_result, undo_batch
 from storage.queries import data_version, list_batches, load_dataset, stored_warnings
 
+SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
 FIN1 = "市财政局第一党支部"
 FIN2 = "市财政局第二党支部"
 
@@ -619,6 +621,48 @@ def test_migrations_build_exactly_the_schema_the_models_describe(engine):
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
 
 
+def test_the_head_revision_read_from_file_names_is_alembics_head():
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from storage.db import MIGRATIONS, head_revision
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    assert head_revision() == ScriptDirectory.from_config(cfg).get_current_head()
+
+
+def test_an_older_database_is_migrated_and_a_current_one_opens_without_alembic(db_url):
+    """A database left at the previous revision is brought to head on first open; a process that
+    opens a current database never imports Alembic (checked in a fresh interpreter)."""
+    import subprocess
+    import sys
+
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine
+
+    from storage.db import MIGRATIONS, dispose_all, get_engine, head_revision, schema_revision
+
+    old = create_engine(db_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    previous = f"{int(head_revision()) - 1:04d}"
+    with old.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, previous)
+    assert schema_revision(old) == previous
+    old.dispose()
+
+    assert schema_revision(get_engine(db_url)) == head_revision()
+    dispose_all()
+    probe = ("import sys; from storage.db import get_engine; "
+             f"get_engine({db_url!r}); print('alembic' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parent.parent, check=True)
+    assert out.stdout.strip() == "False"
+
+
 def test_bulk_insert_writes_constant_columns_into_every_row(engine):
     """Constants go into the statement as literals on SQLite (quotes escaped) and into each COPY
     row on PostgreSQL; either way every row reads back with them."""
@@ -656,3 +700,39 @@ def test_reads_pause_the_cyclic_collector_and_restore_it_even_on_errors(sqlite_e
     with engine.connect() as conn, pytest.raises(Exception):
         queries._frame(conn, "SELECT no_such_column FROM member", {}, "members")
     assert gc.isenabled()
+
+
+def test_an_administrators_second_import_of_a_file_is_answered_before_reading_it(engine, monkeypatch):
+    """The same bytes again: the outcome names the earlier batch and is audited, and the file is
+    not parsed at all (the loaders are replaced by a function that fails)."""
+    from services import audit, importing
+
+    content = (SAMPLE / "名册_市卫健委_2026年10月.xlsx").read_bytes()
+    first = importing.import_bytes(engine, content, "名册.xlsx", SYSTEM)
+    assert first.status == "imported"
+    before, version = counts(engine), data_version(engine)
+
+    def unread(*_args, **_kwargs):
+        raise AssertionError("the file was read again")
+
+    monkeypatch.setattr(importing, "load_file", unread)
+    monkeypatch.setattr(importing, "load_file_isolated", unread)
+    again = importing.import_bytes(engine, content, "名册副本.xlsx", SYSTEM)
+    assert (again.status, again.batch_id, again.kind) == ("duplicate", first.batch_id, "roster")
+    assert again.message == f"内容与第{first.batch_id}批导入完全相同，未做任何改动。"
+    assert counts(engine) == before and data_version(engine) == version
+    newest = audit.log(engine, SYSTEM, limit=1)
+    assert f"名册副本.xlsx：与第{first.batch_id}批内容相同" in newest["detail"].iloc[0]
+
+
+def test_a_secretarys_reupload_of_another_branchs_file_is_still_read_and_refused(engine):
+    from services import importing
+
+    content = (SAMPLE / "名册_市卫健委_2026年10月.xlsx").read_bytes()
+    importing.import_bytes(engine, content, "名册.xlsx", SYSTEM)
+    import_result(engine, result("roster", ROSTER), b"r1", SYSTEM)
+    with engine.connect() as conn:
+        fin1 = conn.execute(text("SELECT id FROM branch WHERE name = :n"), {"n": FIN1}).scalar_one()
+    secretary = Viewer("sec1", "secretary", branch_id=fin1, branch=FIN1)
+    outcome = importing.import_bytes(engine, content, "名册.xlsx", secretary)
+    assert outcome.status == "rejected" and "只能导入本支部" in outcome.problems[0].message
