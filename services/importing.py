@@ -15,7 +15,8 @@ from data_loaders.schema import LoadResult, Problem
 from domain.access import Viewer
 from services import audit
 from storage.bulk import gc_paused
-from storage.imports import ImportOutcome, import_result, scope_problems, undo_batch
+from storage.imports import (ImportOutcome, duplicate_outcome, earlier_import, import_result,
+                             scope_problems, undo_batch)
 from storage.queries import known_branches, list_batches, stored_warnings
 
 log = logging.getLogger(__name__)
@@ -70,9 +71,22 @@ def store_own_rows(engine: Engine, result: LoadResult, content: bytes, viewer: V
     return store(engine, mine, content + f"\n#own-rows:{viewer.branch_id}".encode(), viewer)
 
 
+def _already_imported(engine: Engine, content: bytes, file_name: str,
+                      viewer: Viewer) -> ImportOutcome | None:
+    """The same bytes again change nothing: say so (audited) without reading the file. Only for
+    an administrator: a secretary's file must first pass the scope check, which needs its rows."""
+    earlier = earlier_import(engine, content) if viewer.is_admin else None
+    if earlier is None:
+        return None
+    outcome = duplicate_outcome(file_name, *earlier)
+    _audit(engine, viewer, outcome)
+    return outcome
+
+
 def import_bytes(engine: Engine, content: bytes, file_name: str, viewer: Viewer,
                  kind: str | None = None, period: tuple[date, date] | None = None) -> ImportOutcome:
-    return store(engine, preview(engine, content, file_name, kind, period), content, viewer)
+    return (_already_imported(engine, content, file_name, viewer)
+            or store(engine, preview(engine, content, file_name, kind, period), content, viewer))
 
 
 def import_paths(engine: Engine, paths: list[Path], viewer: Viewer, kind: str | None = None,
@@ -90,7 +104,9 @@ def import_paths(engine: Engine, paths: list[Path], viewer: Viewer, kind: str | 
                                                           problems=[problem],
                                                           message=problem.message)))
             continue
-        found.append((path, content, kind or detect_kind(content, file_name=Path(path).name), None))
+        known = _already_imported(engine, content, Path(path).name, viewer)
+        found.append((path, content, known.kind if known else
+                      kind or detect_kind(content, file_name=Path(path).name), known))
     rank = {k: i for i, k in enumerate(KIND_ORDER)}
     order = sorted(range(len(found)), key=lambda i: (rank.get(found[i][2], 99), str(found[i][0])))
     outcomes: dict[int, ImportOutcome] = {}

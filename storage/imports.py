@@ -54,6 +54,24 @@ def sha256_of(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
+def earlier_import(engine: Engine, content: bytes) -> tuple[int, str] | None:
+    """The current batch (id, kind) imported from exactly these bytes, if any: lets an
+    administrator's re-import of the same file stop before the file is even read."""
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(ImportBatch.id, ImportBatch.kind).where(
+                ImportBatch.sha256 == sha256_of(content), ImportBatch.undone_at.is_(None))
+        ).first()
+    return None if row is None else (row.id, row.kind)
+
+
+def duplicate_outcome(file_name: str, batch_id: int, kind: str | None,
+                      problems: list[Problem] | None = None) -> ImportOutcome:
+    return ImportOutcome(file_name, "duplicate", batch_id=batch_id, kind=kind,
+                         problems=list(problems or []),
+                         message=f"内容与第{batch_id}批导入完全相同，未做任何改动。")
+
+
 def import_result(
     engine: Engine, result: LoadResult, content: bytes, viewer: Viewer
 ) -> ImportOutcome:
@@ -80,11 +98,7 @@ def import_result(
             ).scalar()
             if existing is not None:
                 conn.rollback()
-                return ImportOutcome(
-                    name, "duplicate", batch_id=existing, kind=result.kind,
-                    problems=list(result.warnings),
-                    message=f"内容与第{existing}批导入完全相同，未做任何改动。",
-                )
+                return duplicate_outcome(name, existing, result.kind, result.warnings)
             batch_id = _write_batch(conn, result, digest, viewer)
             warnings = list(result.warnings) + _unknown_member_warnings(conn, result, batch_id)
             _store_problems(conn, batch_id, warnings)
