@@ -42,7 +42,7 @@ from bench import generate as gen  # noqa: E402
 QUARTER = "2026Q3"
 AS_OF = date(2026, 9, 30)
 SCALE_ORDER = ("S", "M", "L")
-SECTIONS = ("import", "compute", "pages", "packet")
+SECTIONS = ("import", "compute", "pages", "packet", "cli")
 RESULT_MARK = "BENCH-RESULT "
 STEP_TIMEOUT = 3 * 3600
 GOALS = {
@@ -52,6 +52,13 @@ GOALS = {
     "page_warm_s_max": 1.0,
     "growth_exponent_max": 1.1,
     "peak_rss_mb_max": 2048.0,
+    # what a user meets (issue 21): whole `cli.py` processes, from start to exit
+    "cli_output_s_max": 3.0,
+    "cli_import_over_floor_max": 2.0,
+    "cli_reimport_s_max": 0.5,
+    "page_cold_cache_s_max": {"overview": 2.0, "branch_detail": 1.0},
+    "lagging_cold_s_max": 2.0,
+    "lagging_warm_s_max": 0.3,
 }
 
 
@@ -137,7 +144,7 @@ def redact(url: str | None) -> str | None:
 
 def _median_run(runs: list[dict]) -> dict:
     """The run with the median time (an error if any run failed), with every run's seconds."""
-    failed = [r for r in runs if "seconds" not in r]
+    failed = [r for r in runs if "seconds" not in r or "error" in r]
     if failed or not runs:
         return failed[0] if failed else {"error": "not run"}
     ordered = sorted(runs, key=lambda r: r["seconds"])
@@ -496,6 +503,23 @@ def step_main(name: str, params: dict) -> int:
 # The parent: which steps, in which order, and the report
 
 
+def whole_process(argv: list[str], out: Path) -> dict:
+    """Run one command as a user does and time it from start to exit; its own peak RSS comes from
+    wait4's resource usage. Standard output goes to ``out`` (checked by the caller)."""
+    with open(out, "wb") as stdout, open(out.with_suffix(".err"), "wb") as stderr:
+        started = time.perf_counter()
+        proc = subprocess.Popen(argv, cwd=ROOT, stdout=stdout, stderr=stderr)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    result = {"seconds": round(seconds, 3), "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+              "exit": proc.returncode}
+    if proc.returncode:
+        result["error"] = f"exit {proc.returncode}: " + out.with_suffix(".err").read_text(
+            encoding="utf-8", errors="replace")[-1500:]
+    return result
+
+
 class Bench:
     def __init__(self, args):
         self.args = args
@@ -607,6 +631,73 @@ class Bench:
                 out["pages"]["branch_detail"] = {"skipped": "pages/branch_detail.py does not exist yet"}
         if "packet" not in self.skip and scale == "S":
             out["packet"] = self.step("packet", scale=scale, url=self.backends(scale)["sqlite"])
+        if "cli" not in self.skip:
+            out["cli"] = self.measure_cli(scale)
+        return out
+
+    def measure_cli(self, scale: str) -> dict:
+        """Whole ``cli.py`` processes, as a user or a script meets them: the quarter's scorecard
+        and lagging list as JSON and the all-branch inspection packet (.xlsx) on each backend;
+        importing the Q3 学习强国 export into a database holding the roster, the same file again
+        (a no-op), and the whole-process floor (a fresh Python reading the file with fastexcel and
+        inserting its rows with sqlite3 executemany: ``--step floor``)."""
+        work = self.work / scale / "cli"
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
+        cli = [sys.executable, str(ROOT / "cli.py")]
+        quarter = ["--quarter", QUARTER, "--as-of", AS_OF.isoformat()]
+        out: dict = {}
+        for backend, url in self.backends(scale).items():
+            db = ["--db", url]
+            entry = {}
+            for name, argv in (("scorecard_json", [*db, "scorecard", *quarter, "--format", "json"]),
+                               ("lagging_json", [*db, "lagging", *quarter, "--format", "json"])):
+                self.log(f"  · cli {name} {backend}", end="", flush=True)
+                res = whole_process(cli + argv, work / f"{name}-{backend}.out")
+                if "error" not in res:
+                    shown = json.loads((work / f"{name}-{backend}.out").read_text(encoding="utf-8"))
+                    res["items"] = len(shown.get("branches", shown.get("members", [])))
+                entry[name] = res
+                self.log(f"  {res['seconds']:.2f} s")
+            packet = work / f"packet-{backend}.xlsx"
+            self.log(f"  · cli packet_xlsx {backend}", end="", flush=True)
+            res = whole_process(cli + [*db, "report", *quarter, "--out", str(packet)],
+                                work / f"packet-{backend}.out")
+            res["bytes"] = packet.stat().st_size if packet.exists() else None
+            entry["packet_xlsx"] = res
+            self.log(f"  {res['seconds']:.2f} s")
+            out[backend] = entry
+        files = scale_files(scale)
+        path = next(p for p in files if p.name == gen.BENCH_FILES[scale]["xuexi"])
+        roster = next(p for p in files if p.name == "名册_2026.xlsx")
+        runs: dict[str, list[dict]] = {"import": [], "again": [], "floor": []}
+        for turn in range(self.args.repeat):
+            db = work / f"import-{turn}.sqlite"
+            base = whole_process(cli + ["--db", sqlite_url(db), "import", str(roster)],
+                                 work / "roster.out")
+            if "error" in base:
+                return {**out, "import": {"error": "roster: " + base["error"]}}
+            for what, argv in (
+                ("import", cli + ["--db", sqlite_url(db), "import", str(path)]),
+                ("again", cli + ["--db", sqlite_url(db), "import", str(path)]),
+                ("floor", [sys.executable, str(Path(__file__).resolve()), "--step", "floor", "--params",
+                           json.dumps({"file": str(path), "rows": 10**9,
+                                       "scratch": str(work / f"floor-{turn}.sqlite")})]),
+            ):
+                self.log(f"  · cli {what} {path.name}", end="", flush=True)
+                res = whole_process(argv, work / f"{what}.out")
+                text = (work / f"{what}.out").read_text(encoding="utf-8", errors="replace")
+                expected = {"import": "已导入", "again": "未做任何改动", "floor": RESULT_MARK}[what]
+                if "error" not in res and expected not in text:
+                    res["error"] = f"output lacks {expected!r}: {text[:300]}"
+                runs[what].append(res)
+                self.log(f"  {res['seconds']:.2f} s")
+        imp = {what: _median_run(r) for what, r in runs.items()}
+        out["import"] = {"file": path.name, **imp}
+        if "error" not in imp["import"] and "error" not in imp["floor"]:
+            out["import"]["import_over_floor"] = round(
+                imp["import"]["seconds"] / imp["floor"]["seconds"], 2)
+        shutil.rmtree(work, ignore_errors=True)
         return out
 
     def measure_import(self, scale: str, kind: str) -> dict:
@@ -761,6 +852,22 @@ def growth(report: dict) -> dict:
                     entry[f"{a}→{b}"] = _slope([pts[a], pts[b]])
             entry["fit"] = _slope(list(pts.values()))
             out.setdefault(backend, {})[what] = entry
+        for what in ("scorecard_json", "lagging_json", "packet_xlsx"):  # whole cli.py processes
+            pts = {}
+            for scale, data in scales.items():
+                step = data.get("cli", {}).get(backend, {}).get(what, {})
+                members = data.get("data", {}).get("members")
+                if "seconds" in step and "error" not in step and members:
+                    pts[scale] = (members, step["seconds"])
+            if len(pts) < 2:
+                continue
+            entry = {"members": {s: p[0] for s, p in pts.items()},
+                     "seconds": {s: p[1] for s, p in pts.items()}}
+            for a, b in (("S", "M"), ("M", "L"), ("S", "L")):
+                if a in pts and b in pts:
+                    entry[f"{a}→{b}"] = _slope([pts[a], pts[b]])
+            entry["fit"] = _slope(list(pts.values()))
+            out.setdefault(backend, {})["cli " + what] = entry
     return out
 
 
@@ -802,8 +909,29 @@ def goals(report: dict) -> list[dict]:
     for backend, steps in data.get("compute", {}).items():
         add(f"scorecard cold on {backend} < 3 s", steps.get("scorecard", {}).get("cold_s"),
             GOALS["scorecard_cold_s_max"], "<=")
+    for backend, steps in data.get("compute", {}).items():
+        lag = steps.get("lagging", {})
+        add(f"lagging cold on {backend} ≤ 2 s", lag.get("cold_s"), GOALS["lagging_cold_s_max"], "<=")
+        add(f"lagging warm on {backend} ≤ 0.3 s", lag.get("warm_s"), GOALS["lagging_warm_s_max"], "<=")
     for page, entry in data.get("pages", {}).items():
         add(f"page {page} warm < 1 s", entry.get("warm_s"), GOALS["page_warm_s_max"], "<=")
+        if page in GOALS["page_cold_cache_s_max"]:
+            limit = GOALS["page_cold_cache_s_max"][page]
+            add(f"page {page} cold cache (first view after an import) ≤ {limit:g} s",
+                entry.get("cold_cache_s"), limit, "<=")
+    cli = data.get("cli", {})
+    for backend in ("sqlite", "postgresql"):
+        for what in ("scorecard_json", "lagging_json"):  # the packet's goal is its growth
+            step = cli.get(backend, {}).get(what, {})
+            if step and "error" not in step:
+                add(f"cli.py {what} on {backend}, whole process < 3 s", step.get("seconds"),
+                    GOALS["cli_output_s_max"], "<=")
+    imp = cli.get("import", {})
+    if imp:
+        add(f"cli.py import {imp.get('file')}: whole process ÷ whole-process floor ≤ 2",
+            imp.get("import_over_floor"), GOALS["cli_import_over_floor_max"], "<=")
+        add("cli.py import of the same file again < 0.5 s", imp.get("again", {}).get("seconds")
+            if "error" not in imp.get("again", {}) else None, GOALS["cli_reimport_s_max"], "<=")
     for backend, whats in report.get("growth", {}).items():
         for what, entry in whats.items():
             key = "M→L" if "M→L" in entry else "fit"
@@ -875,6 +1003,23 @@ def render(report: dict) -> str:
                 f"{e.get('branches')} branches: frames {_f(e.get('load_s'), '{:.2f}')} s + .xlsx and .docx"
                 f" per branch {_f(e.get('per_branch_mean_s'), '{:.2f}')} s (max {_f(e.get('per_branch_max_s'), '{:.2f}')})"
                 f" = {_f(e.get('seconds'), '{:.1f}')} s; all branches in one .xlsx {_f(e.get('all_xlsx_s'), '{:.2f}')} s"))
+        if "cli" in data:
+            lines.append(f"  {'cli.py, whole process (s)':34} {'sqlite':>9} {'pg':>9}")
+            for what in ("scorecard_json", "lagging_json", "packet_xlsx"):
+                cells = []
+                for backend in ("sqlite", "postgresql"):
+                    e = data["cli"].get(backend, {}).get(what, {})
+                    cells.append("ERROR" if "error" in e else _f(e.get("seconds"), "{:.2f}"))
+                lines.append(f"  {what:34} {cells[0]:>9} {cells[1]:>9}")
+            imp = data["cli"].get("import", {})
+            if "error" in imp:
+                lines.append(f"  cli import: ERROR {imp['error'][:200]}")
+            elif imp:
+                lines.append(
+                    f"  cli import {imp.get('file')}: {_f(imp.get('import', {}).get('seconds'), '{:.2f}')} s,"
+                    f" again {_f(imp.get('again', {}).get('seconds'), '{:.2f}')} s,"
+                    f" whole-process floor {_f(imp.get('floor', {}).get('seconds'), '{:.2f}')} s"
+                    f" → {_f(imp.get('import_over_floor'), '{:.2f}×')}")
         peaks = {k.split("/", 1)[1]: v for k, v in report["peak_rss_mb"].items() if k.startswith(scale + "/")}
         if peaks:
             worst = max(peaks, key=peaks.get)

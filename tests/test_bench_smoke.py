@@ -25,6 +25,10 @@ def _positive(entry: dict, *keys: str) -> None:
         assert isinstance(value, (int, float)) and value > 0, (key, entry)
 
 
+def goals_of(report: dict) -> set[str]:
+    return {g["goal"] for g in report["goals"]}
+
+
 def _bench_module():
     """bench/run.py as a module (bench/ is a folder of scripts, not a package)."""
     import importlib.util
@@ -81,6 +85,18 @@ def test_bench_smoke_s_scale(tmp_path):
     packet = s["packet"]
     if "skipped" not in packet:
         _positive(packet, "branches", "load_s", "per_branch_mean_s", "all_xlsx_bytes", "peak_rss_mb")
+
+    cli = s["cli"]  # whole cli.py processes; bench itself checks the outputs' content
+    for backend in backends:
+        _positive(cli[backend]["scorecard_json"], "seconds", "items", "peak_rss_mb")
+        _positive(cli[backend]["lagging_json"], "seconds", "items", "peak_rss_mb")
+        _positive(cli[backend]["packet_xlsx"], "seconds", "bytes", "peak_rss_mb")
+        assert cli[backend]["scorecard_json"]["items"] == s["compute"][backend]["scorecard"]["result_rows"]
+    for what in ("import", "again", "floor"):
+        _positive(cli["import"][what], "seconds", "peak_rss_mb")
+        assert len(cli["import"][what]["runs_s"]) == 2
+    _positive(cli["import"], "import_over_floor")
+    assert any(g.startswith("cli.py import of the same file again") for g in goals_of(report))
 
     assert report["peak_rss_mb"] and all(v > 0 for v in report["peak_rss_mb"].values())
     assert isinstance(report["unsteady"], list)  # a shared CI machine may well be unsteady
