@@ -92,6 +92,8 @@ def _copy(card: ScorecardResult | None) -> ScorecardResult | None:
 # Every branch is needed for the ranking whoever asks: the committee's card per quarter is kept
 # per data version (bounded; the ttl guards against a restored backup reusing a version number).
 _CARDS: TTLCache = TTLCache(maxsize=12, ttl=600)
+# Lagging lists per data version, quarter, cut-off and the branches the viewer reads.
+_LAGGING: TTLCache = TTLCache(maxsize=64, ttl=600)
 _CARDS_LOCK = threading.Lock()
 
 
@@ -113,10 +115,11 @@ def committee_card(engine: Engine, quarter: Quarter, cut: date) -> ScorecardResu
 
 
 def forget_cards() -> None:
-    """Drop the kept committee cards (a new data version does this by itself; benchmarks that
-    measure a cold start call it)."""
+    """Drop the kept committee cards and lagging lists (a new data version does this by itself;
+    benchmarks that measure a cold start call it)."""
     with _CARDS_LOCK:
         _CARDS.clear()
+        _LAGGING.clear()
 
 
 def scorecard(engine: Engine, viewer: Viewer, quarter: str | Quarter,
@@ -171,11 +174,21 @@ def score_trend(engine: Engine, viewer: Viewer, quarters: list[Quarter],
     return ScopedTrend(scores, indicators, averages)
 
 
-def lagging(engine: Engine, viewer: Viewer, quarter: str | Quarter, as_of: date | None = None):
+def lagging(engine: Engine, viewer: Viewer, quarter: str | Quarter,
+            as_of: date | None = None) -> pd.DataFrame:
+    """The quarter's lagging members within what ``viewer`` may see; kept per data version and
+    scope, so asking again (another page, the reminders) does not read and compute it again."""
     q = parse_quarter(quarter)
     cut = as_of_for(q, as_of)
-    ds = dataset(engine, viewer, q, whole_year=False, as_of=cut)
-    return lagging_members(ds, q, cut, config(engine, ds))
+    key = (str(engine.url), data_version(engine), str(q), cut, viewer.branch_scope)
+    with _CARDS_LOCK:
+        kept = _LAGGING.get(key)
+    if kept is None:
+        ds = dataset(engine, viewer, q, whole_year=False, as_of=cut)
+        kept = lagging_members(ds, q, cut, config(engine, ds))
+        with _CARDS_LOCK:
+            _LAGGING[key] = kept
+    return kept.copy()
 
 
 def points(engine: Engine, viewer: Viewer, year: int, as_of: date | None = None,

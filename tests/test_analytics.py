@@ -185,3 +185,39 @@ def test_reads_focused_on_one_branch_give_that_branchs_rows_of_the_committee_fig
         a, b = [r[0] for r in conn.execute(text("SELECT id FROM branch ORDER BY id LIMIT 2"))]
     stray = Viewer("s", "secretary", branch_id=a).focused_on(b)
     assert stray.branch_scope == () and analytics.dataset(engine, stray, q).members.empty
+
+
+def test_a_lagging_list_is_kept_per_data_version_and_scope(writable_env, monkeypatch):
+    """Asked again, the list comes from memory (reading data would fail); a secretary asking after
+    the committee still gets only their branch; a new import is read and computed afresh."""
+    import pandas as pd
+
+    from services.importing import import_bytes
+
+    engine = get_engine(writable_env)
+    secretary = _secretary(engine)
+    q, cut = parse_quarter("2026Q3"), date(2026, 9, 30)
+    analytics.forget_cards()
+    full = analytics.lagging(engine, SYSTEM, q, cut)
+    mine = analytics.lagging(engine, secretary, q, cut)
+    assert set(mine["branch_id"]) <= {secretary.branch_id} and len(mine) < len(full)
+
+    real = analytics.dataset
+    monkeypatch.setattr(analytics, "dataset", lambda *a, **k: (_ for _ in ()).throw(
+        AssertionError("read again")))
+    again = analytics.lagging(engine, SYSTEM, q, cut)
+    pd.testing.assert_frame_equal(again, full)
+    again["name"] = "改动"  # a caller's change does not reach the kept list
+    assert analytics.lagging(engine, SYSTEM, q, cut)["name"].tolist() == full["name"].tolist()
+    assert analytics.lagging(engine, secretary, q, cut)["name"].tolist() == mine["name"].tolist()
+
+    monkeypatch.setattr(analytics, "dataset", real)
+    name = full.iloc[0]["name"]
+    branch = full.iloc[0]["branch"]
+    # the flagged member's branch holds one more 三会一课 activity: a new data version
+    csv = f"支部名称,活动日期,活动类型,应到人数,实到人数\n{branch},2026-09-15,党课,10,10\n".encode()
+    assert import_bytes(engine, csv, "补录台账.csv", SYSTEM).status == "imported"
+    calls = []
+    monkeypatch.setattr(analytics, "dataset", lambda *a, **k: calls.append(1) or real(*a, **k))
+    analytics.lagging(engine, SYSTEM, q, cut)
+    assert calls == [1], f"{name}: the list was not read again after an import"
