@@ -29,7 +29,7 @@ from metrics.scorecard import (ScorecardResult, branch_scorecard, kpis, trend_fr
                                trend_quarters)
 from services import settings
 from storage.queries import (QuarterReads, branch_list, current_targets, data_span, data_version,
-                             load_dataset)
+                             figures_signature, load_dataset)
 
 
 
@@ -90,19 +90,30 @@ def _copy(card: ScorecardResult | None) -> ScorecardResult | None:
 
 
 # Every branch is needed for the ranking whoever asks: the committee's card per quarter is kept
-# per data version (bounded; the ttl guards against a restored backup reusing a version number).
-_CARDS: TTLCache = TTLCache(maxsize=12, ttl=600)
-# Lagging lists per data version, quarter, cut-off and the branches the viewer reads.
-_LAGGING: TTLCache = TTLCache(maxsize=64, ttl=600)
+# per figures signature (storage.queries.figures_signature), bounded in number and age.
+_CARDS: TTLCache = TTLCache(maxsize=12, ttl=6 * 3600)
+# Lagging lists per figures signature, quarter, cut-off and the branches the viewer reads.
+_LAGGING: TTLCache = TTLCache(maxsize=64, ttl=6 * 3600)
 _CARDS_LOCK = threading.Lock()
+
+
+def _signature(engine: Engine, quarter: Quarter, cut: date) -> tuple:
+    """The cache key of a quarter's figures as of ``cut``: a finished quarter depends only on
+    batches reaching into it or before; one in progress on every batch (its pace counts how far
+    each source's data goes, which a later file can change)."""
+    return figures_signature(engine, quarter.end if cut >= quarter.end else None)
 
 
 def committee_card(engine: Engine, quarter: Quarter, cut: date) -> ScorecardResult:
     """The whole committee's scorecard for ``quarter`` as of ``cut``. Every branch is needed for
-    the ranking whoever asks, so it is computed once per data version and kept in this process
-    (the overview's quarter, its previous quarter and its trend share them). Callers reduce it
-    to what their viewer may see before it leaves this module."""
-    key = (str(engine.url), data_version(engine), str(quarter), cut)
+    the ranking whoever asks, so it is computed once and kept in this process (the overview's
+    quarter, its previous quarter and its trend share them). Callers reduce it
+    to what their viewer may see before it leaves this module.
+
+    A finished quarter's card (as of its end) is kept until a batch reaching into the quarter or
+    before it changes, or a setting: importing next month's data recomputes only the quarter in
+    progress, not the previous quarter and the trend beside it on the same page."""
+    key = (str(engine.url), _signature(engine, quarter, cut), str(quarter), cut)
     with _CARDS_LOCK:
         kept = _CARDS.get(key)
     if kept is not None:
@@ -115,7 +126,7 @@ def committee_card(engine: Engine, quarter: Quarter, cut: date) -> ScorecardResu
 
 
 def forget_cards() -> None:
-    """Drop the kept committee cards and lagging lists (a new data version does this by itself;
+    """Drop the kept committee cards and lagging lists (new data makes new keys by itself;
     benchmarks that measure a cold start call it)."""
     with _CARDS_LOCK:
         _CARDS.clear()
@@ -176,11 +187,11 @@ def score_trend(engine: Engine, viewer: Viewer, quarters: list[Quarter],
 
 def lagging(engine: Engine, viewer: Viewer, quarter: str | Quarter,
             as_of: date | None = None) -> pd.DataFrame:
-    """The quarter's lagging members within what ``viewer`` may see; kept per data version and
-    scope, so asking again (another page, the reminders) does not read and compute it again."""
+    """The quarter's lagging members within what ``viewer`` may see; kept like the committee
+    cards, per scope, so asking again (another page, the reminders) does not read and compute it again."""
     q = parse_quarter(quarter)
     cut = as_of_for(q, as_of)
-    key = (str(engine.url), data_version(engine), str(q), cut, viewer.branch_scope)
+    key = (str(engine.url), _signature(engine, q, cut), str(q), cut, viewer.branch_scope)
     with _CARDS_LOCK:
         kept = _LAGGING.get(key)
     if kept is None:

@@ -178,6 +178,7 @@ def _write_batch(conn: Connection, result: LoadResult, digest: str, viewer: View
             period_start=period[0] if period else None, period_end=period[1] if period else None,
             created_by=viewer.username, created_at=now(), warnings=0,
             as_of=_snapshot_date(result) if result.kind == "roster" else None,
+            data_from=_data_from(result),
         )
     ).inserted_primary_key[0]
     frame = result.frame
@@ -187,6 +188,25 @@ def _write_batch(conn: Connection, result: LoadResult, digest: str, viewer: View
     else:
         writer(conn, batch_id, frame, result)
     return batch_id
+
+
+# kind → the frame column holding each row's date (the first day of a row's period)
+_DATED = {"activity": "date", "activity_counts": "period_start", "study": "date",
+          "records": "date"}
+
+
+def _data_from(result: LoadResult) -> date | None:
+    """The first day the batch's rows speak of; None for rosters and targets (every period) and
+    for undated rows. A closed quarter's kept figures change only with a batch from before its end."""
+    if result.kind == "xuexi":
+        return result.period[0] if result.period else None
+    column = _DATED.get(result.kind)
+    if column is None or column not in result.frame:
+        return None
+    dates = pd.to_datetime(result.frame[column], errors="coerce")
+    if dates.isna().any():  # an undated row may belong anywhere
+        return None
+    return None if dates.empty else dates.min().date()
 
 
 def _snapshot_date(result: LoadResult) -> date:

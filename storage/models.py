@@ -38,6 +38,8 @@ class ImportBatch(Base):
     created_by: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime)
     as_of: Mapped[date | None] = mapped_column(Date)  # a roster snapshot's date
+    # the first day the batch's rows speak of (None: undated, or every period: rosters, targets)
+    data_from: Mapped[date | None] = mapped_column(Date)
     undone_at: Mapped[datetime | None] = mapped_column(DateTime)
     undone_by: Mapped[str | None] = mapped_column(String(64))
     warnings: Mapped[int] = mapped_column(Integer, default=0)

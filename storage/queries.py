@@ -29,6 +29,21 @@ def data_version(engine: Engine) -> int:
         return conn.execute(text("SELECT version FROM data_version WHERE id = 1")).scalar_one()
 
 
+def figures_signature(engine: Engine, through: date | None = None) -> tuple:
+    """What a committee's figures depend on, as a cache key: every live and undone import batch
+    and every saved setting. With ``through``: only the batches whose rows may reach a day up to
+    it (a batch of later data changes nothing before; undated ones and rosters reach every day).
+    The newest creation and undo times make the key unique even after a database is restored
+    from a backup and numbers repeat."""
+    reach = "" if through is None else " WHERE data_from IS NULL OR data_from <= :through"
+    with engine.connect() as conn:
+        batches = conn.execute(
+            text("SELECT count(*), max(id), max(created_at), count(undone_at), max(undone_at)"
+                 f" FROM import_batch{reach}"), {"through": through}).one()
+        saved = conn.execute(text("SELECT count(*), max(updated_at) FROM setting")).one()
+    return tuple(str(v) for v in (*batches, *saved))
+
+
 def _scope_clause(viewer: Viewer, column: str) -> tuple[str, dict]:
     scope = viewer.branch_scope
     if scope is None:

@@ -221,3 +221,42 @@ def test_a_lagging_list_is_kept_per_data_version_and_scope(writable_env, monkeyp
     monkeypatch.setattr(analytics, "dataset", lambda *a, **k: calls.append(1) or real(*a, **k))
     analytics.lagging(engine, SYSTEM, q, cut)
     assert calls == [1], f"{name}: the list was not read again after an import"
+
+
+def test_a_finished_quarters_card_is_kept_until_data_reaching_into_it_changes(writable_env, monkeypatch):
+    """Cards are counted as they are computed. Data from after 2026Q2 (an October ledger row)
+    leaves the finished Q2 card as it was but recomputes the quarter in progress; a row dated in
+    Q1 reaches into Q2's year-to-date figures and recomputes it; so does a saved setting."""
+    from services import settings
+    from services.importing import import_bytes
+
+    engine = get_engine(writable_env)
+    q2, q4 = parse_quarter("2026Q2"), parse_quarter("2026Q4")
+    in_progress = date(2026, 11, 20)
+    analytics.forget_cards()
+    computed = []
+    real = analytics.branch_scorecard
+    monkeypatch.setattr(analytics, "branch_scorecard",
+                        lambda ds, q, cut, cfg: computed.append(str(q)) or real(ds, q, cut, cfg))
+
+    def ask():
+        computed.clear()
+        analytics.scorecard(engine, SYSTEM, q2, q2.end)
+        analytics.scorecard(engine, SYSTEM, q4, in_progress)
+        return sorted(computed)
+
+    with engine.connect() as conn:
+        branch = conn.execute(text("SELECT name FROM branch ORDER BY id LIMIT 1")).scalar_one()
+
+    def ledger(day: str, tag: str) -> bytes:
+        return (f"支部名称,活动日期,活动类型,活动主题,应到人数,实到人数\n"
+                f"{branch},{day},党课,{tag},10,10\n").encode()
+
+    assert ask() == ["2026Q2", "2026Q4"]
+    assert ask() == []  # nothing changed: both kept
+    assert import_bytes(engine, ledger("2026-10-20", "a"), "十月台账.csv", SYSTEM).status == "imported"
+    assert ask() == ["2026Q4"]
+    assert import_bytes(engine, ledger("2026-03-20", "b"), "三月补录.csv", SYSTEM).status == "imported"
+    assert ask() == ["2026Q2", "2026Q4"]
+    settings.save(engine, SYSTEM, settings.saved(engine), ["测试：原样保存"])
+    assert ask() == ["2026Q2", "2026Q4"]

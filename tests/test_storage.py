@@ -736,3 +736,52 @@ def test_a_secretarys_reupload_of_another_branchs_file_is_still_read_and_refused
     secretary = Viewer("sec1", "secretary", branch_id=fin1, branch=FIN1)
     outcome = importing.import_bytes(engine, content, "名册.xlsx", secretary)
     assert outcome.status == "rejected" and "只能导入本支部" in outcome.problems[0].message
+
+
+def _data_from(engine, batch_id):
+    with engine.connect() as conn:
+        value = conn.execute(text("SELECT data_from FROM import_batch WHERE id = :b"),
+                             {"b": batch_id}).scalar_one()
+    return None if value is None else pd.Timestamp(value).date()
+
+
+def test_each_batch_records_the_first_day_its_rows_speak_of(engine):
+    roster = import_result(engine, result("roster", ROSTER), b"r", SYSTEM).batch_id
+    rows = [{"sheet": "台账", "row": r, "branch": FIN1, "date": d, "type": "党课", "type_raw": "党课"}
+            for r, d in ((4, "2026-08-03"), (5, "2026-07-21"), (6, "2026-09-30"))]
+    ledger = import_result(engine, result("activity", rows), b"l", SYSTEM).batch_id
+    xuexi = import_result(engine, result("xuexi", [
+        {"sheet": "S", "row": 3, "name": "张伟", "branch": FIN1, "points": 100.0}],
+        period=(date(2026, 10, 1), date(2026, 10, 31))), b"x", SYSTEM).batch_id
+    assert _data_from(engine, roster) is None  # a roster speaks of every period
+    assert _data_from(engine, ledger) == date(2026, 7, 21)
+    assert _data_from(engine, xuexi) == date(2026, 10, 1)
+
+
+def test_migration_0010_fills_data_from_for_earlier_batches(db_url):
+    """A database with batches from before 0010: downgraded to 0009 (the column goes), upgraded
+    again: the first day is read back from each batch's stored rows."""
+    from alembic import command
+    from alembic.config import Config
+
+    from sqlalchemy import create_engine
+
+    from storage.db import MIGRATIONS, dispose_all, get_engine
+
+    engine = get_engine(db_url)
+    rows = [{"sheet": "台账", "row": 4, "branch": FIN1, "date": "2026-05-06", "type": "党课",
+             "type_raw": "党课"}, {"sheet": "台账", "row": 5, "branch": FIN1, "date": "2026-04-02",
+                                 "type": "党课", "type_raw": "党课"}]
+    import_result(engine, result("roster", ROSTER), b"r", SYSTEM)
+    ledger = import_result(engine, result("activity", rows), b"l", SYSTEM).batch_id
+    dispose_all()
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    # a plain engine: SQLite's batch mode rebuilds the table, which the app's foreign-key pragma forbids
+    plain = create_engine(db_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    for target in ("0009", "head"):
+        with plain.begin() as conn:
+            cfg.attributes["connection"] = conn
+            (command.downgrade if target == "0009" else command.upgrade)(cfg, target)
+    plain.dispose()
+    assert _data_from(get_engine(db_url), ledger) == date(2026, 4, 2)
