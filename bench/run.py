@@ -440,6 +440,24 @@ def step_pages(scale: str, url: str, page: str, profile_to: str | None = None) -
     run("warm_s")
     out["warm_s"] = min(out["warm_s"], timed(at.run)[1])
     out["warm_s"] = round(out["warm_s"], 3)
+    # The first view after the office imports a file, in a process that has shown the page
+    # before: one ledger row of next month (October), then one of the quarter shown (September).
+    # Each batch is undone after its measure, so the loaded database stays as it was.
+    from domain.access import SYSTEM
+    from services.importing import import_bytes, undo
+
+    engine = get_engine(url)
+    with engine.connect() as conn:
+        branch = conn.execute(text("SELECT name FROM branch WHERE id = :b"), {"b": branch_id}).scalar_one()
+    for label, day in (("after_import_next_month_s", "2026-10-15"),
+                       ("after_import_same_quarter_s", "2026-09-15")):
+        csv = (f"支部名称,活动日期,活动类型,活动主题,应到人数,实到人数\n"
+               f"{branch},{day},党课,基准测试 {time.time()},10,10\n").encode()
+        outcome = import_bytes(engine, csv, "基准测试补录.csv", SYSTEM)
+        if outcome.status != "imported":
+            raise RuntimeError(f"bench import rejected: {outcome.message}")
+        run(label)
+        undo(engine, outcome.batch_id, SYSTEM)
     return out
 
 
@@ -917,8 +935,12 @@ def goals(report: dict) -> list[dict]:
         add(f"page {page} warm < 1 s", entry.get("warm_s"), GOALS["page_warm_s_max"], "<=")
         if page in GOALS["page_cold_cache_s_max"]:
             limit = GOALS["page_cold_cache_s_max"][page]
-            add(f"page {page} cold cache (first view after an import) ≤ {limit:g} s",
+            add(f"page {page} cold cache (a process's first view) ≤ {limit:g} s",
                 entry.get("cold_cache_s"), limit, "<=")
+            for what, text in (("after_import_next_month_s", "next month's data"),
+                               ("after_import_same_quarter_s", "data of the quarter shown")):
+                add(f"page {page} first view after importing {text} ≤ {limit:g} s",
+                    entry.get(what), limit, "<=")
     cli = data.get("cli", {})
     for backend in ("sqlite", "postgresql"):
         for what in ("scorecard_json", "lagging_json"):  # the packet's goal is its growth
@@ -988,13 +1010,16 @@ def render(report: dict) -> str:
                                  f" {_f(e.get('metrics_s'), '{:.2f}'):>9}"
                                  + (f"  ERROR {e['error']}" if "error" in e else ""))
         if "pages" in data:
-            lines.append(f"  {'pages (s)':34} {'cold proc':>9} {'cold cache':>10} {'warm':>8}")
+            lines.append(f"  {'pages (s)':34} {'cold proc':>9} {'cold cache':>10} {'warm':>8}"
+                         f" {'after import: next month':>25} {'same quarter':>13}")
             for page, e in data["pages"].items():
                 if "skipped" in e:
                     lines.append(f"  {page:34} skipped: {e['skipped']}")
                     continue
                 lines.append(f"  {page:34} {_f(e.get('cold_process_s'), '{:.2f}'):>9}"
                              f" {_f(e.get('cold_cache_s'), '{:.2f}'):>10} {_f(e.get('warm_s'), '{:.2f}'):>8}"
+                             f" {_f(e.get('after_import_next_month_s'), '{:.2f}'):>25}"
+                             f" {_f(e.get('after_import_same_quarter_s'), '{:.2f}'):>13}"
                              + (f"  ERROR {e['error']}" if "error" in e else ""))
         if "packet" in data:
             e = data["packet"]

@@ -79,7 +79,8 @@ def test_bench_smoke_s_scale(tmp_path):
 
     for page in ("overview", "branch_detail"):
         entry = s["pages"][page]
-        keys = ("cold_cache_s", "warm_s", "peak_rss_mb") + (("cold_process_s",) if page == "overview" else ())
+        keys = ("cold_cache_s", "warm_s", "after_import_next_month_s", "after_import_same_quarter_s",
+                "peak_rss_mb") + (("cold_process_s",) if page == "overview" else ())
         _positive(entry, *keys)
 
     packet = s["packet"]
