@@ -15,7 +15,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.dialects import postgresql
 
 from domain.access import Viewer
-from domain.dataset import DATASET_COLUMNS, Dataset
+from domain.dataset import DATASET_COLUMNS, Dataset, empty_frame
 from storage.bulk import gc_paused
 from storage.writes import bump_version, now
 
@@ -298,10 +298,13 @@ def _narrowed(name: str, sql: str, quarter: QuarterReads) -> tuple[str, dict]:
 def load_dataset(
     engine: Engine, viewer: Viewer, start: date | None = None, end: date | None = None,
     quarter: QuarterReads | None = None, study_details: bool = True,
+    tables: tuple[str, ...] | None = None,
 ) -> Dataset:
     """Current data within [start, end] (dates of records; periods that overlap), in scope;
     with ``quarter``, only the rows a quarter's scorecard or lagging list reads (QuarterReads);
-    ``study_details=False`` leaves study content, hours and score empty (a third of the memory)."""
+    ``study_details=False`` leaves study content, hours and score empty (a third of the memory);
+    ``tables``: only these fact frames are read, the others left empty (targets and coverage,
+    a few rows each, always come)."""
     params = {"start": start or date(1900, 1, 1), "end": end or date(2999, 12, 31)}
     if quarter is not None:
         params.update(q_start=max(params["start"], quarter.start), as_of=quarter.as_of)
@@ -318,6 +321,9 @@ def load_dataset(
             ("xuexi", _XUEXI, "x.branch_id"),
             ("records", _RECORDS, "r.branch_id"),
         ):
+            if tables is not None and name not in tables:
+                frames[name] = empty_frame(name)
+                continue
             clause, extra = _scope_clause(viewer, column)
             if extra and name in _CANDIDATES:
                 clause = _CANDIDATES[name]

@@ -260,3 +260,33 @@ def test_a_finished_quarters_card_is_kept_until_data_reaching_into_it_changes(wr
     assert ask() == ["2026Q2", "2026Q4"]
     settings.save(engine, SYSTEM, settings.saved(engine), ["测试：原样保存"])
     assert ask() == ["2026Q2", "2026Q4"]
+
+
+def test_coverage_read_without_facts_equals_coverage_over_the_quarters_data(sample_db_url, monkeypatch):
+    """analytics.coverage reads branches and the files' stated periods only (every page asks for
+    it; it used to read a quarter of facts); the dates must be those computed from the full data."""
+    import pandas as pd
+
+    from metrics.coverage import coverage as from_data
+    from storage import queries
+
+    engine = get_engine(sample_db_url)
+    secretary = _secretary(engine)
+    read = []
+    real = queries.load_dataset
+    monkeypatch.setattr(analytics, "load_dataset",
+                        lambda *a, **k: read.append(k.get("tables")) or real(*a, **k))
+    for viewer in (SYSTEM, secretary):
+        for text_q, cut in (("2026Q3", date(2026, 9, 30)), ("2026Q3", date(2026, 8, 15)),
+                            ("2026Q4", date(2026, 11, 26)), ("2026Q2", date(2026, 6, 30))):
+            q = parse_quarter(text_q)
+            got = analytics.coverage(engine, viewer, q, cut)
+            want = from_data(real(engine, viewer, *analytics.window(q)), q, cut)
+            assert (got.xuexi, got.ledger) == (want.xuexi, want.ledger), (viewer, text_q, cut)
+            pd.testing.assert_series_equal(got.ledger_by_branch.sort_index(),
+                                           want.ledger_by_branch.sort_index())
+            assert got.texts() == want.texts() and got.missing_months() == want.missing_months()
+    assert read and all(t == ("branches",) for t in read)
+    # the sample's Q3 is covered by its quarterly 学习强国 export and the ledgers
+    q3 = analytics.coverage(engine, SYSTEM, "2026Q3", date(2026, 9, 30))
+    assert q3.xuexi == date(2026, 9, 30) and q3.ledger is not None
