@@ -21,12 +21,10 @@ def _pg_server_url() -> str:
     return database_url(PG_URL)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request, tmp_path):
-    """A fresh, empty database URL: a SQLite file, or a new schema on the PostgreSQL server."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'test.db'}"
-        return
+def pg_schema_url():
+    """A new schema on the TEST_DATABASE_URL server, as a URL whose search_path is that schema;
+    dropped afterwards. Under CI a missing or unreachable server fails the test, elsewhere it
+    is skipped with the reason. A generator: ``yield from pg_schema_url()`` in a fixture."""
     if not PG_URL:
         if IN_CI:
             pytest.fail("CI 中必须提供 TEST_DATABASE_URL（PostgreSQL）")
@@ -42,13 +40,24 @@ def db_url(request, tmp_path):
             pytest.fail(f"PostgreSQL unreachable under CI: {exc}")
         pytest.skip(f"PostgreSQL unreachable: {exc}")
     sep = "&" if "?" in server else "?"
-    yield f"{server}{sep}options=-csearch_path%3D{schema}"
-    from storage.db import dispose_all
+    try:
+        yield f"{server}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        from storage.db import dispose_all
 
-    dispose_all()
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
+        dispose_all()
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """A fresh, empty database URL: a SQLite file, or a new schema on the PostgreSQL server."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    yield from pg_schema_url()
 
 
 @pytest.fixture

@@ -80,11 +80,17 @@ class Server:
         raise RuntimeError(f"streamlit run {script} did not start")
 
     def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+        _stop(self.proc)
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """Terminate a server process, killing it when it does not end within 10 s."""
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(10)
 
 
 @pytest.fixture(scope="module")

@@ -9,20 +9,10 @@ import time
 
 import pytest
 
-from tests.test_browser import ARGS, CHROMIUM, Server, _demo_db, _login, _need_browser, _settle
+from tests.test_browser import Server, _demo_db, _login, _need_browser, _settle
+from tests.test_browser import browser  # noqa: F401  (the fixture: one Chromium for the module)
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser():
-    _need_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

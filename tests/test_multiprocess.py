@@ -31,9 +31,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.conftest import IN_CI, PG_URL, ROOT, _pg_server_url
-from tests.test_browser import (ARGS, CHROMIUM, Server, _assert_clean, _login, _need_browser,
-                                _open_from_nav, _settle, _upload, _wait_for_text)
+from tests.conftest import ROOT, pg_schema_url
+from tests.test_browser import (Server, _assert_clean, _login, _need_browser, _open_from_nav,
+                                _settle, _stop, _upload, _wait_for_text)
+from tests.test_browser import browser  # noqa: F401  (the fixture: one Chromium for the module)
 from tests.test_browser_sessions import _logged_in, _shows_login
 from tests.test_deploy import _nginx_wrapper, _upstream_ports
 
@@ -63,33 +64,12 @@ class Hit:
 
 @pytest.fixture
 def pg_demo_url():
-    """A new schema on the TEST_DATABASE_URL server (as conftest's ``db_url`` makes one) with the
-    demo data and accounts loaded by ``cli.py demo``; dropped afterwards."""
-    if not PG_URL:
-        if IN_CI:
-            pytest.fail("CI 中必须提供 TEST_DATABASE_URL（PostgreSQL）")
-        pytest.skip("TEST_DATABASE_URL not set: PostgreSQL tests run in .ci/run")
-    server = _pg_server_url()
-    schema = "t_" + uuid.uuid4().hex[:12]
-    admin = create_engine(server)
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-    except Exception as exc:  # unreachable server
-        admin.dispose()
-        if IN_CI:
-            pytest.fail(f"PostgreSQL unreachable under CI: {exc}")
-        pytest.skip(f"PostgreSQL unreachable: {exc}")
-    sep = "&" if "?" in server else "?"
-    url = f"{server}{sep}options=-csearch_path%3D{schema}"
-    try:
+    """A new schema on the TEST_DATABASE_URL server (conftest's ``pg_schema_url``) with the demo
+    data and accounts loaded by ``cli.py demo``; dropped afterwards."""
+    for url in pg_schema_url():
         subprocess.run([sys.executable, "cli.py", "--db", url, "demo"], cwd=ROOT, check=True,
                        capture_output=True, timeout=300)
         yield url
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
 
 
 @pytest.fixture
@@ -184,12 +164,7 @@ class Nginx:
         raise AssertionError(f"no dashboard_node value among 64 is hashed to {upstream}")
 
     def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(10)
+        _stop(self.proc)
 
 
 @pytest.fixture
@@ -197,17 +172,6 @@ def nginx(processes, tmp_path):
     front = Nginx(tmp_path, [p.port for p in processes])
     yield front
     front.stop()
-
-
-@pytest.fixture
-def browser():
-    _need_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
 
 
 def _cookie(context, name: str, timeout: float = 10) -> dict | None:
