@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import fields
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from domain.dataset import DATASET_COLUMNS, Dataset
@@ -101,3 +102,19 @@ def members_during(ds: Dataset, first: date, last: date) -> pd.DataFrame:
     inside = inside.assign(days=totals).sort_values("end", na_position="last", kind="stable")
     inside = inside.drop_duplicates(["member_id", "branch_id"], keep="last").sort_index()
     return with_branch_type(inside.reset_index(drop=True), ds)
+
+
+def lists_by(values: pd.Series, keys: pd.Index) -> pd.Series:
+    """The ``values`` of each key as a Python list, in row order: what
+    ``values.groupby(keys).agg(list)`` gives, indexed by the distinct keys. Built with one sort
+    and one split: the groupby calls a Python function per group (seconds for 100,000 members)."""
+    codes, uniques = pd.factorize(keys)
+    order = np.argsort(codes, kind="stable")
+    sorted_codes = codes[order]
+    if not len(order):
+        return pd.Series([], index=uniques, dtype=object)
+    starts = np.r_[0, np.flatnonzero(np.diff(sorted_codes)) + 1]
+    ends = np.r_[starts[1:], len(order)]
+    flat = values.to_numpy(dtype=object)[order].tolist()
+    return pd.Series([flat[a:b] for a, b in zip(starts.tolist(), ends.tolist())],
+                     index=uniques[sorted_codes[starts]], dtype=object)

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from domain.vocabulary import REASON_LABELS
-from metrics._frames import members_during, overlap_days, prepare
+from metrics._frames import lists_by, members_during, overlap_days, prepare
 from metrics.coverage import coverage
 from metrics.attendance import absences, named, unsure
 from metrics.config import MetricsConfig, load_config
@@ -69,12 +69,12 @@ def lagging_members(
     lists = named(ds, q.start, cut)
     missed = absences(ds, q.start, cut, lists).sort_values(["date", "activity_id"])
     missed = missed.assign(_text=missed["date"].dt.strftime("%Y-%m-%d") + " " + missed["type"])
-    per_member = missed.groupby(["member_id", "branch_id"]).agg(
-        absences=("activity_id", "nunique"), absent_activities=("_text", list))
     key = pd.MultiIndex.from_frame(members[["member_id", "branch_id"]].astype("int64"))
-    per_member.index = per_member.index.set_levels([lvl.astype("int64") for lvl in per_member.index.levels])
-    absences_n = pd.Series(per_member["absences"].reindex(key).fillna(0).astype(int).to_numpy(), index=members.index)
-    absent_lists = pd.Series(per_member["absent_activities"].reindex(key).to_numpy(), index=members.index)
+    missed = missed.dropna(subset=["member_id", "branch_id"])
+    missed_key = pd.MultiIndex.from_frame(missed[["member_id", "branch_id"]].astype("int64"))
+    per_member = missed["activity_id"].groupby(missed_key).nunique()
+    absences_n = pd.Series(per_member.reindex(key).fillna(0).astype(int).to_numpy(), index=members.index)
+    absent_lists = pd.Series(lists_by(missed["_text"], missed_key).reindex(key).to_numpy(), index=members.index)
     doubt = unsure(lists)
     doubtful = set(zip(doubt["branch_id"].astype(int), doubt["name"]))
     absence_unsure = pd.Series([(int(b), n) in doubtful for b, n in zip(members["branch_id"], members["name"])],
@@ -91,9 +91,8 @@ def lagging_members(
     n_reasons = flags.sum(axis=1).astype(int)
     on = flags.melt(ignore_index=False, var_name="code", value_name="on")  # keeps REASON_CODES order
     on = on[on["on"]]
-    reasons = _lists(on.groupby(level=0, sort=False)["code"].agg(list).reindex(members.index))
-    labels = _lists(on.assign(label=on["code"].map(REASON_LABELS)).groupby(level=0, sort=False)["label"]
-                    .agg(list).reindex(members.index))
+    reasons = _lists(lists_by(on["code"], on.index).reindex(members.index))
+    labels = _lists(lists_by(on["code"].map(REASON_LABELS), on.index).reindex(members.index))
     out = pd.DataFrame({
         "member_id": members["member_id"],
         "branch_id": members["branch_id"],

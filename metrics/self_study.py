@@ -55,7 +55,8 @@ def self_study_status(study: pd.DataFrame, members: pd.DataFrame, q: Quarter, cu
         owed += belonged
         got += belonged & has
         missing_cols[month] = belonged & ~has
-    missing = [[m for m in months if missing_cols[m].iat[i]] for i in range(len(members))] \
+    flags = [missing_cols[m].to_numpy(dtype=bool) for m in months]
+    missing = [[m for m, f in zip(months, row) if f] for row in zip(*flags)] \
         if months else [[] for _ in range(len(members))]
     current = current_month(q, cut)
     if current is not None:

@@ -135,3 +135,18 @@ def test_a_later_as_of_never_removes_a_record(builder, first, second):
     a = t1.xs("attendance", level="indicator")["denominator"].fillna(0)
     b = t2.xs("attendance", level="indicator")["denominator"].fillna(0)
     assert (b >= a).all()
+
+
+@PROFILE
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 2), st.text(max_size=2)), max_size=30))
+def test_lists_by_is_groupby_agg_list(rows):
+    """metrics._frames.lists_by (one sort, one split) gives what pandas' groupby.agg(list) gives:
+    the same groups, each with its values in row order."""
+    from metrics._frames import lists_by
+
+    frame = pd.DataFrame(rows, columns=["member", "branch", "text"]).astype({"member": "int64", "branch": "int64"})
+    keys = pd.MultiIndex.from_frame(frame[["member", "branch"]])
+    got = lists_by(frame["text"], keys)
+    want = frame.groupby(["member", "branch"])["text"].agg(list)
+    assert got.to_dict() == want.to_dict()
+    assert list(got.index) == list(dict.fromkeys(keys))  # in order of first appearance
