@@ -8,9 +8,13 @@ and the average score) — never another branch's name, indicators or members.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
+from pathlib import Path
 
 import pandas as pd
 from cachetools import TTLCache
@@ -28,6 +32,7 @@ from domain.periods import Quarter, effective_as_of, parse_quarter, quarter_of
 from metrics.scorecard import (ScorecardResult, branch_scorecard, kpis, trend_from_cards,
                                trend_quarters)
 from services import settings
+from storage.kept_figures import forget_kept, keep, read_kept
 from storage.queries import (QuarterReads, branch_list, current_targets, data_span, data_version,
                              figures_signature, load_dataset)
 
@@ -104,6 +109,26 @@ def _signature(engine: Engine, quarter: Quarter, cut: date) -> tuple:
     return figures_signature(engine, quarter.end if cut >= quarter.end else None)
 
 
+@cache
+def code_version() -> str:
+    """A hash of the code a card comes from (the rules, the defaults, the read): a kept card
+    computed by another version of the program is never used."""
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    files = sorted([*root.glob("metrics/*.py"), *root.glob("domain/*.py"), *root.glob("domain/*.json"),
+                    root / "storage" / "queries.py", Path(__file__).resolve()])
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _db_key(kind: str, signature: tuple, quarter: Quarter, cut: date) -> str:
+    """Where figures are kept in the database (storage.kept_figures): the data they read, the
+    quarter, the cut-off and the code that computed them."""
+    return hashlib.sha256(repr((kind, signature, str(quarter), cut.isoformat(), code_version()))
+                          .encode()).hexdigest()
+
+
 def committee_card(engine: Engine, quarter: Quarter, cut: date) -> ScorecardResult:
     """The whole committee's scorecard for ``quarter`` as of ``cut``. Every branch is needed for
     the ranking whoever asks, so it is computed once and kept in this process (the overview's
@@ -112,25 +137,42 @@ def committee_card(engine: Engine, quarter: Quarter, cut: date) -> ScorecardResu
 
     A finished quarter's card (as of its end) is kept until a batch reaching into the quarter or
     before it changes, or a setting: importing next month's data recomputes only the quarter in
-    progress, not the previous quarter and the trend beside it on the same page."""
-    key = (str(engine.url), _signature(engine, quarter, cut), str(quarter), cut)
+    progress, not the previous quarter and the trend beside it on the same page.
+
+    The card is also kept in the database (storage.kept_figures) under the same signature plus
+    the code's version: the other server processes, the next ``cli.py`` command and this process
+    after a restart read it (tens of milliseconds) instead of computing it again."""
+    signature = _signature(engine, quarter, cut)
+    key = (str(engine.url), signature, str(quarter), cut)
     with _CARDS_LOCK:
         kept = _CARDS.get(key)
     if kept is not None:
         return kept
-    ds = dataset(engine, SYSTEM, quarter, whole_year=False, as_of=cut)
-    card = branch_scorecard(ds, quarter, cut, config(engine, ds))
+    db_key = _db_key("scorecard", signature, quarter, cut)
+    stored = read_kept(engine, db_key)
+    if stored is not None and {"branches", "indicators"} <= stored.frames.keys():
+        card = ScorecardResult(stored.frames["branches"], stored.frames["indicators"],
+                               json.loads(stored.note or "[]"), quarter, cut)
+    else:
+        ds = dataset(engine, SYSTEM, quarter, whole_year=False, as_of=cut)
+        card = branch_scorecard(ds, quarter, cut, config(engine, ds))
+        keep(engine, db_key, "scorecard", str(quarter), cut,
+             {"branches": card.branches, "indicators": card.indicators},
+             json.dumps(card.warnings, ensure_ascii=False))
     with _CARDS_LOCK:
         _CARDS[key] = card
     return card
 
 
-def forget_cards() -> None:
-    """Drop the kept committee cards and lagging lists (new data makes new keys by itself;
-    benchmarks that measure a cold start call it)."""
+def forget_cards(engine: Engine | None = None) -> None:
+    """Drop the committee cards and lagging lists kept in this process (new data makes new keys
+    by itself), and with ``engine`` those kept in that database too: benchmarks that measure a
+    cold start call it."""
     with _CARDS_LOCK:
         _CARDS.clear()
         _LAGGING.clear()
+    if engine is not None:
+        forget_kept(engine)
 
 
 def scorecard(engine: Engine, viewer: Viewer, quarter: str | Quarter,
@@ -191,12 +233,23 @@ def lagging(engine: Engine, viewer: Viewer, quarter: str | Quarter,
     cards, per scope, so asking again (another page, the reminders) does not read and compute it again."""
     q = parse_quarter(quarter)
     cut = as_of_for(q, as_of)
-    key = (str(engine.url), _signature(engine, q, cut), str(q), cut, viewer.branch_scope)
+    signature = _signature(engine, q, cut)
+    key = (str(engine.url), signature, str(q), cut, viewer.branch_scope)
     with _CARDS_LOCK:
         kept = _LAGGING.get(key)
     if kept is None:
-        ds = dataset(engine, viewer, q, whole_year=False, as_of=cut)
-        kept = lagging_members(ds, q, cut, config(engine, ds))
+        # the whole committee's list is also kept in the database, like the cards; a narrower
+        # scope reads only its own branches, which is quick
+        whole = viewer.branch_scope is None
+        db_key = _db_key("lagging", signature, q, cut)
+        stored = read_kept(engine, db_key) if whole else None
+        if stored is not None and "members" in stored.frames:
+            kept = stored.frames["members"]
+        else:
+            ds = dataset(engine, viewer, q, whole_year=False, as_of=cut)
+            kept = lagging_members(ds, q, cut, config(engine, ds))
+            if whole:
+                keep(engine, db_key, "lagging", str(q), cut, {"members": kept})
         with _CARDS_LOCK:
             _LAGGING[key] = kept
     return kept.copy()

@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
 )
@@ -416,3 +417,24 @@ class ReminderLog(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
     __table_args__ = (Index("uq_reminder_log", "period", "recipient", "channel", unique=True),)
+
+
+class KeptFigures(Base):
+    """One frame of committee-wide figures computed once and kept for every process
+    (services.analytics: a quarter's scorecard is two parts, ``branches`` and ``indicators``; a
+    lagging list one). ``key`` hashes the kind, quarter, as-of date, the figures signature of the
+    data read and the version of the code, so a row is either still right or never asked for
+    again. ``data``: the frame as Parquet; ``note``: JSON (a scorecard's warnings)."""
+
+    __tablename__ = "kept_figures"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    part: Mapped[str] = mapped_column(String(16), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    quarter: Mapped[str] = mapped_column(String(8))
+    as_of: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    __table_args__ = (Index("ix_kept_figures_kind_quarter_as_of", "kind", "quarter", "as_of"),
+                      Index("ix_kept_figures_created_at", "created_at"))

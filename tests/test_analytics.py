@@ -197,7 +197,7 @@ def test_a_lagging_list_is_kept_per_data_version_and_scope(writable_env, monkeyp
     engine = get_engine(writable_env)
     secretary = _secretary(engine)
     q, cut = parse_quarter("2026Q3"), date(2026, 9, 30)
-    analytics.forget_cards()
+    analytics.forget_cards(engine)
     full = analytics.lagging(engine, SYSTEM, q, cut)
     mine = analytics.lagging(engine, secretary, q, cut)
     assert set(mine["branch_id"]) <= {secretary.branch_id} and len(mine) < len(full)
@@ -233,7 +233,7 @@ def test_a_finished_quarters_card_is_kept_until_data_reaching_into_it_changes(wr
     engine = get_engine(writable_env)
     q2, q4 = parse_quarter("2026Q2"), parse_quarter("2026Q4")
     in_progress = date(2026, 11, 20)
-    analytics.forget_cards()
+    analytics.forget_cards(engine)
     computed = []
     real = analytics.branch_scorecard
     monkeypatch.setattr(analytics, "branch_scorecard",

@@ -1,0 +1,173 @@
+"""Committee-wide figures kept in the database (storage.kept_figures via services.analytics): the
+quarter's scorecard and the committee's lagging list. Another process, or this one after a
+restart, reads them instead of computing them; what is read back is what was computed; figures
+from other data or other code are never used; a database that refuses the write still gets the
+figures."""
+
+import subprocess
+import sys
+from datetime import date
+
+import pandas as pd
+import pytest
+from sqlalchemy import text
+
+from domain.access import SYSTEM, Viewer
+from domain.periods import parse_quarter
+from services import analytics
+from services.importing import import_bytes, import_paths, sample_files
+from storage.db import get_engine
+from tests.conftest import ROOT
+
+Q2, Q3 = parse_quarter("2026Q2"), parse_quarter("2026Q3")
+CUT = date(2026, 9, 30)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def loaded_url(request, writable_env):
+    """The sample data on each backend: the SQLite copy, or a new PostgreSQL schema loaded with it."""
+    if request.param == "sqlite":
+        yield writable_env
+        return
+    from tests.conftest import pg_schema_url
+
+    for url in pg_schema_url():
+        engine = get_engine(url)
+        assert all(o.status != "rejected" for o in import_paths(engine, sample_files(), SYSTEM))
+        yield url
+
+
+def _restart(monkeypatch, engine):
+    """What another process (or this one restarted) starts from: nothing kept in memory, and any
+    computing is counted."""
+    analytics.forget_cards()
+    computed = []
+    card, lagging = analytics.branch_scorecard, analytics.lagging_members
+    monkeypatch.setattr(analytics, "branch_scorecard",
+                        lambda ds, q, cut, cfg: computed.append(str(q)) or card(ds, q, cut, cfg))
+    monkeypatch.setattr(analytics, "lagging_members",
+                        lambda ds, q, cut, cfg: computed.append(f"lagging {q}") or lagging(ds, q, cut, cfg))
+    return computed
+
+
+def _kept(engine, kind="scorecard") -> list[tuple]:
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(text(
+            "SELECT DISTINCT quarter, as_of FROM kept_figures WHERE kind = :k ORDER BY quarter"), {"k": kind})]
+
+
+def test_a_card_computed_once_is_read_back_exactly_by_a_fresh_process(loaded_url, monkeypatch):
+    engine = get_engine(loaded_url)
+    analytics.forget_cards(engine)
+    computed = _restart(monkeypatch, engine)
+    first = analytics.scorecard(engine, SYSTEM, Q3, CUT)
+    assert computed == ["2026Q3"]
+    assert [(q, str(d)) for q, d in _kept(engine)] == [("2026Q3", "2026-09-30")]
+
+    computed = _restart(monkeypatch, engine)
+    again = analytics.scorecard(engine, SYSTEM, Q3, CUT)
+    assert computed == []  # read from the database, not computed
+    pd.testing.assert_frame_equal(again.card.branches, first.card.branches)
+    pd.testing.assert_frame_equal(again.card.indicators, first.card.indicators)
+    assert again.card.warnings == first.card.warnings
+    assert (again.n_ranked, again.committee_average) == (first.n_ranked, first.committee_average)
+
+
+def test_a_secretary_reading_a_kept_card_gets_only_their_branch(writable_env, monkeypatch):
+    engine = get_engine(writable_env)
+    with engine.connect() as conn:
+        bid, name = conn.execute(text("SELECT id, name FROM branch ORDER BY id LIMIT 1")).one()
+    analytics.forget_cards(engine)
+    analytics.scorecard(engine, SYSTEM, Q3, CUT)
+    computed = _restart(monkeypatch, engine)
+    mine = analytics.scorecard(engine, Viewer("s", "secretary", branch_id=bid, branch=name), Q3, CUT)
+    assert computed == []
+    assert mine.card.branches["branch_id"].tolist() == [bid]
+    assert set(mine.card.indicators["branch_id"]) == {bid}
+    assert mine.n_ranked == 30  # the committee-wide aggregate still comes with it
+
+
+def test_new_data_in_the_quarter_recomputes_and_replaces_the_kept_card(writable_env, monkeypatch):
+    engine = get_engine(writable_env)
+    analytics.forget_cards(engine)
+    before = analytics.scorecard(engine, SYSTEM, Q3, CUT)
+    branch, bid = before.card.branches.iloc[0][["branch", "branch_id"]]
+    csv = (f"支部名称,活动日期,活动类型,活动主题,应到人数,实到人数\n"
+           f"{branch},2026-09-15,党课,补录,10,10\n").encode()
+    assert import_bytes(engine, csv, "九月补录.csv", SYSTEM).status == "imported"
+    computed = _restart(monkeypatch, engine)
+    after = analytics.scorecard(engine, SYSTEM, Q3, CUT)
+    assert computed == ["2026Q3"]
+    assert len(_kept(engine)) == 1  # the superseded card of the same quarter and day is gone
+    count = after.card.indicators.set_index(["branch_id", "indicator"]).loc[(bid, "lecture"), "actual"]
+    was = before.card.indicators.set_index(["branch_id", "indicator"]).loc[(bid, "lecture"), "actual"]
+    assert count == was + 1
+
+
+def test_a_card_from_another_version_of_the_code_is_not_used(writable_env, monkeypatch):
+    engine = get_engine(writable_env)
+    analytics.forget_cards(engine)
+    analytics.scorecard(engine, SYSTEM, Q2, Q2.end)
+    computed = _restart(monkeypatch, engine)
+    monkeypatch.setattr(analytics, "code_version", lambda: "another-version")
+    analytics.scorecard(engine, SYSTEM, Q2, Q2.end)
+    assert computed == ["2026Q2"]
+
+
+def test_a_database_that_refuses_to_keep_still_gets_the_figures(writable_env, monkeypatch, caplog):
+    engine = get_engine(writable_env)
+    analytics.forget_cards(engine)
+    expected = analytics.scorecard(engine, SYSTEM, Q3, CUT)
+    with engine.begin() as conn:  # neither read nor write can succeed now
+        conn.execute(text("DROP TABLE kept_figures"))
+    computed = _restart(monkeypatch, engine)
+    got = analytics.scorecard(engine, SYSTEM, Q3, CUT)
+    assert computed == ["2026Q3"]
+    pd.testing.assert_frame_equal(got.card.branches, expected.card.branches)
+    assert any("not kept" in r.getMessage() for r in caplog.records)
+
+
+def test_the_cli_keeps_the_card_for_the_next_command(writable_env):
+    """Two whole ``cli.py scorecard`` processes: the first keeps the card, the second prints the
+    same figures from it."""
+    engine = get_engine(writable_env)
+    analytics.forget_cards(engine)
+    argv = [sys.executable, str(ROOT / "cli.py"), "--db", writable_env, "scorecard",
+            "--quarter", "2026Q3", "--as-of", "2026-09-30", "--format", "json"]
+    first = subprocess.run(argv, capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert first.returncode == 0, first.stderr
+    assert [q for q, _ in _kept(engine)] == ["2026Q3"]
+    second = subprocess.run(argv, capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert second.returncode == 0, second.stderr
+    assert second.stdout == first.stdout
+
+
+def test_the_committees_lagging_list_is_read_back_exactly_by_a_fresh_process(loaded_url, monkeypatch):
+    """Its list columns (reasons, absent activities, missing months) come back as Python lists."""
+    engine = get_engine(loaded_url)
+    analytics.forget_cards(engine)
+    computed = _restart(monkeypatch, engine)
+    first = analytics.lagging(engine, SYSTEM, Q3, CUT)
+    assert computed == ["lagging 2026Q3"] and len(first) > 0
+    assert [q for q, _ in _kept(engine, "lagging")] == ["2026Q3"]
+    computed = _restart(monkeypatch, engine)
+    again = analytics.lagging(engine, SYSTEM, Q3, CUT)
+    assert computed == []
+    pd.testing.assert_frame_equal(again, first)
+    assert all(type(v) is list for col in ("reasons", "reason_labels", "absent_activities", "missing_months")
+               for v in again[col])
+
+
+def test_a_secretarys_lagging_list_is_computed_on_their_branch_and_not_kept(writable_env, monkeypatch):
+    """Only the whole committee's list is kept; a secretary's is read from their own branch (a
+    committee list kept in the database never reaches them)."""
+    engine = get_engine(writable_env)
+    analytics.forget_cards(engine)
+    whole = analytics.lagging(engine, SYSTEM, Q3, CUT)
+    bid, name = whole.iloc[0][["branch_id", "branch"]]
+    computed = _restart(monkeypatch, engine)
+    mine = analytics.lagging(engine, Viewer("s", "secretary", branch_id=int(bid), branch=name), Q3, CUT)
+    assert computed == ["lagging 2026Q3"]
+    assert set(mine["branch_id"]) == {bid}
+    assert mine["member_id"].tolist() == whole[whole["branch_id"] == bid]["member_id"].tolist()
+    assert len(_kept(engine, "lagging")) == 1
