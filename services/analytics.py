@@ -255,6 +255,22 @@ def lagging(engine: Engine, viewer: Viewer, quarter: str | Quarter,
     return kept.copy()
 
 
+def warm(engine: Engine, today: date | None = None) -> list[str]:
+    """Compute and keep (here and in the database) the committee figures the first pages ask for
+    after new data: the newest quarter as of ``today`` with its three predecessors (总览's quarter,
+    its comparison and its trend) and the newest quarter's lagging list. Run after an import or an
+    undo, so the next viewer, in this process or another, reads them instead of waiting for them.
+    Returns the quarters warmed, newest first."""
+    today = today or date.today()
+    trend = quarters_with_data(engine, today)[:4]
+    newest = trend[0]
+    shown = list(dict.fromkeys([newest, newest.previous(), *trend]))  # the comparison needs the previous one
+    for q in shown:
+        committee_card(engine, q, effective_as_of(q, today))
+    lagging(engine, SYSTEM, newest, effective_as_of(newest, today))
+    return [str(q) for q in shown]
+
+
 def points(engine: Engine, viewer: Viewer, year: int, as_of: date | None = None,
            ds: Dataset | None = None):
     """Member points for ``year`` as of ``as_of``; ``ds``: data already read for this viewer

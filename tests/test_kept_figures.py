@@ -171,3 +171,36 @@ def test_a_secretarys_lagging_list_is_computed_on_their_branch_and_not_kept(writ
     assert set(mine["branch_id"]) == {bid}
     assert mine["member_id"].tolist() == whole[whole["branch_id"] == bid]["member_id"].tolist()
     assert len(_kept(engine, "lagging")) == 1
+
+
+def test_warming_after_new_data_keeps_what_the_overview_asks_first(writable_env, monkeypatch):
+    """analytics.warm (run after an import or undo) computes the newest quarter as of today, its
+    previous quarter, the trend's quarters and the newest lagging list: the overview of a fresh
+    process then computes nothing. The sample's data reach 2026-11-20: newest is 2026Q4."""
+    engine = get_engine(writable_env)
+    today = date(2026, 12, 1)
+    analytics.forget_cards(engine)
+    assert analytics.warm(engine, today) == ["2026Q4", "2026Q3", "2026Q2", "2026Q1"]
+    computed = _restart(monkeypatch, engine)
+    q4 = parse_quarter("2026Q4")
+    analytics.scorecard(engine, SYSTEM, q4, today, with_previous=True)
+    analytics.score_trend(engine, SYSTEM, [q4, Q3, Q2, parse_quarter("2026Q1")], today)
+    analytics.lagging(engine, SYSTEM, q4, today)
+    assert computed == []
+
+
+def test_the_import_pages_warm_up_runs_in_the_background_and_only_logs_failures(writable_env, monkeypatch,
+                                                                              caplog):
+    from ui import data
+
+    engine = get_engine(writable_env)
+    analytics.forget_cards(engine)
+    data.warm_in_background().join(timeout=120)
+    assert [q for q, _ in _kept(engine)] == ["2026Q1", "2026Q2", "2026Q3", "2026Q4"]
+    assert len(_kept(engine, "lagging")) == 1
+
+    monkeypatch.setattr(analytics, "warm", lambda engine: 1 / 0)
+    thread = data.warm_in_background()
+    thread.join(timeout=60)
+    assert not thread.is_alive()
+    assert any("warming the figures" in r.getMessage() for r in caplog.records)

@@ -203,6 +203,15 @@ def _newest_batch_file(db_url: str) -> str:
     return name
 
 
+def _kept_keys(db_url: str) -> set[str]:
+    """Keys of the committee lagging lists kept in the database (the last thing a warm-up keeps)."""
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        keys = {r[0] for r in conn.execute(text("SELECT key FROM kept_figures WHERE kind = 'lagging'"))}
+    engine.dispose()
+    return keys
+
+
 def test_two_processes_behind_nginx_sticky_shared_data_and_failover(browser, pg_demo_url,
                                                                     processes, nginx):
     by_address = {_address(p.port): p for p in processes}
@@ -247,6 +256,7 @@ def test_two_processes_behind_nginx_sticky_shared_data_and_failover(browser, pg_
         name = f"多进程_学习记录_{uuid.uuid4().hex[:8]}.csv"
 
         _open_from_nav(page, "数据导入")
+        kept_before = _kept_keys(pg_demo_url)
         csv = "姓名,所在支部,学习日期,学习形式\n张伟,市财政局第一党支部,2026-11-03,自学\n"
         assert name in _upload(page, name, csv.encode("utf-8"), "text/csv")
         page.get_by_role("button", name="导入此文件").first.click()
@@ -257,6 +267,12 @@ def test_two_processes_behind_nginx_sticky_shared_data_and_failover(browser, pg_
         hits = nginx.hits(node["value"])
         assert any(h.uri.startswith("/_stcore/upload_file/") for h in hits), hits
         assert {h.upstream for h in hits} == {home}, "the upload went to the same process"
+        # the importing process warms the new figures in the background and keeps them in the
+        # database, where the other process reads them
+        deadline = time.time() + 120
+        while not (_kept_keys(pg_demo_url) - kept_before) and time.time() < deadline:
+            time.sleep(1)
+        assert _kept_keys(pg_demo_url) - kept_before, "no figures were warmed after the import"
 
         _open_from_nav(other_page, "数据导入")  # the other process's next page run
         assert name in _batch_rows(other_page), "the import is listed by the other process"

@@ -4,6 +4,8 @@ arguments — never read from session state inside the cache — and has a ttl a
 
 from __future__ import annotations
 
+import logging
+import threading
 from datetime import date
 
 import streamlit as st
@@ -15,6 +17,8 @@ from ui.session import engine
 
 TTL = 600
 ENTRIES = 64
+log = logging.getLogger(__name__)
+_WARMING = threading.Lock()  # one warm-up at a time; a later one waits and reads the newer data
 
 
 def version() -> str:
@@ -31,6 +35,24 @@ def _viewer(scope: tuple) -> Viewer:
 
 def scope_of(viewer: Viewer) -> tuple:
     return (viewer.role, viewer.branch_id, viewer.focus)
+
+
+def warm_in_background() -> threading.Thread:
+    """After an import or an undo: compute the committee figures the first pages ask for
+    (analytics.warm) in a background thread, so the leader who opens 总览 next, in this process
+    or another one, does not wait for them. A failure is logged; the pages compute as usual."""
+    db = engine()
+
+    def run():
+        with _WARMING:
+            try:
+                analytics.warm(db)
+            except Exception:
+                log.exception("warming the figures after new data failed")
+
+    thread = threading.Thread(target=run, name="warm-figures", daemon=True)
+    thread.start()
+    return thread
 
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
