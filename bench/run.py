@@ -463,13 +463,23 @@ def step_pages(scale: str, url: str, page: str, profile_to: str | None = None) -
 
     with engine.connect() as conn:
         branch = conn.execute(text("SELECT name FROM branch WHERE id = :b"), {"b": branch_id}).scalar_one()
+    # The third: imported through the page, which warms the figures in the background
+    # (analytics.warm, timed on its own): the leader opens the page once that has finished.
+    from services import analytics
+
     for label, day in (("after_import_next_month_s", "2026-10-15"),
-                       ("after_import_same_quarter_s", "2026-09-15")):
+                       ("after_import_same_quarter_s", "2026-09-15"),
+                       ("after_import_warmed_s", "2026-09-16")):
         csv = (f"支部名称,活动日期,活动类型,活动主题,应到人数,实到人数\n"
                f"{branch},{day},党课,基准测试 {time.time()},10,10\n").encode()
         outcome = import_bytes(engine, csv, "基准测试补录.csv", SYSTEM)
         if outcome.status != "imported":
             raise RuntimeError(f"bench import rejected: {outcome.message}")
+        if label == "after_import_warmed_s":
+            if not hasattr(analytics, "warm"):  # older code: nothing is warmed after an import
+                undo(engine, outcome.batch_id, SYSTEM)
+                continue
+            out["warm_up_s"] = round(timed(analytics.warm, engine)[1], 3)
         run(label)
         undo(engine, outcome.batch_id, SYSTEM)
     return out
@@ -969,6 +979,7 @@ def goals(report: dict) -> list[dict]:
                 entry.get("cold_cache_s"), limit, "<=")
             for what, text in (("after_import_next_month_s", "next month's data"),
                                ("after_import_same_quarter_s", "data of the quarter shown"),
+                               ("after_import_warmed_s", "data of the quarter shown through the page (warmed)"),
                                ("other_process_s", "data already seen by another process")):
                 add(f"page {page} first view after importing {text} ≤ {limit:g} s",
                     entry.get(what), limit, "<=")
@@ -1043,7 +1054,8 @@ def render(report: dict) -> str:
                                  + (f"  ERROR {e['error']}" if "error" in e else ""))
         if "pages" in data:
             lines.append(f"  {'pages (s)':34} {'cold proc':>9} {'cold cache':>10} {'warm':>8}"
-                         f" {'after import: next month':>25} {'same quarter':>13} {'other process':>13}")
+                         f" {'after import: next month':>25} {'same quarter':>13} {'warmed':>7}"
+                         f" {'other process':>13}")
             for page, e in data["pages"].items():
                 if "skipped" in e:
                     lines.append(f"  {page:34} skipped: {e['skipped']}")
@@ -1052,6 +1064,7 @@ def render(report: dict) -> str:
                              f" {_f(e.get('cold_cache_s'), '{:.2f}'):>10} {_f(e.get('warm_s'), '{:.2f}'):>8}"
                              f" {_f(e.get('after_import_next_month_s'), '{:.2f}'):>25}"
                              f" {_f(e.get('after_import_same_quarter_s'), '{:.2f}'):>13}"
+                             f" {_f(e.get('after_import_warmed_s'), '{:.2f}'):>7}"
                              f" {_f(e.get('other_process_s'), '{:.2f}'):>13}"
                              + (f"  ERROR {e['error']}" if "error" in e else ""))
         if "packet" in data:
