@@ -1,47 +1,23 @@
-"""``import``, ``batches``, ``undo`` and ``demo``: data into the database, and out of it again."""
+"""``batches``, ``undo`` and ``demo``: what was imported, undoing it, and the sample data
+(``import`` itself is cli/imports.py, light to start)."""
 
 from __future__ import annotations
-
-from dataclasses import replace
 
 import pandas as pd
 
 from cli import context
 from cli.errors import CliError
+from cli.imports import print_outcomes
 from services import importing
 from services.accounts import ensure_demo_accounts
 from storage.queries import list_batches
-
-_STATUS = {"imported": "已导入", "duplicate": "已存在", "rejected": "未导入"}
-
-
-def _print_outcomes(outcomes) -> int:
-    failed = 0
-    for outcome in outcomes:
-        print(f"{_STATUS[outcome.status]}：{outcome.file_name} — {outcome.message}")
-        for problem in outcome.problems:
-            print("  " + problem.describe())
-        failed += outcome.status == "rejected"
-    return 1 if failed else 0
-
-
-def cmd_import(args) -> int:
-    engine = context.engine(args)
-    period = tuple(args.period) if args.period else None
-    if period and period[0] > period[1]:
-        raise CliError("统计区间的开始日期晚于结束日期。")
-    viewer = context.viewer(args)
-    if args.user:  # a label for the log; who acted is the OS user
-        viewer = replace(viewer, display_name=f"经办人自述：{args.user}")
-    return _print_outcomes(importing.import_paths(engine, args.paths, viewer, args.kind, period))
-
 
 def cmd_demo(args) -> int:
     engine = context.engine(args)
     files = importing.sample_files()
     if not files:
         raise CliError("sample_data/ 中没有示例文件。请先运行 python sample_data/make_sample.py")
-    status = _print_outcomes(importing.import_paths(engine, files, context.viewer(args)))
+    status = print_outcomes(importing.import_paths(engine, files, context.viewer(args)))
     ensure_demo_accounts(engine)
     return status
 

@@ -36,7 +36,7 @@ KINDS = ("roster", "xuexi", "activity", "activity_counts", "study", "records", "
 
 # command → "module:function" in this package
 COMMANDS = {
-    "import": "cli.data:cmd_import",
+    "import": "cli.imports:cmd_import",
     "batches": "cli.data:cmd_batches",
     "undo": "cli.data:cmd_undo",
     "demo": "cli.data:cmd_demo",

@@ -6,11 +6,15 @@ themselves. Actions are stable codes; ``ACTION_LABELS`` gives the words the 审�
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
 from sqlalchemy import Engine
 
 from domain.access import Viewer
 from storage import accounts as store
+
+if TYPE_CHECKING:  # pandas is loaded by the listing only: recording stays light for the CLI
+    import pandas as pd
 
 ACTION_LABELS = {
     "login": "登录",

@@ -14,8 +14,9 @@ from data_loaders import detect_kind, load_file, load_file_isolated
 from data_loaders.schema import LoadResult, Problem
 from domain.access import Viewer
 from services import audit
+from storage.batch_lookup import duplicate_audit_detail, earlier_import
 from storage.bulk import gc_paused
-from storage.imports import (ImportOutcome, duplicate_outcome, earlier_import, import_result,
+from storage.imports import (ImportOutcome, duplicate_outcome, import_result,
                              scope_problems, undo_batch)
 from storage.queries import known_branches, list_batches, stored_warnings
 
@@ -128,7 +129,7 @@ def _audit(engine: Engine, viewer: Viewer, outcome: ImportOutcome) -> None:
     if outcome.status == "imported":
         action, detail = "import", f"{outcome.file_name}：第{outcome.batch_id}批，{outcome.rows}行"
     elif outcome.status == "duplicate":
-        action, detail = "import", f"{outcome.file_name}：与第{outcome.batch_id}批内容相同，未改动"
+        action, detail = "import", duplicate_audit_detail(outcome.file_name, outcome.batch_id)
     else:
         action, detail = "import_rejected", f"{outcome.file_name}：未导入（{outcome.message}）"
     try:

@@ -7,12 +7,16 @@ import json
 import secrets
 from datetime import datetime
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
 from sqlalchemy import Engine, delete, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from storage.models import AppSession, LoginAttempt, LoginFailure, Setting
 from storage.writes import now
+
+if TYPE_CHECKING:  # loaded by the two listings only: the CLI's light paths do without pandas
+    import pandas as pd
 
 
 def get_user(engine: Engine, username: str) -> dict | None:
@@ -53,6 +57,8 @@ def list_users(engine: Engine) -> pd.DataFrame:
             "SELECT u.username, u.display_name, u.role, b.name AS branch, u.disabled, u.is_demo,"
             " u.created_at FROM app_user u LEFT JOIN branch b ON b.id = u.branch_id"
             " ORDER BY u.username"))
+        import pandas as pd
+
         return pd.DataFrame(result.all(), columns=list(result.keys()))
 
 
@@ -123,6 +129,8 @@ def audit_log(engine: Engine, limit: int = 1000, action: str | None = None,
     sql += " ORDER BY id DESC LIMIT :n"
     with engine.connect() as conn:
         result = conn.execute(text(sql), params)
+        import pandas as pd
+
         return pd.DataFrame(result.all(), columns=list(result.keys()))
 
 

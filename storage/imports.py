@@ -21,6 +21,7 @@ from domain.access import Viewer
 from data_loaders.schema import LoadResult, Problem
 from data_loaders.text import arrow_strings
 from storage import membership, pii
+from storage.batch_lookup import duplicate_message, sha256_of
 from storage.models import VERSION_SPANS, VERSIONED_TABLES, ImportBatch
 from storage.writes import bulk_insert, bulk_transaction, bump_version, next_ids, now
 
@@ -50,26 +51,11 @@ class ImportRejected(Exception):
         self.problems = problems
 
 
-def sha256_of(content: bytes) -> str:
-    return hashlib.sha256(content).hexdigest()
-
-
-def earlier_import(engine: Engine, content: bytes) -> tuple[int, str] | None:
-    """The current batch (id, kind) imported from exactly these bytes, if any: lets an
-    administrator's re-import of the same file stop before the file is even read."""
-    with engine.connect() as conn:
-        row = conn.execute(
-            select(ImportBatch.id, ImportBatch.kind).where(
-                ImportBatch.sha256 == sha256_of(content), ImportBatch.undone_at.is_(None))
-        ).first()
-    return None if row is None else (row.id, row.kind)
-
-
 def duplicate_outcome(file_name: str, batch_id: int, kind: str | None,
                       problems: list[Problem] | None = None) -> ImportOutcome:
     return ImportOutcome(file_name, "duplicate", batch_id=batch_id, kind=kind,
                          problems=list(problems or []),
-                         message=f"内容与第{batch_id}批导入完全相同，未做任何改动。")
+                         message=duplicate_message(batch_id))
 
 
 def import_result(

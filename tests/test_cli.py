@@ -224,3 +224,41 @@ def test_import_pauses_the_cyclic_collector_and_always_restores_it(tmp_path, mon
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_importing_files_already_imported_answers_without_loading_pandas(tmp_path):
+    """A whole ``cli.py import`` of files already imported: the same lines and audit entries as
+    the full import gives a duplicate, and neither pandas nor the loaders are loaded (the answer
+    comes from the files' hashes). One new file among them takes the full path, which audits
+    the duplicate once."""
+    import subprocess
+    import sys
+
+    from sqlalchemy import text
+
+    from tests.conftest import ROOT
+
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    roster, ledger = tmp_path / "名册.csv", tmp_path / "台账.csv"
+    roster.write_text("姓名,所在支部\n张伟,市财政局第一党支部\n", encoding="utf-8")
+    ledger.write_text("支部名称,活动日期,活动类型\n市财政局第一党支部,2026-07-02,党课\n", encoding="utf-8")
+
+    def run(*paths):
+        proc = subprocess.run([sys.executable, "-X", "importtime", str(ROOT / "cli.py"), "--db", url,
+                               "import", *map(str, paths)], capture_output=True, text=True, cwd=ROOT,
+                              timeout=120)
+        loaded = {line.split("|")[-1].strip() for line in proc.stderr.splitlines() if "|" in line}
+        return proc.returncode, proc.stdout, loaded
+
+    assert run(roster)[0] == 0
+    code, out, loaded = run(roster)
+    assert code == 0
+    assert out == "已存在：名册.csv — 内容与第1批导入完全相同，未做任何改动。\n"
+    assert "pandas" not in loaded and "data_loaders" not in loaded
+    code, out, loaded = run(roster, ledger)
+    assert code == 0 and "已存在：名册.csv" in out and "已导入：台账.csv" in out
+    assert "data_loaders" in loaded
+    with get_engine(url).connect() as conn:
+        details = [r[0] for r in conn.execute(text("SELECT detail FROM audit_log WHERE action = 'import' ORDER BY id"))]
+    assert details == ["名册.csv：第1批，1行", "名册.csv：与第1批内容相同，未改动",
+                       "名册.csv：与第1批内容相同，未改动", "台账.csv：第2批，1行"]
