@@ -9,7 +9,7 @@ import pandas as pd
 
 from cli import context
 from cli.errors import CliError
-from cli.output import clean, emit
+from cli.output import clean, emit, json_values, rows
 from domain.formatting import value_text
 from domain.periods import parse_quarter
 from services import analytics
@@ -44,7 +44,7 @@ def scorecard_document(card, quarter, as_of) -> dict:
     grouped by branch once, so the document costs one pass over the indicator table."""
     shown = card.indicators[card.indicators["applicable"] & card.indicators["scored"]]
     per_branch: dict[int, dict] = {}
-    for ind in shown.to_dict("records"):
+    for ind in rows(shown):
         per_branch.setdefault(ind["branch_id"], {})[ind["indicator"]] = {
             "label": ind["label"], "actual": clean(ind["actual"]),
             "actual_text": value_text(ind["actual"], ind["measure"]),
@@ -57,7 +57,7 @@ def scorecard_document(card, quarter, as_of) -> dict:
         "branch": row["branch"], "unit": clean(row["unit"]), "type": row["type"],
         "score": clean(row["score"]), "rank": clean(row["rank"]), "status": clean(row["status"]),
         "members": clean(row["n_members"]), "indicators": per_branch.get(row["branch_id"], {}),
-    } for row in card.branches.to_dict("records")]
+    } for row in rows(card.branches)]
     return {"quarter": str(quarter), "as_of": as_of.isoformat(), "branches": branches}
 
 
@@ -87,11 +87,13 @@ def cmd_lagging(args) -> int:
     if branch:
         frame = frame[frame["branch"] == branch]
     members = [
-        {"branch": r["branch"], "name": r["name"], "group": clean(r["group"]),
-         "reasons": list(r["reasons"]), "reason_labels": list(r["reason_labels"]),
-         "points": clean(r["points"]), "absences": clean(r["absences"]),
-         "missing_months": clean(list(r["missing_months"]))}
-        for r in frame.to_dict("records")
+        {"branch": branch, "name": name, "group": group, "reasons": list(reasons),
+         "reason_labels": list(labels), "points": points, "absences": absences,
+         "missing_months": [str(m) for m in months]}
+        for branch, name, group, reasons, labels, points, absences, months in zip(
+            frame["branch"].tolist(), frame["name"].tolist(), json_values(frame["group"]),
+            frame["reasons"].tolist(), frame["reason_labels"].tolist(), json_values(frame["points"]),
+            json_values(frame["absences"]), frame["missing_months"].tolist())
     ]
     table = pd.DataFrame({
         "支部": frame["branch"], "姓名": frame["name"],
@@ -116,7 +118,7 @@ def cmd_points(args) -> int:
          "level": r["level"], "model": bool(r["model"]),
          "attended": clean(r["attended"]), "study_records": clean(r["study_records"]),
          "xuexi_points": clean(r["xuexi_points"]), "absences": clean(r["absences"])}
-        for r in frame.to_dict("records")
+        for r in rows(frame)
     ]
     table = pd.DataFrame({
         "支部": frame["branch"], "姓名": frame["name"], "积分": frame["points"],

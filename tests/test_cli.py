@@ -262,3 +262,38 @@ def test_importing_files_already_imported_answers_without_loading_pandas(tmp_pat
         details = [r[0] for r in conn.execute(text("SELECT detail FROM audit_log WHERE action = 'import' ORDER BY id"))]
     assert details == ["名册.csv：第1批，1行", "名册.csv：与第1批内容相同，未改动",
                        "名册.csv：与第1批内容相同，未改动", "台账.csv：第2批，1行"]
+
+
+def test_json_output_is_what_the_standard_library_writes_and_rows_what_pandas_gives():
+    """cli.output writes JSON with orjson and builds records column by column, for speed; the
+    bytes must be those of json.dumps(ensure_ascii=False, indent=2), the records those of
+    DataFrame.to_dict("records") once cleaned for JSON (missing values may be NA or None)."""
+    import json
+
+    import numpy as np
+    import pandas as pd
+
+    from cli.output import clean, json_bytes, json_values, rows
+
+    doc = {"quarter": "2026Q3", "branches": [
+        {"branch": "市财政局第一党支部", "score": 78.07, "rank": 1, "status": None, "members": 0,
+         "indicators": {"congress": {"actual": 1.0, "remaining": "还差1次", "behind_pace": False}},
+         "reasons": [], "months": ["2026-07", "2026-08"]},
+        {"branch": "离退休支部\u3000", "score": 28.571428571428573, "rank": None, "indicators": {}},
+    ], "empty": [], "nested": [[1, 2], {}]}
+    assert json_bytes(doc) == (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+    frame = pd.DataFrame({
+        "name": pd.Series(["张伟", None, "李娜"], dtype="str"),
+        "n": pd.Series([1, None, 3], dtype="Int64"),
+        "points": [1.5, np.nan, 0.0],
+        "reasons": [["xuexi_zero"], [], ["absent", "no_self_study"]],
+    })
+    def cleaned(records):
+        return [{k: clean(v) for k, v in r.items()} for r in records]
+
+    assert cleaned(rows(frame)) == cleaned(frame.to_dict("records"))
+    assert rows(frame)[2] == {"name": "李娜", "n": 3, "points": 0.0, "reasons": ["absent", "no_self_study"]}
+    assert json_values(frame["points"]) == [1.5, None, 0.0]
+    assert json_values(frame["n"]) == [1, None, 3]
+    assert json_values(frame["name"]) == ["张伟", None, "李娜"]
