@@ -10,7 +10,6 @@ from sqlalchemy import Engine
 
 from domain.access import Viewer
 from domain.periods import Quarter, parse_quarter
-from metrics.lagging import lagging_members
 from metrics.packet import Packet, build_packet
 from metrics.quality import data_quality
 from metrics.scorecard import ScorecardResult
@@ -27,8 +26,7 @@ def packet(engine: Engine, viewer: Viewer, quarter: Quarter | str, as_of: date |
     cut = analytics.as_of_for(q, as_of)
     scoped = analytics.scorecard(engine, viewer, q, cut, with_previous=True)
     ds = analytics.dataset(engine, viewer, q)
-    cfg = analytics.config(engine, ds)
-    lagging = lagging_members(ds, q, cut, cfg)
+    lagging = analytics.lagging(engine, viewer, q, cut)  # the list the pages show (and keep)
     quality = data_quality(ds, q, cut)
     tasks = list_tasks(engine, viewer, quarters=[q, q.previous()])
     return build_packet(scoped.card, ds, lagging, quality, scoped.previous, tasks, branch_ids,
