@@ -632,14 +632,14 @@ class Bench:
     @staticmethod
     def forget_kept_cards(url: str) -> None:
         """Drop the committee figures a database keeps for every process (storage.kept_figures)."""
-        from sqlalchemy import create_engine, inspect as schema, text
+        from sqlalchemy import create_engine, inspect as schema
 
         from storage.db import database_url
+        from storage.kept_figures import forget_kept
 
         engine = create_engine(database_url(url))
         if schema(engine).has_table("kept_figures"):
-            with engine.begin() as conn:
-                conn.execute(text("DELETE FROM kept_figures"))
+            forget_kept(engine)
         engine.dispose()
 
     @staticmethod
