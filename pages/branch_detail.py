@@ -34,7 +34,7 @@ branch_id = branch_picker(branches, default=int(worst.iloc[0]) if len(worst) els
 branch = branches[branches["branch_id"] == branch_id].iloc[0]
 reader = viewer.focused_on(branch_id)  # the rows below need this branch's data only
 unit = branch["unit"] if isinstance(branch["unit"], str) else "未填写单位"
-view_caption(f, viewer, f"{md_escape(unit)} · {branch['type']}支部")
+view_caption(f, reader, f"{md_escape(unit)} · {branch['type']}支部")
 
 mine = result.card.branches[result.card.branches["branch_id"] == branch_id]
 before = (result.previous.branches[result.previous.branches["branch_id"] == branch_id]

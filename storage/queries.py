@@ -184,7 +184,7 @@ class _ArrowReader:
 _BRANCHES = """
 SELECT b.id AS branch_id, b.name AS branch, bv.unit AS unit,
        coalesce(bv.type, CASE WHEN b.name LIKE '%退休%' THEN '离退休' ELSE '在职' END) AS type
-FROM branch b LEFT JOIN branch_version bv ON bv.branch_id = b.id AND bv.is_current
+FROM branch b LEFT JOIN branch_version bv ON bv.branch_id = b.id AND bv.is_current = TRUE
 WHERE 1 = 1{scope}
 ORDER BY b.id
 """
@@ -202,41 +202,41 @@ _ACTIVITIES = """
 SELECT a.id AS activity_id, a.branch_id, a.date, a.type, a.type_raw, a.topic,
        a.expected, a.present, a.party_group AS "group", a.speaker, a.days
 FROM activity a
-WHERE a.is_current AND a.date BETWEEN :start AND :end{scope}
+WHERE a.is_current = TRUE AND a.date BETWEEN :start AND :end{scope}
 ORDER BY a.date, a.id
 """
 
 _ATTENDANCE = """
 SELECT p.activity_id, a.branch_id, p.kind, p.name
 FROM activity_person p JOIN activity a ON a.id = p.activity_id
-WHERE a.is_current AND a.date BETWEEN :start AND :end{scope}
+WHERE a.is_current = TRUE AND a.date BETWEEN :start AND :end{scope}
 ORDER BY p.id
 """
 
 _COUNTS = """
 SELECT c.branch_id, c.period_start, c.period_end, c.type, c.count, c.expected, c.present
 FROM activity_count c
-WHERE c.is_current AND c.period_end >= :start AND c.period_start <= :end{scope}
+WHERE c.is_current = TRUE AND c.period_end >= :start AND c.period_start <= :end{scope}
 """
 
 _STUDY = """
 SELECT s.branch_id, s.name, s.date, s.form{study_details}
 FROM study_record s
-WHERE s.is_current AND s.date BETWEEN :start AND :end{scope}
+WHERE s.is_current = TRUE AND s.date BETWEEN :start AND :end{scope}
 """
 
 _XUEXI = """
 SELECT x.batch_id AS export_id, x.period_start, x.period_end, x.branch_id,
        x.name, x.member_code, x.activated, x.points, x.daily_question, x.active_days
 FROM xuexi_score x
-WHERE x.is_current AND x.period_end >= :start AND x.period_start <= :end{scope}
+WHERE x.is_current = TRUE AND x.period_end >= :start AND x.period_start <= :end{scope}
 """
 
 _RECORDS = """
 SELECT r.id AS record_id, r.branch_id, r.category, r.title, r.date, r.person,
        r.level, r.quantity, r.measure
 FROM other_record r
-WHERE r.is_current AND r.date BETWEEN :start AND :end{scope}
+WHERE r.is_current = TRUE AND r.date BETWEEN :start AND :end{scope}
 """
 
 # how far each live file's data goes (see domain.dataset "coverage"); the import date is cut
@@ -246,14 +246,14 @@ SELECT 'xuexi' AS source, NULL AS branch_id, b.period_end AS period_end, b.creat
 FROM import_batch b WHERE b.kind = 'xuexi' AND b.undone_at IS NULL
 UNION ALL
 SELECT 'ledger', t.branch_id, b.period_end, b.created_at
-FROM (SELECT DISTINCT batch_id, branch_id FROM activity WHERE is_current{scope_a}
-      UNION SELECT DISTINCT batch_id, branch_id FROM activity_count WHERE is_current{scope_c}) t
+FROM (SELECT DISTINCT batch_id, branch_id FROM activity WHERE is_current = TRUE{scope_a}
+      UNION SELECT DISTINCT batch_id, branch_id FROM activity_count WHERE is_current = TRUE{scope_c}) t
 JOIN import_batch b ON b.id = t.batch_id WHERE b.undone_at IS NULL
 """
 
 _TARGETS = """
 SELECT indicator, branch_type, period_kind, target, weight, quarter FROM target_row
-WHERE is_current ORDER BY id
+WHERE is_current = TRUE ORDER BY id
 """
 
 
@@ -445,10 +445,10 @@ def data_span(engine: Engine) -> tuple[date | None, date | None]:
     """Earliest and latest dated record (activities, study, 学习强国 periods), for defaults."""
     sql = (
         "SELECT min(d), max(d) FROM ("
-        " SELECT date AS d FROM activity WHERE is_current"
-        " UNION ALL SELECT date FROM study_record WHERE is_current"
-        " UNION ALL SELECT period_end FROM xuexi_score WHERE is_current"
-        " UNION ALL SELECT period_end FROM activity_count WHERE is_current) t"
+        " SELECT date AS d FROM activity WHERE is_current = TRUE"
+        " UNION ALL SELECT date FROM study_record WHERE is_current = TRUE"
+        " UNION ALL SELECT period_end FROM xuexi_score WHERE is_current = TRUE"
+        " UNION ALL SELECT period_end FROM activity_count WHERE is_current = TRUE) t"
     )
     with engine.connect() as conn:
         lo, hi = conn.execute(text(sql)).one()
