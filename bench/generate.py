@@ -15,7 +15,9 @@ to 2026-11-20, like the sample) written under ``bench/generated/<scale>/`` (git-
   with ``参会情况`` merged over 应到/实到 and the other labels merged vertically, dates as Excel
   dates or text in four styles, numbers with units, name lists with mixed separators, blank rows
   between some units, a 填表人 line under the table;
-- ``学习记录_2026Q1.xlsx`` … ``Q4``: study records (自学 every month for nearly everyone).
+- ``学习记录_2026-01.xlsx`` … ``-11``: study records, a month per file (自学 every month for
+  nearly everyone; a quarter in one file would be 285,715 rows at L, over the importer's
+  2,000,000-cell guard, and rejected).
 
 Files are written with xlsxwriter's ``constant_memory`` mode (rows streamed to disk, inline strings),
 two processes at a time. A ``manifest.json`` records the seed, counts and rows per file; a scale is
@@ -40,7 +42,7 @@ import xlsxwriter
 ROOT = Path(__file__).resolve().parent.parent
 GENERATED = ROOT / "bench" / "generated"
 SAMPLE_DIR = ROOT / "sample_data"
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4
 SEED = 20260701
 YEAR = 2026
 DATA_END = date(2026, 11, 20)
@@ -490,14 +492,14 @@ def write_ledger(c: Committee, q: int, out: Path, seed: int) -> dict:
     return {"file": file_name, "kind": "activity", "rows": sheet.close()}
 
 
-def write_study(c: Committee, q: int, out: Path, seed: int) -> dict:
-    rng = random.Random(f"{seed}:study:{q}")
-    file_name = f"学习记录_{YEAR}Q{q}.xlsx"
+def write_study(c: Committee, month: int, out: Path, seed: int) -> dict:
+    rng = random.Random(f"{seed}:study:{month}")
+    file_name = f"学习记录_{YEAR}-{month:02d}.xlsx"
     headers = ["序号", "姓名", "所在支部", "日期", "学习形式", "学习内容", "学时"]
     sheet = Sheet(out / file_name, "学习记录", [6, 10, 28, 14, 10, 30, 8])
-    sheet.title(0, f"{YEAR}年第{CN_NUMBERS[q - 1]}季度党员学习记录", len(headers))
+    sheet.title(0, f"{YEAR}年{month}月党员学习记录", len(headers))
     sheet.header(1, headers)
-    months = [m for m in quarter_months(q) if WORKDAYS[m]]
+    months = [month]
     r, n = 2, 0
     for br in c.branches:
         skip = PROFILES[br.profile][3]
@@ -575,8 +577,8 @@ def generate(scale: str, force: bool = False, seed: int = SEED, workers: int = 2
         old.unlink()
     started = time.perf_counter()
     # Biggest jobs first so the two processes finish together.
-    tasks = [("study", 3), ("study", 2), ("study", 1), ("xuexi", [7, 8, 9], [3]),
-             ("xuexi", [4, 5, 6], [2]), ("xuexi", [1, 2, 3], [1]), ("study", 4), ("roster",),
+    tasks = [("xuexi", [7, 8, 9], [3]), ("xuexi", [4, 5, 6], [2]), ("xuexi", [1, 2, 3], [1]),
+             *(("study", m) for m in range(1, 13) if WORKDAYS[m]), ("roster",),
              ("ledger", 1), ("ledger", 2), ("ledger", 3), ("ledger", 4), ("xuexi", [10], [])]
     files: list[dict] = []
     with ProcessPoolExecutor(max_workers=workers) as pool:
