@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from domain.formatting import score_text, value_text
@@ -25,7 +26,7 @@ from metrics._frames import prepare
 from domain.dataset import Dataset
 from metrics.lagging import LAGGING_COLUMNS
 from domain.periods import Quarter, parse_quarter, quarter_of
-from metrics.problems import problem_list
+from metrics.problems import problem_sentence
 from metrics.quality import DataQuality
 from metrics.scorecard import ScorecardResult
 
@@ -145,12 +146,30 @@ def _opt(value):
     return value if _present(value) else None
 
 
-# --- sections -----------------------------------------------------------------------------------
+# --- sections: each built for every branch at once, then split (``_split``) ----------------------
 
 
-def scorecard_rows(indicators: pd.DataFrame) -> pd.DataFrame:
-    """Indicator rows of one branch for the packet: every indicator with a target for the
-    branch's type (not-applicable types left out), scored ones with their colour."""
+def _objects(rows: list[dict], key: str, index: pd.Index) -> pd.Series:
+    """A column kept as Python objects (an id or None, True/False/None), not coerced to float."""
+    return pd.Series([r[key] for r in rows], index=index, dtype=object)
+
+
+def _split(frame: pd.DataFrame, columns: list[str]) -> dict[int, pd.DataFrame]:
+    """``columns`` of ``frame`` per branch id, rows in their order: one stable sort, then a slice
+    per branch (slices share the sorted frame's memory)."""
+    if frame.empty:
+        return {}
+    ordered = frame.sort_values("branch_id", kind="stable")
+    ids = ordered["branch_id"].to_numpy()
+    table = ordered[columns].reset_index(drop=True)
+    bounds = np.flatnonzero(ids[1:] != ids[:-1]) + 1
+    starts, ends = np.r_[0, bounds], np.r_[bounds, len(ids)]
+    return {int(ids[a]): table.iloc[a:b].reset_index(drop=True) for a, b in zip(starts, ends)}
+
+
+def scorecard_table(indicators: pd.DataFrame) -> pd.DataFrame:
+    """Indicator rows for the packet (``branch_id`` + SCORECARD_COLUMNS): every indicator with a
+    target for the branch's type (not-applicable types left out), scored ones with their colour."""
     rows = indicators[~indicators["note"].fillna("").str.endswith("不考核此项")]
     out = []
     for r in rows.to_dict("records"):
@@ -160,7 +179,7 @@ def scorecard_rows(indicators: pd.DataFrame) -> pd.DataFrame:
         if scored and bool(r.get("behind_pace")):
             notes.insert(0, "落后于时间进度")
         out.append({
-            "indicator": r["indicator"], "label": r["label"],
+            "branch_id": r["branch_id"], "indicator": r["indicator"], "label": r["label"],
             "actual_text": value_text(r["actual"], r["measure"]),
             "target_text": value_text(r["target"], r["measure"]) + ("（全年）" if r["period"] == "year" else ""),
             "completion": float(r["completion"]) if scored and _present(r["completion"]) else None,
@@ -168,57 +187,45 @@ def scorecard_rows(indicators: pd.DataFrame) -> pd.DataFrame:
             "status_text": STATUS_LABELS[status] if status else (NOT_SCORED if r["applicable"] else "无法计算"),
             "note": "；".join(dict.fromkeys(notes)),
         })
-    return pd.DataFrame(out, columns=SCORECARD_COLUMNS)
+    return pd.DataFrame(out, columns=["branch_id", *SCORECARD_COLUMNS])
 
 
-def problem_rows(indicators: pd.DataFrame) -> list[dict]:
-    """(indicator, label, problem sentence) for each shortfall of one branch, in indicator order.
-
-    ``problem_list`` keeps the indicator order and starts every sentence with the indicator's
-    label, so each sentence is paired with the next row whose label it starts with."""
-    if indicators.empty:
-        return []
-    sentences = problem_list(indicators)
-    rows = indicators[indicators["scored"].fillna(False).astype(bool)][["indicator", "label"]]
-    candidates = list(rows.itertuples(index=False))
+def problem_table(indicators: pd.DataFrame | None) -> pd.DataFrame:
+    """``branch_id``, indicator, label and problem sentence (``metrics.problems``) of every
+    shortfall among the scored indicators, in indicator order within each branch."""
+    columns = ["branch_id", "indicator", "label", "problem"]
+    if indicators is None or indicators.empty:
+        return pd.DataFrame(columns=columns)
+    scored = indicators[indicators["scored"].fillna(False).astype(bool)]
     out = []
-    for sentence in sentences:
-        while candidates and not sentence.startswith(candidates[0].label):
-            candidates.pop(0)
-        if not candidates:  # cannot happen while problem_list keeps its order; never lose a problem
-            out.append({"indicator": "", "label": "", "problem": sentence})
-            continue
-        row = candidates.pop(0)
-        out.append({"indicator": row.indicator, "label": row.label, "problem": sentence})
-    return out
+    for r in scored.to_dict("records"):
+        sentence = problem_sentence(r)
+        if sentence:
+            out.append({"branch_id": r["branch_id"], "indicator": r["indicator"], "label": r["label"],
+                        "problem": sentence})
+    return pd.DataFrame(out, columns=columns)
 
 
-def _by_branch(frame: pd.DataFrame | None) -> dict[int, pd.DataFrame]:
-    """One sub-frame per branch id, from a single groupby (rows without a branch are dropped)."""
-    if frame is None or frame.empty:
-        return {}
-    return {int(k): g for k, g in frame.groupby("branch_id", sort=False)}
-
-
-def _task_lookup(tasks: pd.DataFrame | None) -> dict[str, dict]:
-    """Tasks of one branch and quarter by indicator."""
+def _task_lookup(tasks: pd.DataFrame | None) -> dict[tuple[int, str], dict]:
+    """Tasks by (branch id, indicator)."""
     if tasks is None or tasks.empty:
         return {}
-    return {r["indicator"]: r for r in tasks.to_dict("records")}
+    return {(int(r["branch_id"]), r["indicator"]): r for r in tasks.to_dict("records")}
 
 
-def _with_tasks(problems: list[dict], tasks: dict[str, dict]) -> pd.DataFrame:
+def _problems_with_tasks(problems: pd.DataFrame, tasks: dict[tuple[int, str], dict]) -> pd.DataFrame:
     rows = []
-    for p in problems:
-        t = tasks.get(p["indicator"])
+    for p in problems.to_dict("records"):
+        t = tasks.get((int(p["branch_id"]), p["indicator"]))
         rows.append({**p, "task_id": t["id"] if t else None, "owner": (t or {}).get("owner") or "",
                      "deadline": _opt((t or {}).get("deadline")),
                      "task_status": TASK_STATUS_LABELS.get((t or {}).get("status"), NO_TASK)})
-    return pd.DataFrame(rows, columns=PROBLEM_COLUMNS)
+    frame = pd.DataFrame(rows, columns=["branch_id", *PROBLEM_COLUMNS])
+    return frame.assign(task_id=_objects(rows, "task_id", frame.index))
 
 
-def lagging_rows(frame: pd.DataFrame | None) -> pd.DataFrame:
-    """Flagged members of one branch with their reasons in words."""
+def lagging_table(frame: pd.DataFrame | None) -> pd.DataFrame:
+    """Flagged members (``branch_id`` + LAGGING_EXPORT_COLUMNS) with their reasons in words."""
     frame = frame if frame is not None else pd.DataFrame(columns=LAGGING_COLUMNS)
     out = []
     for r in frame.to_dict("records"):
@@ -227,6 +234,7 @@ def lagging_rows(frame: pd.DataFrame | None) -> pd.DataFrame:
             detail.append("缺席：" + "、".join(r["absent_activities"]))
         points = r["points"] if _present(r.get("points_threshold")) else None
         out.append({
+            "branch_id": r["branch_id"],
             "name": r["name"], "group": r["group"] if isinstance(r["group"], str) else "",
             "reasons": "、".join(r["reason_labels"]),
             "points": None if points is None else float(points),
@@ -234,64 +242,48 @@ def lagging_rows(frame: pd.DataFrame | None) -> pd.DataFrame:
             "missing_months": "、".join(f"{int(str(m)[-2:])}月" for m in r["missing_months"]),
             "detail": "；".join(detail),
         })
-    return pd.DataFrame(out, columns=LAGGING_EXPORT_COLUMNS)
+    return pd.DataFrame(out, columns=["branch_id", *LAGGING_EXPORT_COLUMNS])
 
 
-@dataclass
-class _QuarterLedger:
-    """The quarter's ledger rows up to the cut, grouped by branch once."""
-
-    activities: dict[int, pd.DataFrame]
-    counts: dict[int, pd.DataFrame]
-    names: pd.Series  # (activity_id, kind) -> "甲、乙"
-
-
-def _quarter_ledger(ds: Dataset, quarter: Quarter, as_of: date) -> _QuarterLedger:
+def ledger_table(ds: Dataset, quarter: Quarter, as_of: date) -> pd.DataFrame:
+    """Each branch's activities of the quarter up to the cut (the evidence), oldest first,
+    followed by the periods reported only as counts (组织生活统计表), one line per period listing
+    the types held, like the 统计表 itself. ``branch_id`` + LEDGER_COLUMNS."""
     start, cut = pd.Timestamp(quarter.start), pd.Timestamp(as_of)
     acts = ds.activities
     acts = acts[(acts["date"] >= start) & (acts["date"] <= cut)]
+    acts = acts.sort_values(["branch_id", "date", "activity_id"], kind="stable")
     people = ds.attendance[ds.attendance["activity_id"].isin(acts["activity_id"])]
-    names = people.groupby(["activity_id", "kind"])["name"].agg("、".join)
+    names = people.groupby(["activity_id", "kind"])["name"].agg("、".join).to_dict()
+    rows = []
+    for r in acts.to_dict("records"):
+        shown_type = r["type"]
+        if r["type"] == "其他" and isinstance(r["type_raw"], str) and r["type_raw"] not in ("", "其他"):
+            shown_type = f"其他（{r['type_raw']}）"
+        attendance = "—"
+        if _present(r["expected"]) and _present(r["present"]):
+            attendance = f"{r['present']:g}/{r['expected']:g}"
+        rows.append({
+            "branch_id": r["branch_id"], "date": r["date"].strftime("%Y-%m-%d"), "type": shown_type,
+            "topic": r["topic"] if isinstance(r["topic"], str) else "",
+            "attendance": attendance,
+            "absent": names.get((r["activity_id"], "absent"), ""),
+            "on_leave": names.get((r["activity_id"], "on_leave"), ""),
+            "source": "台账",
+        })
     counts = ds.activity_counts
     counts = counts[(counts["period_start"] >= start) & (counts["period_end"] <= cut) & counts["type"].notna()]
-    return _QuarterLedger(_by_branch(acts), _by_branch(counts), names)
-
-
-def ledger_rows(ledger: _QuarterLedger, branch_id: int) -> pd.DataFrame:
-    """One branch's activities of the quarter up to the cut (the evidence), oldest first,
-    followed by the periods reported only as counts (组织生活统计表)."""
-    rows = []
-    acts = ledger.activities.get(branch_id)
-    if acts is not None:
-        acts = acts.sort_values(["date", "activity_id"], kind="stable")
-        for r in acts.to_dict("records"):
-            shown_type = r["type"]
-            if r["type"] == "其他" and isinstance(r["type_raw"], str) and r["type_raw"] not in ("", "其他"):
-                shown_type = f"其他（{r['type_raw']}）"
-            attendance = "—"
-            if _present(r["expected"]) and _present(r["present"]):
-                attendance = f"{r['present']:g}/{r['expected']:g}"
-            rows.append({
-                "date": r["date"].strftime("%Y-%m-%d"), "type": shown_type,
-                "topic": r["topic"] if isinstance(r["topic"], str) else "",
-                "attendance": attendance,
-                "absent": ledger.names.get((r["activity_id"], "absent"), ""),
-                "on_leave": ledger.names.get((r["activity_id"], "on_leave"), ""),
-                "source": "台账",
-            })
-    counts = ledger.counts.get(branch_id)
-    # Counts-only periods: one line per period listing the types held, like the 统计表 itself.
-    for (p_start, p_end), period in ([] if counts is None else
-                                     counts.groupby(["period_start", "period_end"], sort=True)):
+    for (bid, p_start, p_end), period in counts.groupby(["branch_id", "period_start", "period_end"], sort=True):
         held = period[period["count"].fillna(0) > 0]
         topic = "、".join(f"{t}{n:g}次" for t, n in zip(held["type"], held["count"])) or "本期未开展活动"
         expected, present = period["expected"].sum(min_count=1), period["present"].sum(min_count=1)
         attendance = f"{present:g}/{expected:g}" if _present(expected) and _present(present) else "—"
         rows.append({
-            "date": period_text(p_start.date(), p_end.date()), "type": "统计表",
+            "branch_id": bid, "date": period_text(p_start.date(), p_end.date()), "type": "统计表",
             "topic": topic, "attendance": attendance, "absent": "", "on_leave": "", "source": "统计表",
         })
-    return pd.DataFrame(rows, columns=LEDGER_COLUMNS)
+    # activities were added first, so a stable sort by branch keeps them before the periods
+    return pd.DataFrame(rows, columns=["branch_id", *LEDGER_COLUMNS])
 
 
 def period_text(start: date, end: date) -> str:
@@ -308,59 +300,76 @@ def period_text(start: date, end: date) -> str:
 
 
 _QUALITY_BRANCH_FRAMES = ("unmatched", "ambiguous", "by_name", "unknown_types",
-                          "branches_without_roster", "counts_clashes")
+                          "branches_without_roster", "counts_clashes", "counts_attendance_set_aside")
 
 
-def _quality_by_branch(quality: DataQuality | None) -> dict[str, dict[int, pd.DataFrame]]:
-    if quality is None:
-        return {}
-    return {name: _by_branch(getattr(quality, name)) for name in _QUALITY_BRANCH_FRAMES}
-
-
-def branch_gaps(quality: DataQuality | None, grouped: dict[str, dict[int, pd.DataFrame]],
-                branch_id: int, branch_type: str, n_members: int, n_ledger: int) -> list[str]:
+class _BranchGaps:
     """Data-quality sentences that concern one branch (its names, its activity types, and for
-    in-service branches the quarter's 学习强国 exports). ``grouped`` is ``_quality_by_branch``."""
-    out = []
-    if n_members == 0:
-        out.append("名册中没有该支部的在册党员，学习强国和自学等按党员计算的指标无法计算")
-    if n_ledger == 0:
-        out.append("本季度截至统计日尚无该支部的组织生活台账或统计表记录")
-    if quality is None:
-        return out
-    in_service = branch_type == "在职"
-    q_start, q_end = quality.quarter.start.strftime("%Y-%m"), quality.quarter.end.strftime("%Y-%m")
-    scoped = replace(
-        quality,
-        **{name: grouped[name].get(branch_id, getattr(quality, name).iloc[0:0])
-           for name in _QUALITY_BRANCH_FRAMES},
-        missing_xuexi_quarters=[q for q in quality.missing_xuexi_quarters
-                                if in_service and q == quality.quarter.label],
-        missing_xuexi_months=[m for m in quality.missing_xuexi_months
-                              if in_service and q_start <= m <= q_end],
-        xuexi_overlaps=quality.xuexi_overlaps if in_service else quality.xuexi_overlaps.iloc[0:0],
-        xuexi_straddling=quality.xuexi_straddling if in_service else quality.xuexi_straddling.iloc[0:0],
-        extra=[],
-    )
-    return out + [m for m in scoped.messages() if m not in out]
+    in-service branches the quarter's 学习强国 exports). Most branches have no rows in the
+    quality frames: their sentences are the committee's alone, worked out once per kind."""
+
+    def __init__(self, quality: DataQuality | None, branch_ids: set[int] | None):
+        self.quality = quality
+        self.frames: dict[str, dict[int, pd.DataFrame]] = {}
+        self.plain: dict[bool, list[str]] = {}
+        if quality is None:
+            return
+        for name in _QUALITY_BRANCH_FRAMES:
+            frame = getattr(quality, name)
+            if branch_ids is not None and not frame.empty:
+                frame = frame[frame["branch_id"].isin(branch_ids)]
+            self.frames[name] = {int(k): g for k, g in frame.groupby("branch_id", sort=False)}
+        self.plain = {s: self._messages({}, s) for s in (True, False)}
+
+    def _messages(self, own: dict[str, pd.DataFrame], in_service: bool) -> list[str]:
+        quality = self.quality
+        q_start, q_end = quality.quarter.start.strftime("%Y-%m"), quality.quarter.end.strftime("%Y-%m")
+        scoped = replace(
+            quality,
+            **{name: own.get(name, getattr(quality, name).iloc[0:0]) for name in _QUALITY_BRANCH_FRAMES},
+            missing_xuexi_quarters=[q for q in quality.missing_xuexi_quarters
+                                    if in_service and q == quality.quarter.label],
+            missing_xuexi_months=[m for m in quality.missing_xuexi_months
+                                  if in_service and q_start <= m <= q_end],
+            xuexi_overlaps=quality.xuexi_overlaps if in_service else quality.xuexi_overlaps.iloc[0:0],
+            xuexi_straddling=quality.xuexi_straddling if in_service else quality.xuexi_straddling.iloc[0:0],
+            extra=[],
+        )
+        return scoped.messages()
+
+    def of(self, branch_id: int, branch_type: str, n_members: int, n_ledger: int) -> list[str]:
+        out = []
+        if n_members == 0:
+            out.append("名册中没有该支部的在册党员，学习强国和自学等按党员计算的指标无法计算")
+        if n_ledger == 0:
+            out.append("本季度截至统计日尚无该支部的组织生活台账或统计表记录")
+        if self.quality is None:
+            return out
+        in_service = branch_type == "在职"
+        own = {name: by[branch_id] for name, by in self.frames.items() if branch_id in by}
+        messages = self._messages(own, in_service) if own else self.plain[in_service]
+        return out + [m for m in messages if m not in out]
 
 
-def rectification_rows(previous_indicators: pd.DataFrame | None, current_indicators: pd.DataFrame,
-                       tasks: dict[str, dict], ongoing: bool) -> pd.DataFrame:
-    """Last quarter's problems of one branch (and any task of that quarter) with whether each
-    indicator is met this quarter: fixed True / False, or None when it is not assessed now."""
-    problems = problem_rows(previous_indicators) if previous_indicators is not None else []
-    seen = {p["indicator"] for p in problems}
-    for indicator, t in tasks.items():  # a task whose problem no longer shows (data corrected)
-        if indicator not in seen:
-            problems.append({"indicator": indicator, "label": indicator, "problem": t["problem"]})
-    now = current_indicators.set_index("indicator") if not current_indicators.empty else None
+def rectification_table(previous_indicators: pd.DataFrame | None, current_indicators: pd.DataFrame,
+                        tasks: dict[tuple[int, str], dict], ongoing: bool) -> pd.DataFrame:
+    """Last quarter's problems of each branch (and any task of that quarter) with whether each
+    indicator is met this quarter: fixed True / False, or None when it is not assessed now.
+    ``branch_id`` + RECTIFICATION_COLUMNS, in each branch: the problems, then the tasks whose
+    problem no longer shows (data corrected)."""
+    problems = problem_table(previous_indicators).to_dict("records")
+    seen = {(int(p["branch_id"]), p["indicator"]) for p in problems}
+    for (bid, indicator), t in tasks.items():
+        if (bid, indicator) not in seen:
+            problems.append({"branch_id": bid, "indicator": indicator, "label": indicator, "problem": t["problem"]})
+    now = {(int(r["branch_id"]), r["indicator"]): r for r in current_indicators.to_dict("records")}
     rows = []
     for p in problems:
-        t = tasks.get(p["indicator"]) or {}
+        key = (int(p["branch_id"]), p["indicator"])
+        t = tasks.get(key) or {}
         fixed, now_text, label = None, "—", p["label"]
-        if now is not None and p["indicator"] in now.index:
-            cur = now.loc[p["indicator"]]
+        cur = now.get(key)
+        if cur is not None:
             label = cur["label"]
             now_text = f"{value_text(cur['actual'], cur['measure'])}（目标{value_text(cur['target'], cur['measure'])}）"
             if bool(cur["scored"]) and _present(cur["completion"]):
@@ -372,17 +381,23 @@ def rectification_rows(previous_indicators: pd.DataFrame | None, current_indicat
         else:
             result = "本季度不考核此项，请人工核实"
         rows.append({
-            "indicator": p["indicator"], "label": label, "problem": p["problem"],
+            "branch_id": key[0], "indicator": p["indicator"], "label": label, "problem": p["problem"],
             "task_id": t.get("id"), "owner": t.get("owner") or "", "deadline": _opt(t.get("deadline")),
             "task_status": TASK_STATUS_LABELS.get(t.get("status"), NO_TASK),
             "now_text": now_text, "fixed": fixed, "result": result,
         })
-    frame = pd.DataFrame(rows, columns=RECTIFICATION_COLUMNS)
+    frame = pd.DataFrame(rows, columns=["branch_id", *RECTIFICATION_COLUMNS])
     # True / False / None as Python objects: "not assessed" must stay distinct from False
-    return frame.assign(fixed=pd.Series([r["fixed"] for r in rows], index=frame.index, dtype=object))
+    return frame.assign(fixed=_objects(rows, "fixed", frame.index), task_id=_objects(rows, "task_id", frame.index))
 
 
 # --- the packet ---------------------------------------------------------------------------------
+
+
+def _of_branches(frame: pd.DataFrame | None, wanted: set[int] | None) -> pd.DataFrame | None:
+    if frame is None or wanted is None or frame.empty:
+        return frame
+    return frame[frame["branch_id"].isin(wanted)]
 
 
 def build_packet(
@@ -402,44 +417,47 @@ def build_packet(
     frame of ``metrics.lagging.lagging_members``, ``quality`` the quarter's ``DataQuality``,
     ``previous`` last quarter's scorecard (for 整改情况) and ``tasks`` rectification tasks of
     this and last quarter (``storage.rectification.list_tasks``). Nothing here queries.
+    Every section is built for all the chosen branches at once and split by branch once, so
+    the all-branch packet of a province costs a few table passes, not a pass per branch.
     """
     q, cut = card.quarter, card.as_of
     ds = prepare(dataset)
     wanted = None if branch_ids is None else {int(b) for b in branch_ids}
     chosen = card.branches if wanted is None else card.branches[card.branches["branch_id"].isin(wanted)]
     ongoing = cut < q.end
-    # Every frame is split by branch once; the loop below only looks branches up.
-    indicators_by = _by_branch(card.indicators)
-    previous_by = _by_branch(previous.indicators) if previous is not None else None
-    lagging_by = _by_branch(lagging)
+    indicators = _of_branches(card.indicators, wanted)
     tasks_now, tasks_before = {}, {}
     if tasks is not None and not tasks.empty:
-        tasks_now = _by_branch(tasks[tasks["quarter"] == str(q)])
-        tasks_before = _by_branch(tasks[tasks["quarter"] == str(q.previous())])
-    ledger = _quarter_ledger(ds, q, cut)
-    quality_by = _quality_by_branch(quality)
-    empty_indicators = card.indicators.iloc[0:0]
+        tasks = _of_branches(tasks, wanted)
+        tasks_now = _task_lookup(tasks[tasks["quarter"] == str(q)])
+        tasks_before = _task_lookup(tasks[tasks["quarter"] == str(q.previous())])
+    if wanted is not None:
+        ds = replace(ds, activities=_of_branches(ds.activities, wanted),
+                     activity_counts=_of_branches(ds.activity_counts, wanted))
+    sections = {
+        "scorecard": (scorecard_table(indicators), SCORECARD_COLUMNS),
+        "problems": (_problems_with_tasks(problem_table(indicators), tasks_now), PROBLEM_COLUMNS),
+        "lagging": (lagging_table(_of_branches(lagging, wanted)), LAGGING_EXPORT_COLUMNS),
+        "ledger": (ledger_table(ds, q, cut), LEDGER_COLUMNS),
+        "rectification": (rectification_table(
+            _of_branches(previous.indicators, wanted) if previous is not None else None,
+            indicators, tasks_before, ongoing), RECTIFICATION_COLUMNS),
+    }
+    split = {name: _split(frame, columns) for name, (frame, columns) in sections.items()}
+    empty = {name: frame[columns].iloc[0:0] for name, (frame, columns) in sections.items()}
+    gaps = _BranchGaps(quality, wanted)
     branches = []
     for b in chosen.to_dict("records"):
         bid = int(b["branch_id"])
-        indicators = indicators_by.get(bid, empty_indicators)
-        prev_ind = None
-        if previous_by is not None:
-            prev_ind = previous_by.get(bid, previous.indicators.iloc[0:0])
-        branch_ledger = ledger_rows(ledger, bid)
+        parts = {name: split[name].get(bid, empty[name]) for name in sections}
         branches.append(BranchPacket(
             branch_id=bid, branch=b["branch"], unit=b["unit"] if isinstance(b["unit"], str) else None,
             type=b["type"], score=float(b["score"]) if _present(b["score"]) else None,
             rank=int(b["rank"]) if _present(b["rank"]) else None,
             status=b["status"] if b["status"] in STATUS_LABELS else None,
             n_members=int(b["n_members"]),
-            scorecard=scorecard_rows(indicators),
-            problems=_with_tasks(problem_rows(indicators), _task_lookup(tasks_now.get(bid))),
-            lagging=lagging_rows(lagging_by.get(bid)),
-            ledger=branch_ledger,
-            gaps=branch_gaps(quality, quality_by, bid, b["type"], int(b["n_members"]), len(branch_ledger)),
-            rectification=rectification_rows(prev_ind, indicators,
-                                             _task_lookup(tasks_before.get(bid)), ongoing),
+            gaps=gaps.of(bid, b["type"], int(b["n_members"]), len(parts["ledger"])),
+            **parts,
         ))
     committee = []
     if quality is not None and wanted is None:
@@ -452,5 +470,6 @@ def build_packet(
                                 xuexi_overlaps=quality.xuexi_overlaps.iloc[0:0],
                                 xuexi_straddling=quality.xuexi_straddling.iloc[0:0],
                                 counts_clashes=quality.counts_clashes.iloc[0:0],
+                                counts_attendance_set_aside=quality.counts_attendance_set_aside.iloc[0:0],
                                 by_name=quality.by_name.iloc[0:0], extra=[]).messages()
     return Packet(q, cut, branches, n_ranked, committee_average, committee)

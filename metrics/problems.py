@@ -9,7 +9,8 @@ import pandas as pd
 from domain.formatting import ceil_int, value_text
 
 
-def _sentence(row: dict) -> str | None:
+def problem_sentence(row: dict) -> str | None:
+    """The shortfall of one indicator row as a sentence, or None when the target is met."""
     actual, target = row.get("actual"), row.get("target")
     if actual is None or target is None or pd.isna(actual) or pd.isna(target) or actual >= target - 1e-9:
         return None
@@ -35,7 +36,7 @@ def problem_list(indicator_rows: pd.DataFrame | Iterable[dict]) -> list[str]:
     several = "branch_id" in frame.columns and frame["branch_id"].nunique() > 1
     out = []
     for row in frame.to_dict("records"):
-        text = _sentence(row)
+        text = problem_sentence(row)
         if text:
             out.append(f"{row['branch']}：{text}" if several else text)
     return out

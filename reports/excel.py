@@ -158,7 +158,8 @@ def _render(sheet, grid: _Grid, formats: _Formats, widths: list[float]) -> None:
         sheet.set_column(i, i, w)
     for row, h in _row_heights(grid, widths).items():
         sheet.set_row(row, h)
-    for c in grid.cells:
+    # Row order: a constant_memory sheet writes each row out when the next one starts.
+    for c in sorted(grid.cells, key=lambda c: (c.row, c.col)):
         fmt = formats.get(c.style, c.number_format, c.status)
         if c.last_col > c.col:
             sheet.merge_range(c.row, c.col, c.row, c.last_col, "", fmt)
@@ -392,6 +393,9 @@ def _add_branch_sheet(workbook, formats: _Formats, packet: Packet, b: BranchPack
                 grid.row - 1, NCOLS - 1)
     if len(packet.branches) == 1:
         sheet.activate()
+    # The sheet is complete: close its row file (reopened when the workbook is assembled), or
+    # a packet of thousands of branches would hold thousands of files open.
+    sheet._opt_close()
     return sheet
 
 
@@ -443,9 +447,10 @@ def _add_summary_sheet(workbook, formats: _Formats, packet: Packet, taken: set[s
 
 def packet_workbook(packet: Packet) -> bytes:
     """The packet as .xlsx bytes: a 汇总 sheet when it covers more than one branch, then one
-    sheet per branch."""
+    sheet per branch. Each sheet's rows go to a temporary file as they are written
+    (constant_memory): the all-branch packet of a province holds thousands of sheets."""
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, **WORKBOOK_OPTIONS,
+    workbook = xlsxwriter.Workbook(buffer, {"constant_memory": True, **WORKBOOK_OPTIONS,
                                             "default_format_properties": {"font_name": FONT,
                                                                           "font_size": FONT_SIZE}})
     workbook.set_properties({"title": packet.title, "subject": "党建专项督查材料",
