@@ -18,6 +18,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -237,6 +238,9 @@ class XuexiScore(_Versioned, Base):
     active_days: Mapped[float | None] = mapped_column(Float)
     __table_args__ = (
         Index("ix_xuexi_score_cur", "is_current", "period_end", "branch_id"),
+        Index("ix_xuexi_score_branch", "is_current", "branch_id", "period_end"),
+        Index("ix_xuexi_score_code", "member_code", sqlite_where=text("member_code IS NOT NULL"),
+              postgresql_where=text("member_code IS NOT NULL")),
     )
 
 

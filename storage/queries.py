@@ -57,18 +57,23 @@ def _scope_clause(viewer: Viewer, column: str) -> tuple[str, dict]:
 # no branch: the member is found by a name unique in the committee) or while naming another one
 # (a member code). A scoped read takes those rows only when their code or their name is one of
 # the branch's members' (metrics.matching then decides whose they are), so a secretary sees what
-# the committee view shows of their branch and nothing of another's.
+# the committee view shows of their branch and nothing of another's. The cases are read as
+# queries joined by UNION ALL (they cannot overlap): the first two seek ix_xuexi_score_branch,
+# where one WHERE with OR read every row of the year. The third (a code of ours) finds no index
+# SQLite will take and scans, so it is read only when some 学习强国 row carries a code at all
+# (exports seldom do; ix_xuexi_score_code, partial, answers that at once).
 _OUR_CODES = "SELECT member_code FROM membership WHERE branch_id = :scope_branch"
-_ANY_CODES = "SELECT member_code FROM membership WHERE member_code IS NOT NULL"
+_NO_ONES_CODE = (" AND (x.member_code IS NULL OR x.member_code NOT IN"
+                 " (SELECT member_code FROM membership WHERE member_code IS NOT NULL))")
 _CANDIDATES = {
     "xuexi": (
-        " AND (x.member_code IN (" + _OUR_CODES + ")"  # a code of one of ours
-        " OR (x.member_code IS NULL OR x.member_code NOT IN (" + _ANY_CODES + "))"  # no one's code,
-        " AND (x.branch_id = :scope_branch"  # and our branch in the path
-        " OR x.branch_id IS NULL AND x.name IN (SELECT name FROM membership WHERE branch_id = :scope_branch)"
+        " AND x.branch_id = :scope_branch" + _NO_ONES_CODE,  # our branch in the path, no one's code
+        " AND x.branch_id IS NULL" + _NO_ONES_CODE +  # no branch, no one's code, a name only we have
+        " AND x.name IN (SELECT name FROM membership WHERE branch_id = :scope_branch)"
         " AND NOT EXISTS (SELECT 1 FROM membership o WHERE o.name = x.name AND o.branch_id <> :scope_branch"
         "  AND (o.start_date IS NULL OR o.start_date <= x.period_end)"
-        "  AND (o.end_date IS NULL OR o.end_date > x.period_start))))"  # or a name only we have
+        "  AND (o.end_date IS NULL OR o.end_date > x.period_start))",
+        " AND x.member_code IN (" + _OUR_CODES + ")",  # a code of one of ours, whatever the path says
     ),
 }
 
@@ -325,18 +330,26 @@ def load_dataset(
                 frames[name] = empty_frame(name)
                 continue
             clause, extra = _scope_clause(viewer, column)
-            if extra and name in _CANDIDATES:
-                clause = _CANDIDATES[name]
             if quarter is not None:
                 sql, more = _narrowed(name, sql, quarter)
                 extra = {**extra, **more}
             sql = sql.replace("{study_details}", ", s.content, s.hours, s.score" if study_details else "")
-            frames[name] = reader.read(conn, sql.format(scope=clause), {**params, **extra}, name)
+            if extra.get("scope_branch") is not None and name in _CANDIDATES:
+                parts = _CANDIDATES[name] if _xuexi_has_codes(conn) else _CANDIDATES[name][:2]
+                sql = " UNION ALL ".join(sql.format(scope=part) for part in parts)
+            else:
+                sql = sql.format(scope=clause)
+            frames[name] = reader.read(conn, sql, {**params, **extra}, name)
         frames["targets"] = reader.read(conn, _TARGETS, {}, "targets")
         frames["coverage"] = _coverage(conn, viewer)
     reader.close()
     names = frames["branches"].set_index("branch_id")["branch"]
     return Dataset(**{name: _complete(frame, name, names) for name, frame in frames.items()})
+
+
+def _xuexi_has_codes(conn) -> bool:
+    """Whether any stored 学习强国 row carries a 党员编号."""
+    return conn.execute(text("SELECT 1 FROM xuexi_score WHERE member_code IS NOT NULL LIMIT 1")).first() is not None
 
 
 def _coverage(conn, viewer: Viewer) -> pd.DataFrame:
