@@ -118,3 +118,19 @@ def lists_by(values: pd.Series, keys: pd.Index) -> pd.Series:
     flat = values.to_numpy(dtype=object)[order].tolist()
     return pd.Series([flat[a:b] for a, b in zip(starts.tolist(), ends.tolist())],
                      index=uniques[sorted_codes[starts]], dtype=object)
+
+
+def named_in(frame: pd.DataFrame, pairs: pd.DataFrame) -> np.ndarray:
+    """Whether each row's (branch_id, name) is one of the (branch_id, name) rows of ``pairs``
+    (rows of ``pairs`` without a branch name no one). One hashed lookup: a Python test per row
+    took a tenth of a second for 100,000 members, and ``pairs`` (同名 rows) is usually empty."""
+    flags = np.zeros(len(frame), dtype=bool)
+    pairs = pairs.dropna(subset=["branch_id"])
+    if pairs.empty or frame.empty:
+        return flags
+    wanted = pd.MultiIndex.from_arrays([pairs["branch_id"].astype("int64").to_numpy(),
+                                        pairs["name"].to_numpy(dtype=object)])
+    has_branch = frame["branch_id"].notna().to_numpy()
+    keys = pd.MultiIndex.from_arrays([frame["branch_id"].fillna(-1).astype("int64").to_numpy(),
+                                      frame["name"].to_numpy(dtype=object)])
+    return keys.isin(wanted) & has_branch

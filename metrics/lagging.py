@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from domain.vocabulary import REASON_LABELS
-from metrics._frames import lists_by, members_during, overlap_days, prepare
+from metrics._frames import lists_by, members_during, named_in, overlap_days, prepare
 from metrics.coverage import coverage
 from metrics.attendance import absences, named, unsure
 from metrics.config import MetricsConfig, load_config
@@ -76,9 +76,7 @@ def lagging_members(
     absences_n = pd.Series(per_member.reindex(key).fillna(0).astype(int).to_numpy(), index=members.index)
     absent_lists = pd.Series(lists_by(missed["_text"], missed_key).reindex(key).to_numpy(), index=members.index)
     doubt = unsure(lists)
-    doubtful = set(zip(doubt["branch_id"].astype(int), doubt["name"]))
-    absence_unsure = pd.Series([(int(b), n) in doubtful for b, n in zip(members["branch_id"], members["name"])],
-                               index=members.index, dtype=bool)
+    absence_unsure = pd.Series(named_in(members, doubt), index=members.index, dtype=bool)
 
     study = self_study_status(study_rows(ds), members, q, cut)
     flags = pd.DataFrame({

@@ -14,7 +14,7 @@ from datetime import date
 
 import pandas as pd
 
-from metrics._frames import members_during, overlap_days, prepare, ts
+from metrics._frames import members_during, named_in, overlap_days, prepare, ts
 from domain.dataset import Dataset
 from metrics.matching import AMBIGUOUS, CREDITED, match_members
 from domain.periods import Quarter, effective_as_of, parse_quarter, to_date, year_end, year_start
@@ -132,9 +132,7 @@ def window_points(ds: Dataset, start: date, end: date, as_of: date) -> XuexiPoin
         daily_question=(members["member_id"].map(sums["daily_question"]).fillna(0.0) * weight).astype("float64"),
     )
     unsure = matched[matched["match"].eq(AMBIGUOUS) & matched["branch_id"].notna()]
-    named = set(zip(unsure["branch_id"].astype(int), unsure["name"]))
-    out = out.assign(ambiguous=pd.Series([(int(b), n) in named for b, n in zip(out["branch_id"], out["name"])],
-                                         index=out.index, dtype=bool))
+    out = out.assign(ambiguous=pd.Series(named_in(out, unsure), index=out.index, dtype=bool))
     out = out.assign(branch_points=_pair_points(out, unsure))
     cols = ["member_id", "branch_id", "name", "points", "daily_question", "share", "elapsed_share",
             "ambiguous", "branch_points"]

@@ -140,9 +140,12 @@ class _Formats:
 
 
 def _row_heights(grid: _Grid, widths: list[float]) -> dict[int, float]:
-    """Points per row: enough lines for the longest wrapped text in the row."""
+    """Points per row: enough lines for the longest wrapped text in the row (rows whose height
+    the grid already fixes are not measured again)."""
     heights: dict[int, float] = {}
     for c in grid.cells:
+        if c.row in grid.row_heights:
+            continue
         span = sum(widths[c.col:c.last_col + 1])
         if c.style == "title":
             need = 30.0
@@ -171,13 +174,12 @@ def _render(sheet, grid: _Grid, formats: _Formats, widths: list[float]) -> None:
 PAGE_HEIGHT = 595.3 - (0.8 + 0.7) * 72 - 10
 
 
-def _paginate(grid: _Grid, widths: list[float], first_row: int, repeated_height: float
+def _paginate(grid: _Grid, heights: dict[int, float], first_row: int, repeated_height: float
               ) -> tuple[_Grid, list[int]]:
     """Lay rows out on pages the way a person would: a section heading never ends a page (it
     moves to the next page with its table header and first rows), a table continued on a new
     page repeats its header row, and no page starts with a blank spacer. Returns the new grid
-    and the rows that start a new page (for ``set_h_pagebreaks``)."""
-    heights = _row_heights(grid, widths)
+    and the rows that start a new page (for ``set_h_pagebreaks``); ``heights``: ``_row_heights``."""
     by_row: dict[int, list[_Cell]] = {}
     for c in grid.cells:
         by_row.setdefault(c.row, []).append(c)
@@ -384,8 +386,8 @@ def _add_branch_sheet(workbook, formats: _Formats, packet: Packet, b: BranchPack
     # ≤108 units (with Excel's padding): A4 landscape holds ~109 at 100 % (LibreOffice with CJK fallback fonts, a little
     # more in Excel), so the print is never shrunk and the page breaks below stay where planned.
     widths = logical.widths([10, 10, 10, 10, 8, 12, 16], caps=[17, 12, 11, 11, 11, 17, 23])
-    info_height = _row_heights(logical, widths).get(1, 2 * LINE_HEIGHT)
-    grid, breaks = _paginate(logical, widths, first_row=2, repeated_height=info_height)
+    heights = _row_heights(logical, widths)
+    grid, breaks = _paginate(logical, heights, first_row=2, repeated_height=heights.get(1, 2 * LINE_HEIGHT))
     _render(sheet, grid, formats, widths)
     sheet.set_h_pagebreaks(breaks)
     sheet.freeze_panes(2, 0)
