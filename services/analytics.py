@@ -32,7 +32,7 @@ from domain.periods import Quarter, effective_as_of, parse_quarter, quarter_of
 from metrics.scorecard import (ScorecardResult, branch_scorecard, kpis, trend_from_cards,
                                trend_quarters)
 from services import settings
-from storage.kept_figures import forget_kept, keep, read_kept
+from storage.kept_figures import forget_kept, keep, read_kept, touch_kept
 from storage.queries import (QuarterReads, branch_list, current_targets, data_span, data_version,
                              figures_signature, load_dataset)
 
@@ -156,12 +156,16 @@ def committee_card(engine: Engine, quarter: Quarter, cut: date) -> ScorecardResu
     else:
         ds = dataset(engine, SYSTEM, quarter, whole_year=False, as_of=cut)
         card = branch_scorecard(ds, quarter, cut, config(engine, ds))
-        keep(engine, db_key, "scorecard", str(quarter), cut,
-             {"branches": card.branches, "indicators": card.indicators},
-             json.dumps(card.warnings, ensure_ascii=False))
+        _keep_card(engine, db_key, quarter, cut, card)
     with _CARDS_LOCK:
         _CARDS[key] = card
     return card
+
+
+def _keep_card(engine: Engine, db_key: str, quarter: Quarter, cut: date, card: ScorecardResult) -> None:
+    keep(engine, db_key, "scorecard", str(quarter), cut,
+         {"branches": card.branches, "indicators": card.indicators},
+         json.dumps(card.warnings, ensure_ascii=False))
 
 
 def forget_cards(engine: Engine | None = None) -> None:
@@ -266,8 +270,18 @@ def warm(engine: Engine, today: date | None = None) -> list[str]:
     newest = trend[0]
     shown = list(dict.fromkeys([newest, newest.previous(), *trend]))  # the comparison needs the previous one
     for q in shown:
-        committee_card(engine, q, effective_as_of(q, today))
-    lagging(engine, SYSTEM, newest, effective_as_of(newest, today))
+        cut = effective_as_of(q, today)
+        card = committee_card(engine, q, cut)
+        # a card this process had in memory may be gone from the database (aged out, or kept
+        # by a process that could not write): keep it there for the others
+        db_key = _db_key("scorecard", _signature(engine, q, cut), q, cut)
+        if not touch_kept(engine, db_key):
+            _keep_card(engine, db_key, q, cut, card)
+    cut = effective_as_of(newest, today)
+    members = lagging(engine, SYSTEM, newest, cut)
+    lag_key = _db_key("lagging", _signature(engine, newest, cut), newest, cut)
+    if not touch_kept(engine, lag_key):
+        keep(engine, lag_key, "lagging", str(newest), cut, {"members": members})
     return [str(q) for q in shown]
 
 

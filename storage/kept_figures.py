@@ -21,7 +21,7 @@ from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from storage.models import KeptFigures
@@ -54,7 +54,8 @@ def _from_bytes(data: bytes) -> pd.DataFrame:
 
 def read_kept(engine: Engine, key: str) -> Kept | None:
     """The frames kept under ``key``, or None (never kept, or the database would not say)."""
-    stmt = select(KeptFigures.part, KeptFigures.data, KeptFigures.note).where(KeptFigures.key == key)
+    stmt = select(KeptFigures.part, KeptFigures.data, KeptFigures.note, KeptFigures.created_at
+                  ).where(KeptFigures.key == key)
     try:
         with engine.connect() as conn:
             rows = conn.execute(stmt).all()
@@ -63,7 +64,37 @@ def read_kept(engine: Engine, key: str) -> Kept | None:
         return None
     if not rows:
         return None
-    return Kept({part: _from_bytes(bytes(data)) for part, data, _ in rows}, rows[0][2])
+    _keep_again(engine, key, min(r[3] for r in rows))
+    return Kept({part: _from_bytes(bytes(data)) for part, data, _, _ in rows}, rows[0][2])
+
+
+def touch_kept(engine: Engine, key: str) -> bool:
+    """Whether figures are kept under ``key`` (kept again when last kept a day or more ago), for
+    a process that holds the figures in memory and asks nothing of the database otherwise."""
+    try:
+        with engine.connect() as conn:
+            kept_at = conn.execute(select(KeptFigures.created_at).where(KeptFigures.key == key)
+                                   .order_by(KeptFigures.created_at).limit(1)).scalar()
+    except DBAPIError as exc:
+        log.warning("kept figures not read: %s", exc)
+        return False
+    if kept_at is None:
+        return False
+    _keep_again(engine, key, kept_at)
+    return True
+
+
+def _keep_again(engine: Engine, key: str, kept_at) -> None:
+    """Move ``created_at`` of a row still asked for to now, at most once a day (a write per
+    read would queue every page behind the database's write lock)."""
+    stamp = now()
+    if kept_at is None or kept_at >= stamp - timedelta(days=1):
+        return
+    try:
+        with engine.begin() as conn:
+            conn.execute(update(KeptFigures).where(KeptFigures.key == key).values(created_at=stamp))
+    except DBAPIError as exc:  # a courtesy like keeping: the figures were read all the same
+        log.warning("kept figures not kept again: %s", exc)
 
 
 def keep(engine: Engine, key: str, kind: str, quarter: str, as_of: date,

@@ -204,3 +204,48 @@ def test_the_import_pages_warm_up_runs_in_the_background_and_only_logs_failures(
     thread.join(timeout=60)
     assert not thread.is_alive()
     assert any("warming the figures" in r.getMessage() for r in caplog.records)
+
+
+def _age_kept(engine, days: int) -> None:
+    """Make every kept row look kept ``days`` days ago."""
+    from datetime import datetime, timedelta
+
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE kept_figures SET created_at = :t"),
+                     {"t": datetime.now() - timedelta(days=days)})
+
+
+def test_a_finished_quarters_card_still_asked_for_does_not_age_out(writable_env, monkeypatch):
+    """Cards kept three weeks ago: the one read since (the trend shows it on every 总览) survives
+    the age limit that the next keep applies; the one no one asked for is dropped."""
+    engine = get_engine(writable_env)
+    analytics.forget_cards(engine)
+    analytics.scorecard(engine, SYSTEM, Q2, Q2.end)
+    analytics.scorecard(engine, SYSTEM, Q3, CUT)
+    _age_kept(engine, 20)
+    computed = _restart(monkeypatch, engine)
+    analytics.scorecard(engine, SYSTEM, Q2, Q2.end)  # read back, and so kept again today
+    analytics.forget_cards()
+    analytics.scorecard(engine, SYSTEM, parse_quarter("2026Q1"), date(2026, 3, 31))  # this keep clears aged rows
+    assert [q for q, _ in _kept(engine)] == ["2026Q1", "2026Q2"]
+    analytics.forget_cards()
+    analytics.scorecard(engine, SYSTEM, Q2, Q2.end)
+    assert computed == ["2026Q1"]
+
+
+def test_warming_puts_back_a_card_this_process_holds_but_the_database_lost(writable_env, monkeypatch):
+    """A server process that has held the trend's cards in memory for weeks asks the database
+    nothing; if the rows aged out, the other process behind nginx would compute them cold. The
+    warm-up after an import keeps them again."""
+    engine = get_engine(writable_env)
+    today = date(2026, 12, 1)
+    analytics.forget_cards(engine)
+    analytics.warm(engine, today)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM kept_figures"))
+    analytics.warm(engine, today)  # every card comes from this process's memory
+    assert [q for q, _ in _kept(engine)] == ["2026Q1", "2026Q2", "2026Q3", "2026Q4"]
+    assert len(_kept(engine, "lagging")) == 1
+    computed = _restart(monkeypatch, engine)
+    analytics.score_trend(engine, SYSTEM, [parse_quarter("2026Q4"), Q3, Q2, parse_quarter("2026Q1")], today)
+    assert computed == []
