@@ -87,6 +87,8 @@ def lagging_members(
         "ambiguous": (members["ambiguous"] | absence_unsure | study["unsure"].to_numpy()),
     })
     n_reasons = flags.sum(axis=1).astype(int)
+    listed = n_reasons.gt(0).to_numpy()  # lists are built for the members listed only
+    members, n_reasons, flags = members[listed], n_reasons[listed], flags[listed]
     on = flags.melt(ignore_index=False, var_name="code", value_name="on")  # keeps REASON_CODES order
     on = on[on["on"]]
     reasons = _lists(lists_by(on["code"], on.index).reindex(members.index))
@@ -100,15 +102,14 @@ def lagging_members(
         "reasons": reasons,
         "reason_labels": labels,
         "points": members["points"],
-        "points_threshold": pd.Series(np.where(in_service, threshold, np.nan), index=members.index),
-        "absences": absences_n,
-        "absent_activities": _lists(absent_lists),
+        "points_threshold": pd.Series(np.where(in_service[listed], threshold[listed], np.nan), index=members.index),
+        "absences": absences_n[listed],
+        "absent_activities": _lists(absent_lists[listed]),
         # months owed are not listed while 同名 study rows may be theirs
-        "missing_months": _lists(pd.Series(study["missing"].where(~study["unsure"], None).to_numpy(),
+        "missing_months": _lists(pd.Series(study["missing"].where(~study["unsure"], None).to_numpy()[listed],
                                            index=members.index)),
         "n_reasons": n_reasons,
     })
-    out = out[out["n_reasons"] > 0]
     out = out.sort_values(["n_reasons", "branch", "name"], ascending=[False, True, True], kind="stable")
     return out[LAGGING_COLUMNS].reset_index(drop=True)
 
