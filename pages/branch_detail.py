@@ -52,7 +52,8 @@ with st.container(horizontal=True):
     st.metric("全委排名", "—" if rank is None or pd.isna(rank) else f"{int(rank)} / {result.n_ranked}", border=True)
     if not mine.empty:
         st.metric("达标指标", f"{int(mine['n_green'].iloc[0])} / {int(mine['n_scored'].iloc[0])}",
-                  border=True)
+                  border=True, help="计入本季度得分的指标中已达标的项数。年度指标（如组织生活会、民主评议党员）"
+                  "第四季度才计入得分，此前图表中只显示其进度，不计在这里")
         st.metric("在册党员", f"{int(mine['n_members'].iloc[0])}人", border=True)
         if f.is_current_quarter:
             st.metric("落后进度的指标", f"{int(mine['n_behind'].iloc[0])}项", border=True)
