@@ -100,3 +100,33 @@ def test_political_birthdays_in_the_coming_month():
     assert out["anniversary"].tolist() == [pd.Timestamp("2026-09-01"), pd.Timestamp("2026-09-15")]
     feb = political_birthdays(b.build(), "2027-02-10")
     assert feb["anniversary"].tolist() == [pd.Timestamp("2027-02-28")]  # 29 Feb in a common year
+
+
+def test_self_study_status_by_hand_with_a_homonym_row_and_one_without_a_branch():
+    """Three members of branch 1 in 2026Q3 as of 15 Sep (July and August owed, September running):
+    张三 studied in July only; 王芳's name has an ambiguous 自学 row (left out, not flagged);
+    李四 studied both months. A row without a branch that names 李四 must not make 李四 unsure."""
+    from datetime import date
+
+    from domain.periods import parse_quarter
+    from metrics.self_study import self_study_status
+
+    nat = pd.NaT
+    members = pd.DataFrame({"member_id": [1, 2, 3], "branch_id": [1, 1, 1], "name": ["张三", "王芳", "李四"],
+                            "start": [nat] * 3, "end": [nat] * 3})
+    members[["start", "end"]] = members[["start", "end"]].astype("datetime64[ns]")
+    study = pd.DataFrame({
+        "member_id": pd.array([pd.NA, 1, pd.NA, 3, 3], dtype="Int64"),
+        "branch_id": pd.array([pd.NA, 1, 1, 1, 1], dtype="Int64"),
+        "name": ["李四", "张三", "王芳", "李四", "李四"],
+        "date": pd.to_datetime(["2026-08-05", "2026-07-03", "2026-07-09", "2026-07-20", "2026-08-02"]),
+        "form": ["自学"] * 5,
+        "match": ["ambiguous", "matched", "ambiguous", "matched", "matched"],
+    })
+    out = self_study_status(study, members, parse_quarter("2026Q3"), date(2026, 9, 15)).set_index("member_id")
+    assert out.loc[1, ["owed", "done", "complete"]].tolist() == [2, 1, False]
+    assert out.loc[1, "missing"] == ["2026-08"]
+    assert out.loc[3, ["owed", "done", "complete", "unsure"]].tolist() == [2, 2, True, False]
+    assert out.loc[2, "unsure"] and not out.loc[1, "unsure"]
+    assert out["current_missing"].tolist() == [True, True, True]  # no September record yet
+    # 张三 1, 王芳 2, 李四 3 (the member ids)
