@@ -156,16 +156,25 @@ def committee_card(engine: Engine, quarter: Quarter, cut: date) -> ScorecardResu
     else:
         ds = dataset(engine, SYSTEM, quarter, whole_year=False, as_of=cut)
         card = branch_scorecard(ds, quarter, cut, config(engine, ds))
-        _keep_card(engine, db_key, quarter, cut, card)
+        keep(engine, db_key, "scorecard", str(quarter), cut, *_card_parts(card))
     with _CARDS_LOCK:
         _CARDS[key] = card
     return card
 
 
-def _keep_card(engine: Engine, db_key: str, quarter: Quarter, cut: date, card: ScorecardResult) -> None:
-    keep(engine, db_key, "scorecard", str(quarter), cut,
-         {"branches": card.branches, "indicators": card.indicators},
-         json.dumps(card.warnings, ensure_ascii=False))
+def _card_parts(card: ScorecardResult) -> tuple[dict[str, pd.DataFrame], str]:
+    """What the database keeps of a card: its frames and its warnings (JSON)."""
+    return ({"branches": card.branches, "indicators": card.indicators},
+            json.dumps(card.warnings, ensure_ascii=False))
+
+
+def _put_back(engine: Engine, kind: str, quarter: Quarter, cut: date,
+              frames: dict[str, pd.DataFrame], note: str = "") -> None:
+    """Figures this process holds in memory, kept in the database for the others unless they
+    are there already (aged out, or kept by a process that could not write)."""
+    db_key = _db_key(kind, _signature(engine, quarter, cut), quarter, cut)
+    if not touch_kept(engine, db_key):
+        keep(engine, db_key, kind, str(quarter), cut, frames, note)
 
 
 def forget_cards(engine: Engine | None = None) -> None:
@@ -271,17 +280,9 @@ def warm(engine: Engine, today: date | None = None) -> list[str]:
     shown = list(dict.fromkeys([newest, newest.previous(), *trend]))  # the comparison needs the previous one
     for q in shown:
         cut = effective_as_of(q, today)
-        card = committee_card(engine, q, cut)
-        # a card this process had in memory may be gone from the database (aged out, or kept
-        # by a process that could not write): keep it there for the others
-        db_key = _db_key("scorecard", _signature(engine, q, cut), q, cut)
-        if not touch_kept(engine, db_key):
-            _keep_card(engine, db_key, q, cut, card)
+        _put_back(engine, "scorecard", q, cut, *_card_parts(committee_card(engine, q, cut)))
     cut = effective_as_of(newest, today)
-    members = lagging(engine, SYSTEM, newest, cut)
-    lag_key = _db_key("lagging", _signature(engine, newest, cut), newest, cut)
-    if not touch_kept(engine, lag_key):
-        keep(engine, lag_key, "lagging", str(newest), cut, {"members": members})
+    _put_back(engine, "lagging", newest, cut, {"members": lagging(engine, SYSTEM, newest, cut)})
     return [str(q) for q in shown]
 
 
