@@ -17,6 +17,7 @@ from data_loaders.headers import (
     KIND_PRIORITY,
     PLANNED_WORDS,
     REQUIRED,
+    SNIFF_ROWS,
     HeaderMatch,
     field_label,
     find_headers,
@@ -155,11 +156,12 @@ def load_file(
 
 
 def detect_kind(source: str | Path | bytes, *, file_name: str | None = None) -> str | None:
-    """The kind ``load_file`` would recognise, from the sheets' headers alone (no row is
-    converted): for putting many files in import order. None when it would reject the file."""
+    """The kind ``load_file`` would recognise, from the sheets' headers alone (a workbook's
+    first SNIFF_ROWS rows, where a header must start): for putting many files in import order.
+    None when it would reject the file. An order hint only: ``load_file`` decides again."""
     name = file_name or Path(source).name
     try:
-        sheets = read_sheets(source, name)
+        sheets = read_sheets(source, name, rows=SNIFF_ROWS)
     except UnreadableFile:
         return None
     sheets = _data_sheets(sheets)

@@ -88,8 +88,11 @@ class RawSheet:
         return self._merges
 
 
-def read_sheets(source: str | Path | bytes, file_name: str, limits: Limits | None = None) -> list[RawSheet]:
-    """Every sheet of a workbook (or the single table of a CSV), in workbook order.
+def read_sheets(source: str | Path | bytes, file_name: str, limits: Limits | None = None,
+                rows: int | None = None) -> list[RawSheet]:
+    """Every sheet of a workbook (or the single table of a CSV), in workbook order; with
+    ``rows``, only each workbook sheet's first rows (enough to find its header: half the time of
+    a whole 100,000-row sheet).
 
     Raises ``UnreadableFile`` for empty, corrupt, password-protected or unsupported files, and
     for files over a bound of ``limits`` (default: ``current_limits()``).
@@ -119,12 +122,12 @@ def read_sheets(source: str | Path | bytes, file_name: str, limits: Limits | Non
     extension = Path(file_name).suffix.lower()
     if head.startswith(_ZIP_MAGIC):
         workbook = path if data is None else data
-        return _read_workbook(workbook, inspect_xlsx(workbook, limits), zipped=True)
+        return _read_workbook(workbook, inspect_xlsx(workbook, limits), zipped=True, rows=rows)
     if head.startswith(_OLE_MAGIC):
         if size > limits.max_unpacked_bytes:
             raise file_size_refusal(size, ".xls", limits)
         data = path.read_bytes() if data is None else data
-        return _read_workbook(data, inspect_xls(data, limits), zipped=False)
+        return _read_workbook(data, inspect_xls(data, limits), zipped=False, rows=rows)
     if extension in _WORKBOOK_EXTENSIONS - {".xls"}:
         raise UnreadableFile("文件已损坏或不是Excel文件：请用Excel打开确认内容后“另存为”.xlsx再导入")
     if extension in _TEXT_EXTENSIONS or extension in (".xls", ""):
@@ -144,7 +147,8 @@ def read_sheets(source: str | Path | bytes, file_name: str, limits: Limits | Non
     raise UnreadableFile(f"不支持的文件格式「{extension}」：请上传 .xlsx、.xls 或 .csv 文件")
 
 
-def _read_workbook(source: Path | bytes, facts: WorkbookFacts, *, zipped: bool) -> list[RawSheet]:
+def _read_workbook(source: Path | bytes, facts: WorkbookFacts, *, zipped: bool,
+                   rows: int | None = None) -> list[RawSheet]:
     try:
         reader = fastexcel.read_excel(source if isinstance(source, bytes) else str(source))
         names = list(reader.sheet_names)
@@ -161,7 +165,7 @@ def _read_workbook(source: Path | bytes, facts: WorkbookFacts, *, zipped: bool) 
             sheets.append(RawSheet(name=name, grid=pd.DataFrame(), hidden=True, facts=found))
             continue
         try:
-            sheet = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
+            sheet = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string", n_rows=rows)
             if sheet.width == 0 or sheet.height == 0:
                 grid = pd.DataFrame(dtype="str")
             else:

@@ -106,8 +106,10 @@ def import_paths(engine: Engine, paths: list[Path], viewer: Viewer, kind: str | 
                                                           message=problem.message)))
             continue
         known = _already_imported(engine, content, Path(path).name, viewer)
-        found.append((path, content, known.kind if known else
-                      kind or detect_kind(content, file_name=Path(path).name), known))
+        # one file has no order to find: its headers are not read twice
+        order_by = known.kind if known else kind or (
+            detect_kind(content, file_name=Path(path).name) if len(paths) > 1 else None)
+        found.append((path, content, order_by, known))
     rank = {k: i for i, k in enumerate(KIND_ORDER)}
     order = sorted(range(len(found)), key=lambda i: (rank.get(found[i][2], 99), str(found[i][0])))
     outcomes: dict[int, ImportOutcome] = {}

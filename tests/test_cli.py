@@ -190,6 +190,21 @@ def test_import_paths_orders_by_headers_and_loads_each_file_once(tmp_path, monke
     assert total == outcomes[0].rows and resolved > 0.9 * total
 
 
+def test_one_file_is_imported_without_reading_its_headers_for_an_order(tmp_path, monkeypatch):
+    """With a single file there is nothing to order: the import loads it once and never asks
+    for its kind beforehand (that read cost a large workbook's parse a second time)."""
+    import services.importing as importing
+    from services.importing import SAMPLE_DIR, import_paths
+
+    def no_order(*args, **kwargs):
+        raise AssertionError("detect_kind called for a single file")
+
+    monkeypatch.setattr(importing, "detect_kind", no_order)
+    engine = get_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    (outcome,) = import_paths(engine, [SAMPLE_DIR / "名册_2026.xlsx"], SYSTEM)
+    assert outcome.status == "imported" and outcome.rows > 0
+
+
 def test_import_pauses_the_cyclic_collector_and_always_restores_it(tmp_path, monkeypatch):
     """The collector is off while a file is loaded and stored, back on afterwards even when the
     store fails, and left off when it was off before."""

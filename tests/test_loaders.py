@@ -664,6 +664,22 @@ def test_detect_kind_agrees_with_load_file_on_every_sample_file():
     assert detect_kind(b"not a spreadsheet", file_name="x.xlsx") is None
 
 
+def test_detect_kind_reads_only_the_rows_a_header_may_start_in(tmp_path):
+    """The order hint reads each sheet's first SNIFF_ROWS rows: a header starting on the last of
+    them is still found, and a sheet's rows below them are not converted."""
+    from data_loaders import detect_kind
+    from data_loaders.headers import SNIFF_ROWS
+    from data_loaders.reading import read_sheets
+
+    blank = [[None] * 4 for _ in range(SNIFF_ROWS - 1)]
+    header = ["姓名", "所在支部", "学习日期", "学习形式"]
+    rows = blank + [header] + [[f"党员{i}", "一支部", "2026-07-03", "自学"] for i in range(200)]
+    path = write_xlsx(tmp_path / "late_header.xlsx", rows)
+    assert detect_kind(path) == "study" == load_file(path).kind
+    (sheet,) = read_sheets(path, path.name, rows=SNIFF_ROWS)
+    assert len(sheet.grid) == SNIFF_ROWS and sheet.grid.iloc[-1].tolist() == header
+
+
 # ---------------------------------------------------------------- DOMAIN.md §3.3 and §3.7
 
 
