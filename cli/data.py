@@ -8,6 +8,7 @@ import pandas as pd
 from cli import context
 from cli.errors import CliError
 from cli.imports import print_outcomes
+from cli.warming import start_warm
 from services import importing
 from services.accounts import ensure_demo_accounts
 from storage.queries import list_batches
@@ -17,8 +18,11 @@ def cmd_demo(args) -> int:
     files = importing.sample_files()
     if not files:
         raise CliError("sample_data/ 中没有示例文件。请先运行 python sample_data/make_sample.py")
-    status = print_outcomes(importing.import_paths(engine, files, context.viewer(args)))
+    outcomes = importing.import_paths(engine, files, context.viewer(args))
+    status = print_outcomes(outcomes)
     ensure_demo_accounts(engine)
+    if any(o.status == "imported" for o in outcomes):
+        start_warm(engine)
     return status
 
 
@@ -45,8 +49,10 @@ def cmd_batches(args) -> int:
 
 
 def cmd_undo(args) -> int:
+    engine = context.engine(args)
     try:
-        print(importing.undo(context.engine(args), args.batch_id, context.viewer(args)))
+        print(importing.undo(engine, args.batch_id, context.viewer(args)))
     except (LookupError, PermissionError) as exc:
         raise CliError(str(exc)) from None
+    start_warm(engine)
     return 0

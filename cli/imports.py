@@ -9,6 +9,7 @@ from pathlib import Path
 
 from cli import context
 from cli.errors import CliError
+from cli.warming import start_warm
 from services import audit
 from storage.batch_lookup import duplicate_audit_detail, duplicate_message, earlier_import
 
@@ -59,4 +60,8 @@ def cmd_import(args) -> int:
         return 0
     from services import importing
 
-    return print_outcomes(importing.import_paths(engine, args.paths, viewer, args.kind, period))
+    outcomes = importing.import_paths(engine, args.paths, viewer, args.kind, period)
+    status = print_outcomes(outcomes)
+    if any(o.status == "imported" for o in outcomes):
+        start_warm(engine)
+    return status

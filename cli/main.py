@@ -4,6 +4,7 @@
     python cli.py [--db URL] batches
     python cli.py [--db URL] undo BATCH_ID
     python cli.py [--db URL] demo
+    python cli.py [--db URL] warm [--as-of D]
     python cli.py [--db URL] scorecard --quarter 2026Q3 [--as-of D] [--branch NAME] [--format F]
     python cli.py [--db URL] lagging   --quarter 2026Q3 [--as-of D] [--branch NAME] [--format F]
     python cli.py [--db URL] points    --year 2026 [--as-of D] [--branch NAME] [--format F]
@@ -40,6 +41,7 @@ COMMANDS = {
     "batches": "cli.data:cmd_batches",
     "undo": "cli.data:cmd_undo",
     "demo": "cli.data:cmd_demo",
+    "warm": "cli.warming:cmd_warm",
     "scorecard": "cli.figures:cmd_scorecard",
     "lagging": "cli.figures:cmd_lagging",
     "points": "cli.figures:cmd_points",
@@ -81,6 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("undo", help="撤销一个导入批次")
     p.add_argument("batch_id", type=int)
     sub.add_parser("demo", help="建库并导入 sample_data/ 中的示例数据")
+    p = sub.add_parser("warm", help="预先计算首页所需的得分和预警（导入、撤销后自动运行；可由 cron 每天凌晨运行）")
+    p.add_argument("--as-of", type=_date, dest="as_of", help="按哪一天计算（默认今天）")
+    p.add_argument("--after-change", action="store_true", dest="after_change",
+                   help=argparse.SUPPRESS)  # started by import/undo: queue behind a running one
 
     for name, help_text in (("scorecard", "支部季度得分与排名"), ("lagging", "党员预警")):
         p = sub.add_parser(name, help=help_text)

@@ -46,6 +46,8 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
     Setting("DASHBOARD_WEBHOOK_SECRET", "", "钉钉 加签 secret (SEC…); 企业微信 needs none"),
     Setting("DASHBOARD_WEBHOOK_KIND", "", "wecom or dingtalk (empty: from the robot's host)"),
     Setting("DASHBOARD_OUTBOX_DIR", "data/outbox", "outbox folder, one sub-folder per month"),
+    Setting("DASHBOARD_WARM_AFTER_CHANGE", "1", "0: cli.py import/undo/demo do not start cli.py warm "
+                                                "in the background"),
 )}
 
 

@@ -271,8 +271,9 @@ def lagging(engine: Engine, viewer: Viewer, quarter: str | Quarter,
 def warm(engine: Engine, today: date | None = None) -> list[str]:
     """Compute and keep (here and in the database) the committee figures the first pages ask for
     after new data: the newest quarter as of ``today`` with its three predecessors (总览's quarter,
-    its comparison and its trend) and the newest quarter's lagging list. Run after an import or an
-    undo, so the next viewer, in this process or another, reads them instead of waiting for them.
+    its comparison and its trend) and the lagging lists of the newest quarter and the one before
+    it (the inspection of a finished quarter reads that). Run after an import or an undo, so the
+    next viewer, in this process or another, reads them instead of waiting for them.
     Returns the quarters warmed, newest first."""
     today = today or date.today()
     trend = quarters_with_data(engine, today)[:4]
@@ -281,8 +282,9 @@ def warm(engine: Engine, today: date | None = None) -> list[str]:
     for q in shown:
         cut = effective_as_of(q, today)
         _put_back(engine, "scorecard", q, cut, *_card_parts(committee_card(engine, q, cut)))
-    cut = effective_as_of(newest, today)
-    _put_back(engine, "lagging", newest, cut, {"members": lagging(engine, SYSTEM, newest, cut)})
+    for q in (newest, newest.previous()):
+        cut = effective_as_of(q, today)
+        _put_back(engine, "lagging", q, cut, {"members": lagging(engine, SYSTEM, q, cut)})
     return [str(q) for q in shown]
 
 

@@ -11,6 +11,9 @@ import pytest
 from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parent.parent
+# cli.py import/undo/demo start a detached warm-up (cli/warming.py); the tests that are about it
+# turn it back on, the others must not leave processes working on their temporary databases
+os.environ["DASHBOARD_WARM_AFTER_CHANGE"] = "0"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 

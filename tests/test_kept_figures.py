@@ -175,8 +175,9 @@ def test_a_secretarys_lagging_list_is_computed_on_their_branch_and_not_kept(writ
 
 def test_warming_after_new_data_keeps_what_the_overview_asks_first(writable_env, monkeypatch):
     """analytics.warm (run after an import or undo) computes the newest quarter as of today, its
-    previous quarter, the trend's quarters and the newest lagging list: the overview of a fresh
-    process then computes nothing. The sample's data reach 2026-11-20: newest is 2026Q4."""
+    previous quarter, the trend's quarters and the lagging lists of the newest quarter and the
+    finished one before it: the overview, and the inspection of the finished quarter, then
+    compute nothing in a fresh process. The sample's data reach 2026-11-20: newest is 2026Q4."""
     engine = get_engine(writable_env)
     today = date(2026, 12, 1)
     analytics.forget_cards(engine)
@@ -186,6 +187,7 @@ def test_warming_after_new_data_keeps_what_the_overview_asks_first(writable_env,
     analytics.scorecard(engine, SYSTEM, q4, today, with_previous=True)
     analytics.score_trend(engine, SYSTEM, [q4, Q3, Q2, parse_quarter("2026Q1")], today)
     analytics.lagging(engine, SYSTEM, q4, today)
+    analytics.lagging(engine, SYSTEM, Q3, Q3.end)
     assert computed == []
 
 
@@ -197,7 +199,7 @@ def test_the_import_pages_warm_up_runs_in_the_background_and_only_logs_failures(
     analytics.forget_cards(engine)
     data.warm_in_background().join(timeout=120)
     assert [q for q, _ in _kept(engine)] == ["2026Q1", "2026Q2", "2026Q3", "2026Q4"]
-    assert len(_kept(engine, "lagging")) == 1
+    assert [q for q, _ in _kept(engine, "lagging")] == ["2026Q3", "2026Q4"]
 
     monkeypatch.setattr(analytics, "warm", lambda engine: 1 / 0)
     thread = data.warm_in_background()
@@ -245,7 +247,108 @@ def test_warming_puts_back_a_card_this_process_holds_but_the_database_lost(writa
         conn.execute(text("DELETE FROM kept_figures"))
     analytics.warm(engine, today)  # every card comes from this process's memory
     assert [q for q, _ in _kept(engine)] == ["2026Q1", "2026Q2", "2026Q3", "2026Q4"]
-    assert len(_kept(engine, "lagging")) == 1
+    assert [q for q, _ in _kept(engine, "lagging")] == ["2026Q3", "2026Q4"]
     computed = _restart(monkeypatch, engine)
     analytics.score_trend(engine, SYSTEM, [parse_quarter("2026Q4"), Q3, Q2, parse_quarter("2026Q1")], today)
     assert computed == []
+
+
+def test_cli_warm_keeps_the_figures_so_the_next_command_computes_nothing(writable_env, monkeypatch,
+                                                                         capsys):
+    """``cli.py warm`` (what cron runs after midnight, and import/undo start): the quarter in
+    progress as of the day given, the trend's finished quarters, two lagging lists."""
+    from cli.main import main
+
+    engine = get_engine(writable_env)
+    analytics.forget_cards(engine)
+    assert main(["--db", writable_env, "warm", "--as-of", "2026-12-01"]) == 0
+    assert "2026Q4、2026Q3、2026Q2、2026Q1" in capsys.readouterr().out
+    def days(kind):
+        return [(q, str(as_of)[:10]) for q, as_of in _kept(engine, kind)]
+
+    assert days("scorecard") == [("2026Q1", "2026-03-31"), ("2026Q2", "2026-06-30"),
+                                 ("2026Q3", "2026-09-30"), ("2026Q4", "2026-12-01")]
+    assert days("lagging") == [("2026Q3", "2026-09-30"), ("2026Q4", "2026-12-01")]
+    computed = _restart(monkeypatch, engine)
+    analytics.scorecard(engine, SYSTEM, Q3, CUT, with_previous=True)
+    analytics.lagging(engine, SYSTEM, Q3, CUT)
+    assert computed == []
+
+
+def test_an_import_on_the_command_line_warms_in_a_process_of_its_own(writable_env):
+    """``cli.py import`` returns, and a detached ``cli.py warm`` keeps the figures the first pages
+    ask for; importing the same file again changes nothing and starts nothing."""
+    import os
+    import time
+
+    engine = get_engine(writable_env)
+    with engine.connect() as conn:
+        branch = conn.execute(text("SELECT name FROM branch ORDER BY id LIMIT 1")).scalar_one()
+    analytics.forget_cards(engine)
+    path = ROOT / "tests" / "_warm_ledger.csv"
+    csv = f"支部名称,活动日期,活动类型,活动主题,应到人数,实到人数\n{branch},2026-11-16,党课,预热测试,10,10\n"
+    env = {**os.environ, "DASHBOARD_WARM_AFTER_CHANGE": "1"}
+    try:
+        path.write_text(csv, encoding="utf-8")
+        done = subprocess.run([sys.executable, str(ROOT / "cli.py"), "--db", writable_env, "import", str(path)],
+                              env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0 and "已导入" in done.stdout, done.stdout + done.stderr
+        deadline = time.time() + 120
+        while time.time() < deadline and len(_kept(engine, "lagging")) < 2:
+            time.sleep(0.5)
+        assert [q for q, _ in _kept(engine, "lagging")] == ["2026Q3", "2026Q4"]
+        assert [q for q, _ in _kept(engine)] == ["2026Q1", "2026Q2", "2026Q3", "2026Q4"]
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM kept_figures"))
+        again = subprocess.run([sys.executable, str(ROOT / "cli.py"), "--db", writable_env, "import", str(path)],
+                               env=env, capture_output=True, text=True, timeout=120)
+        assert again.returncode == 0 and "已存在" in again.stdout, again.stdout + again.stderr
+        time.sleep(3)
+        assert _kept(engine) == []
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def test_warm_ups_after_changes_run_one_at_a_time_and_at_most_one_waits(sqlite_engine):
+    """Twelve imports in twelve commands: the first warms, the second waits for it, the others
+    leave at once (the one waiting reads their data when it starts)."""
+    import fcntl
+    import threading
+    import time
+
+    from cli.warming import _one_at_a_time, lock_stem
+
+    entered, release = threading.Event(), threading.Event()
+    order: list[str] = []
+
+    def first():
+        with _one_at_a_time(sqlite_engine) as mine:
+            order.append(f"first {mine}")
+            entered.set()
+            release.wait(30)
+
+    def second():
+        with _one_at_a_time(sqlite_engine) as mine:
+            order.append(f"second {mine}")
+
+    a = threading.Thread(target=first)
+    a.start()
+    assert entered.wait(30)
+    b = threading.Thread(target=second)
+    b.start()
+    deadline = time.time() + 30
+    with open(f"{lock_stem(sqlite_engine)}.wait", "a") as probe:
+        while time.time() < deadline:  # until the second holds the waiting place
+            try:
+                fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                break
+            fcntl.flock(probe, fcntl.LOCK_UN)
+            time.sleep(0.05)
+    with _one_at_a_time(sqlite_engine) as third:
+        assert third is False
+    assert order == ["first True"]  # the second still waits for the first
+    release.set()
+    a.join(30)
+    b.join(30)
+    assert order == ["first True", "second True"]

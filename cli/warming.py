@@ -1,0 +1,86 @@
+"""``warm``: compute and keep the committee figures the first pages and commands ask for
+(services.analytics.warm). ``import``, ``undo`` and ``demo`` start it in a detached process after
+they change data, as the 数据导入 page does in a thread: the command returns at once, and the
+leader who opens 总览 next, or the next ``cli.py scorecard``, reads kept figures instead of
+computing them (seconds at province scale). cron runs it after midnight too: the quarter in
+progress is figured as of today, so each day has figures of its own."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from cli import context
+from domain import settings
+
+CLI = Path(__file__).resolve().parent.parent / "cli.py"
+# "0" turns the warm-up after a change off (the test suite does, but for the tests of it)
+SWITCH = "DASHBOARD_WARM_AFTER_CHANGE"
+
+
+def start_warm(engine: Engine) -> subprocess.Popen | None:
+    """Start ``cli.py warm --after-change`` on ``engine``'s database in its own session, its
+    output discarded (a failed warm-up only leaves the figures to be computed when first asked
+    for). The database URL goes through the environment, never the command line ``ps`` shows."""
+    if settings.get(SWITCH) == "0":
+        return None
+    env = {**os.environ, "DATABASE_URL": engine.url.render_as_string(hide_password=False)}
+    try:
+        return subprocess.Popen([sys.executable, str(CLI), "warm", "--after-change"], env=env,
+                                cwd=str(CLI.parent), stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                start_new_session=True)
+    except OSError:  # no process to spare: the figures are computed when first asked for
+        return None
+
+
+def lock_stem(engine: Engine) -> Path:
+    """The lock files' common path (``.run``, ``.wait``) of ``engine``'s database."""
+    url = engine.url.render_as_string(hide_password=True)
+    return Path(tempfile.gettempdir()) / f"dangjian-warm-{hashlib.sha256(url.encode()).hexdigest()[:16]}"
+
+
+@contextlib.contextmanager
+def _one_at_a_time(engine: Engine):
+    """Warm-ups of one database run one after another, and at most one waits: a script importing
+    twelve files in twelve commands must not start twelve province-sized computations at once.
+    A warm-up that finds another already waiting leaves (yields False): that one starts after
+    the running one ends, so it reads every change made before this one was started."""
+    try:
+        import fcntl
+    except ImportError:  # not on Linux: no coordination, each warm-up runs
+        yield True
+        return
+    stem = lock_stem(engine)
+    with open(f"{stem}.wait", "a") as waiting, open(f"{stem}.run", "a") as running:
+        try:
+            fcntl.flock(waiting, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            yield False
+            return
+        fcntl.flock(running, fcntl.LOCK_EX)
+        fcntl.flock(waiting, fcntl.LOCK_UN)
+        yield True
+
+
+def cmd_warm(args) -> int:
+    engine = context.engine(args)
+    with _one_at_a_time(engine) if args.after_change else contextlib.nullcontext(True) as mine:
+        if not mine:
+            print("另一个预先计算正在排队，本次不再重复计算。")
+            return 0
+        from services import analytics
+
+        started = time.perf_counter()
+        quarters = analytics.warm(engine, args.as_of)
+        print(f"已预先计算 {'、'.join(quarters)} 的支部得分和最近两个季度的党员预警"
+              f"（用时 {time.perf_counter() - started:.1f} 秒）。")
+    return 0
