@@ -218,6 +218,8 @@ class StudyRecord(_Versioned, Base):
     score: Mapped[float | None] = mapped_column(Float)
     __table_args__ = (
         Index("ix_study_record_cur", "is_current", "branch_id", "date"),
+        # the committee's quarter: a range of dates read from the index alone (migration 0013)
+        Index("ix_study_record_read", "is_current", "date", "branch_id", "name", "form"),
     )
 
 

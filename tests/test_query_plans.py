@@ -116,3 +116,12 @@ def test_a_code_of_another_branchs_member_moves_the_row_to_that_branch(sample_db
                      {"c": other.member_code, "i": row.id})
     assert key not in _xuexi_rows(url, row.branch_id)
     assert key in _xuexi_rows(url, other.branch_id)
+
+
+def test_the_committees_quarter_of_study_is_read_from_an_index_alone(sample_db_url, monkeypatch):
+    """Every branch's study rows of a quarter (who, when, which form): a range of dates in a
+    covering index, not a visit to every current row of the year."""
+    plans = _plans(sample_db_url, monkeypatch, SYSTEM,
+                   quarter=queries.QuarterReads(date(2026, 7, 1), date(2026, 9, 30), ()))
+    assert "COVERING INDEX ix_study_record_read" in plans["study"], plans["study"]
+    assert "date>" in plans["study"].replace(" ", ""), plans["study"]
