@@ -31,7 +31,7 @@ import subprocess
 import sys
 import time
 import traceback
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -520,9 +520,138 @@ def step_packet(scale: str, url: str) -> dict:
     }
 
 
+CHROMIUM = "/usr/bin/chromium"  # Debian's; never a downloaded browser
+
+
+def _shown(page, started: float, marker: str, timeout: float = 600) -> float:
+    """Seconds from ``started`` until ``marker`` (the page's last element) is on screen and the
+    script has finished (no running indicator), held for three polls 50 ms apart."""
+    deadline, since = time.perf_counter() + timeout, None
+    while time.perf_counter() < deadline:
+        now = time.perf_counter()
+        done = (page.get_by_text(marker).count() > 0
+                and page.locator('[data-testid="stStatusWidget"]').count() == 0)
+        if not done:
+            since = None
+        elif since is None:
+            since, polls = now, 1
+        else:
+            polls += 1
+            if polls >= 3:
+                return round(since - started, 3)
+        page.wait_for_timeout(50)
+    raise RuntimeError(f"{marker!r} not shown within {timeout:.0f} s")
+
+
+def step_browser(scale: str, url: str) -> dict:
+    """总览 as a leader meets it: a real browser (Debian's Chromium through Playwright) on a server
+    started as run.sh starts it (``streamlit run serve.py``), logged in as the demo admin, the
+    page's own quarter (the newest). Seconds from the click on 登录, or from a reload, to the
+    page's last element with its script finished. The rows imported fall in the quarter the page
+    opened on (the newest, or the last finished one while the newest has little data).
+    cold: a fresh server and nothing kept in the database (as after an upgrade); warm: the
+    same view reloaded; after_import_warmed: one ledger row of the quarter shown imported and
+    warmed as the 数据导入 page does (analytics.warm, timed on its own as warm_up_s), then a
+    reload; after_import_not_warmed: another row imported and nothing warmed (a leader quicker
+    than the warm-up), then a reload. Both batches are undone afterwards."""
+    import socket
+    import urllib.request
+
+    if not Path(CHROMIUM).exists():
+        return {"skipped": f"{CHROMIUM} is not installed (apt-get install chromium)"}
+    from playwright.sync_api import sync_playwright
+    from sqlalchemy import text
+
+    from domain.access import SYSTEM
+    from services import analytics
+    from services.accounts import ensure_demo_accounts
+    from services.importing import import_bytes, undo
+    from storage.db import get_engine
+
+    engine = get_engine(url)
+    ensure_demo_accounts(engine)
+    analytics.forget_cards(engine)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "DATABASE_URL": url, "DASHBOARD_DEMO": "1", "DASHBOARD_WARM_AFTER_CHANGE": "0"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(port),
+         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    marker = "下载全委支部排名"  # the overview's last element for an administrator
+    out: dict = {"page": "overview"}
+    batches: list[int] = []
+    try:
+        deadline = time.time() + 120
+        while True:
+            try:
+                if urllib.request.urlopen(base + "/_stcore/health", timeout=2).status == 200:
+                    break
+            except OSError:
+                if time.time() > deadline:
+                    raise RuntimeError("streamlit run serve.py did not start") from None
+                time.sleep(0.3)
+        with engine.connect() as conn:
+            branch = conn.execute(text("SELECT name FROM branch ORDER BY id LIMIT 1")).scalar_one()
+        shown: list = []
+
+        def one_row() -> None:  # a ledger row of the quarter the page opened on
+            day = min(shown[0].start + timedelta(days=14), date.today())
+            csv = ("支部名称,活动日期,活动类型,活动主题,应到人数,实到人数\n"
+                   f"{branch},{day.isoformat()},党课,基准测试 {time.time()},10,10\n").encode()
+            outcome = import_bytes(engine, csv, "基准测试补录.csv", SYSTEM)
+            if outcome.status != "imported":
+                raise RuntimeError(f"bench import rejected: {outcome.message}")
+            batches.append(outcome.batch_id)
+
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                        args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.goto(base + "/")
+            page.get_by_label("用户名").wait_for(timeout=120_000)
+            page.get_by_label("用户名").fill("demo_admin")
+            page.get_by_label("密码").fill("demo")
+            started = time.perf_counter()
+            page.get_by_role("button", name="登录").click()
+            out["cold_s"] = _shown(page, started, marker)
+            # the caption under the title starts with the quarter the page opened on
+            caption = page.locator('[data-testid="stMain"] [data-testid="stCaptionContainer"]').first.inner_text()
+            shown.extend(q for q in analytics.quarters_with_data(engine)
+                         if caption.split("·")[0].strip() == q.label)
+            if not shown:
+                raise RuntimeError(f"no quarter on the page: {caption[:200]}")
+            started = time.perf_counter()
+            page.reload()
+            out["warm_s"] = _shown(page, started, marker)
+            one_row()
+            out["warm_up_s"] = round(timed(analytics.warm, engine)[1], 3)
+            started = time.perf_counter()
+            page.reload()
+            out["after_import_warmed_s"] = _shown(page, started, marker)
+            one_row()
+            started = time.perf_counter()
+            page.reload()
+            out["after_import_not_warmed_s"] = _shown(page, started, marker)
+            out["quarter"] = str(shown[0])
+            browser.close()
+    finally:
+        server.terminate()
+        try:
+            server.wait(15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        for batch_id in batches:
+            undo(engine, batch_id, SYSTEM)
+    return out
+
+
 STEPS = {
     "generate": step_generate, "load": step_load, "import": step_import, "floor": step_floor,
     "naive": step_naive, "compute": step_compute, "pages": step_pages, "packet": step_packet,
+    "browser": step_browser,
 }
 
 
@@ -685,6 +814,7 @@ class Bench:
                                          profile_to=self.profile_to(scale, "page", p)) for p in pages}
             if "branch_detail" not in pages:
                 out["pages"]["branch_detail"] = {"skipped": "pages/branch_detail.py does not exist yet"}
+            out["browser"] = self.step("browser", scale=scale, url=url)
         if "packet" not in self.skip and scale == "S":
             out["packet"] = self.step("packet", scale=scale, url=self.backends(scale)["sqlite"])
         if "cli" not in self.skip:
@@ -1023,6 +1153,15 @@ def goals(report: dict) -> list[dict]:
                                ("other_process_s", "data already seen by another process")):
                 add(f"page {page} first view after importing {text} ≤ {limit:g} s",
                     entry.get(what), limit, "<=")
+    shown = data.get("browser", {})
+    if shown and "skipped" not in shown:
+        limit = GOALS["page_cold_cache_s_max"]["overview"]
+        for what, text in (("cold_s", "a fresh server, nothing kept"),
+                           ("after_import_warmed_s", "after an import, warmed"),
+                           ("after_import_not_warmed_s", "after an import, before any warm-up"),
+                           ("warm_s", "reloaded")):
+            add(f"总览 in Chromium on a running server, {text} ≤ {limit:g} s",
+                shown.get(what) if "error" not in shown else None, limit, "<=")
     cli = data.get("cli", {})
     for backend in ("sqlite", "postgresql"):
         for what in ("scorecard_json", "scorecard_json_kept", "lagging_json", "lagging_json_kept",
@@ -1108,6 +1247,14 @@ def render(report: dict) -> str:
                              f" {_f(e.get('after_import_warmed_s'), '{:.2f}'):>7}"
                              f" {_f(e.get('other_process_s'), '{:.2f}'):>13}"
                              + (f"  ERROR {e['error']}" if "error" in e else ""))
+        if "browser" in data:
+            e = data["browser"]
+            lines.append("  总览 in Chromium (s): " + (
+                f"skipped: {e['skipped']}" if "skipped" in e else f"ERROR {e['error'][:300]}" if "error" in e else
+                f"cold {_f(e.get('cold_s'), '{:.2f}')}, reloaded {_f(e.get('warm_s'), '{:.2f}')},"
+                f" after an import warmed {_f(e.get('after_import_warmed_s'), '{:.2f}')}"
+                f" (warm-up {_f(e.get('warm_up_s'), '{:.2f}')}), not warmed"
+                f" {_f(e.get('after_import_not_warmed_s'), '{:.2f}')} — {e.get('quarter')}"))
         if "packet" in data:
             e = data["packet"]
             lines.append("  inspection packets: " + (

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import IN_CI
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -83,6 +85,14 @@ def test_bench_smoke_s_scale(tmp_path):
                 "peak_rss_mb") + (("cold_process_s",) if page == "overview" else ())
         _positive(entry, *keys)
 
+    shown = s["browser"]  # 总览 in Chromium on a running server
+    if "skipped" in shown:
+        assert not IN_CI, shown["skipped"]
+    else:
+        assert "error" not in shown, shown.get("error")
+        _positive(shown, "cold_s", "warm_s", "warm_up_s", "after_import_warmed_s",
+                  "after_import_not_warmed_s", "peak_rss_mb")
+
     packet = s["packet"]
     if "skipped" not in packet:
         _positive(packet, "branches", "load_s", "per_branch_mean_s", "all_xlsx_bytes", "peak_rss_mb")
@@ -93,6 +103,10 @@ def test_bench_smoke_s_scale(tmp_path):
         _positive(cli[backend]["lagging_json"], "seconds", "items", "peak_rss_mb")
         _positive(cli[backend]["packet_xlsx"], "seconds", "bytes", "peak_rss_mb")
         assert cli[backend]["scorecard_json"]["items"] == s["compute"][backend]["scorecard"]["result_rows"]
+        for what in ("import_one_row", "warm_after_import", "scorecard_json_after_import",
+                     "lagging_json_after_import"):
+            assert "error" not in cli[backend][what], cli[backend][what].get("error")
+            _positive(cli[backend][what], "seconds", "peak_rss_mb")
     for what in ("import", "again", "floor"):
         _positive(cli["import"][what], "seconds", "peak_rss_mb")
         assert len(cli["import"][what]["runs_s"]) == 2
