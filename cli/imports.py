@@ -9,7 +9,6 @@ from pathlib import Path
 
 from cli import context
 from cli.errors import CliError
-from cli.warming import start_warm
 from services import audit
 from storage.batch_lookup import duplicate_audit_detail, duplicate_message, earlier_import
 
@@ -63,5 +62,7 @@ def cmd_import(args) -> int:
     outcomes = importing.import_paths(engine, args.paths, viewer, args.kind, period)
     status = print_outcomes(outcomes)
     if any(o.status == "imported" for o in outcomes):
+        from cli.warming import start_warm  # not on the light path of a file imported before
+
         start_warm(engine)
     return status

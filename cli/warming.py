@@ -34,8 +34,9 @@ def start_warm(engine: Engine) -> subprocess.Popen | None:
         return None
     env = {**os.environ, "DATABASE_URL": engine.url.render_as_string(hide_password=False)}
     try:
+        # this process's working directory: a relative SQLite path means the same file
         return subprocess.Popen([sys.executable, str(CLI), "warm", "--after-change"], env=env,
-                                cwd=str(CLI.parent), stdin=subprocess.DEVNULL,
+                                stdin=subprocess.DEVNULL,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                 start_new_session=True)
     except OSError:  # no process to spare: the figures are computed when first asked for
@@ -59,8 +60,15 @@ def _one_at_a_time(engine: Engine):
     except ImportError:  # not on Linux: no coordination, each warm-up runs
         yield True
         return
-    stem = lock_stem(engine)
-    with open(f"{stem}.wait", "a") as waiting, open(f"{stem}.run", "a") as running:
+    stem, files = lock_stem(engine), contextlib.ExitStack()
+    try:
+        waiting = files.enter_context(open(f"{stem}.wait", "a"))
+        running = files.enter_context(open(f"{stem}.run", "a"))
+    except OSError:  # another user's lock files (a shared /tmp): run without coordination
+        files.close()
+        yield True
+        return
+    with files:
         try:
             fcntl.flock(waiting, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:

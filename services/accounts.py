@@ -29,6 +29,7 @@ from domain import settings
 from domain.access import ROLES, SYSTEM, Viewer
 from services import audit
 from storage import accounts as store
+from storage import audit_log
 from storage.queries import branch_list
 from storage.writes import now
 
@@ -179,7 +180,7 @@ def login(engine: Engine, username: str, password: str, at: datetime | None = No
     recent = store.failed_attempts(engine, source, at - SOURCE_WINDOW)
     limit = source_limit()
     if len(recent) >= limit:
-        store.audit(engine, "", "login_throttled",
+        audit_log.audit(engine, "", "login_throttled",
                     f"{int(SOURCE_WINDOW.total_seconds() // 60)}分钟内该地址登录失败{len(recent)}次", at, source)
         until = recent[len(recent) - limit] + SOURCE_WINDOW
         return LoginResult(None, f"该网络地址登录失败次数过多，请{_minutes(until, at)}分钟后再试。")
@@ -189,7 +190,7 @@ def login(engine: Engine, username: str, password: str, at: datetime | None = No
     _, _, locked_until = store.failure_state(engine, key)
     if (locked_until is not None and locked_until > at
             and not (user and store.logged_in_from(engine, key, source, at - KNOWN_SOURCE))):
-        store.audit(engine, key, "login_locked", "锁定期间尝试登录", at, source)
+        audit_log.audit(engine, key, "login_locked", "锁定期间尝试登录", at, source)
         return LoginResult(None, "登录失败次数过多，账号已临时锁定，"
                                  f"请{_minutes(locked_until, at)}分钟后再试。")
     try:
@@ -203,7 +204,7 @@ def login(engine: Engine, username: str, password: str, at: datetime | None = No
         lock = _lock_for(failures)
         if lock is not None:
             store.set_lock(engine, key, at + lock)
-        store.audit(engine, key, "login_failed",
+        audit_log.audit(engine, key, "login_failed",
                     f"第{failures}次失败" + ("（用户名不存在）" if user is None else ""), at, source)
         if lock is not None:
             return LoginResult(None, f"连续{failures}次登录失败，账号已锁定"
@@ -211,15 +212,15 @@ def login(engine: Engine, username: str, password: str, at: datetime | None = No
         return LoginResult(None, "用户名或密码错误。")
     if user["disabled"]:
         store.record_attempt(engine, source, at, ok=False)
-        store.audit(engine, key, "login_failed", "账号已停用", at, source)
+        audit_log.audit(engine, key, "login_failed", "账号已停用", at, source)
         return LoginResult(None, "该账号已停用，请联系管理员。")
     if user["is_demo"] and not demo_allowed:
         store.record_attempt(engine, source, at, ok=False)
-        store.audit(engine, key, "demo_refused", "演示模式未开启，演示账号不能登录", at, source)
+        audit_log.audit(engine, key, "demo_refused", "演示模式未开启，演示账号不能登录", at, source)
         return LoginResult(None, "演示账号未启用。")
     store.clear_failures(engine, key)
     store.record_attempt(engine, source, at, ok=True)
-    store.audit(engine, key, "login", ROLES.get(user["role"], user["role"]), at, source)
+    audit_log.audit(engine, key, "login", ROLES.get(user["role"], user["role"]), at, source)
     return LoginResult(replace(viewer_for(user), source=source), "登录成功。")
 
 
@@ -294,7 +295,7 @@ def _resolve(engine: Engine, row: dict | None, at: datetime, slide: bool) -> Ses
 def _expire(engine: Engine, row: dict, at: datetime) -> None:
     if store.end_session(engine, row["id"], row["expires_at"]):
         last = row["last_seen_at"].strftime("%Y-%m-%d %H:%M")
-        store.audit(engine, row["username"], "idle_logout",
+        audit_log.audit(engine, row["username"], "idle_logout",
                     f"最后操作于{last}，超过{int(idle_timeout().total_seconds() // 60)}分钟未操作", at,
                     row["source"])
 
@@ -322,7 +323,7 @@ def close_session(engine: Engine, session_id: int, *, action: str = "logout", de
     row = store.session_by_id(engine, int(session_id))
     if row is None or not store.end_session(engine, row["id"], at):
         return False
-    store.audit(engine, row["username"], action, detail, at, source or row["source"])
+    audit_log.audit(engine, row["username"], action, detail, at, source or row["source"])
     return True
 
 
@@ -368,7 +369,7 @@ def _audit_as(engine: Engine, actor: Viewer | str, action: str, detail: str) -> 
     if isinstance(actor, Viewer):
         audit.record(engine, actor, action, detail)
     else:
-        store.audit(engine, actor, action, detail)
+        audit_log.audit(engine, actor, action, detail)
 
 
 def _name(actor: Viewer | str) -> str:

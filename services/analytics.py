@@ -60,17 +60,18 @@ def config(engine: Engine, ds: Dataset) -> MetricsConfig:
 
 
 def dataset(engine: Engine, viewer: Viewer, quarter: Quarter, whole_year: bool = True,
-            as_of: date | None = None, study_details: bool = True) -> Dataset:
+            as_of: date | None = None, study_details: bool = True, annual: bool = True) -> Dataset:
     """The year so far up to the quarter's end; with ``whole_year=False`` only what the quarter's
-    scorecard or lagging list as of ``as_of`` reads (storage.queries.QuarterReads);
-    ``study_details=False``: without study content, hours and score (see load_dataset)."""
+    scorecard (or, ``annual=False``, the lagging list: no activity before the quarter) as of
+    ``as_of`` reads (storage.queries.QuarterReads); ``study_details=False``: without study
+    content, hours and score (see load_dataset)."""
     start, end = window(quarter)
     if whole_year:
         return load_dataset(engine, viewer, start, end, study_details=study_details)
     cfg = load_config(overrides=settings.saved(engine),
                       imported_targets=current_targets(engine))
     annual = sorted({ind.activity_type for ind in cfg.indicators.values()
-                     if ind.period == "year" and ind.activity_type})
+                     if ind.period == "year" and ind.activity_type}) if annual else []
     reads = QuarterReads(quarter.start, as_of_for(quarter, as_of), tuple(annual))
     return load_dataset(engine, viewer, start, end, quarter=reads)
 
@@ -259,7 +260,8 @@ def lagging(engine: Engine, viewer: Viewer, quarter: str | Quarter,
         if stored is not None and "members" in stored.frames:
             kept = stored.frames["members"]
         else:
-            ds = dataset(engine, viewer, q, whole_year=False, as_of=cut)
+            # the list reads the quarter's absences only, not the year's annual activities
+            ds = dataset(engine, viewer, q, whole_year=False, as_of=cut, annual=False)
             kept = lagging_members(ds, q, cut, config(engine, ds))
             if whole:
                 keep(engine, db_key, "lagging", str(q), cut, {"members": kept})

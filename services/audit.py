@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine
 
 from domain.access import Viewer
-from storage import accounts as store
+from storage import audit_log as store
 
 if TYPE_CHECKING:  # pandas is loaded by the listing only: recording stays light for the CLI
     import pandas as pd

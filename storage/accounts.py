@@ -1,5 +1,5 @@
-"""Accounts, login sessions, failed logins per name and per source address, and the audit log:
-the SQL side of services/accounts.py and services/audit.py."""
+"""Accounts, login sessions, failed logins per name and per source address: the SQL side of
+services/accounts.py (the audit log they write to is storage/audit_log.py)."""
 
 from __future__ import annotations
 
@@ -104,34 +104,6 @@ def record_failure(engine: Engine, key: str, at: datetime, restart_before: datet
 def clear_failures(engine: Engine, username: str) -> None:
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM login_failure WHERE username = :u"), {"u": username})
-
-
-def audit(engine: Engine, username: str, action: str, detail: str = "",
-          at: datetime | None = None, source: str = "") -> None:
-    """Append one entry to the audit log (never a password)."""
-    with engine.begin() as conn:
-        conn.execute(text("INSERT INTO audit_log (at, username, action, detail, source)"
-                          " VALUES (:t, :u, :a, :d, :s)"),
-                     {"t": at or now(), "u": username[:64], "a": action, "d": detail[:2000],
-                      "s": (source or "")[:128]})
-
-
-def audit_log(engine: Engine, limit: int = 1000, action: str | None = None,
-              username: str | None = None) -> pd.DataFrame:
-    sql = "SELECT id, at, username, action, detail, source FROM audit_log WHERE 1 = 1"
-    params: dict = {"n": limit}
-    if action:
-        sql += " AND action = :a"
-        params["a"] = action
-    if username:
-        sql += " AND username = :u"
-        params["u"] = username
-    sql += " ORDER BY id DESC LIMIT :n"
-    with engine.connect() as conn:
-        result = conn.execute(text(sql), params)
-        import pandas as pd
-
-        return pd.DataFrame(result.all(), columns=list(result.keys()))
 
 
 # --- login sessions (app_session) -----------------------------------------------------------------

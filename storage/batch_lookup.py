@@ -1,14 +1,12 @@
 """Which import batch already holds a file's exact bytes: the no-op re-import. Kept light (no
-pandas, no loaders) so that ``cli.py import`` of a file already imported answers before loading
+pandas, no loaders, no ORM models) so that ``cli.py import`` of a file already imported answers before loading
 them."""
 
 from __future__ import annotations
 
 import hashlib
 
-from sqlalchemy import Engine, select
-
-from storage.models import ImportBatch
+from sqlalchemy import Engine, text
 
 
 def sha256_of(content: bytes) -> str:
@@ -19,10 +17,8 @@ def earlier_import(engine: Engine, content: bytes) -> tuple[int, str] | None:
     """The current batch (id, kind) imported from exactly these bytes, if any: lets an
     administrator's re-import of the same file stop before the file is even read."""
     with engine.connect() as conn:
-        row = conn.execute(
-            select(ImportBatch.id, ImportBatch.kind).where(
-                ImportBatch.sha256 == sha256_of(content), ImportBatch.undone_at.is_(None))
-        ).first()
+        row = conn.execute(text("SELECT id, kind FROM import_batch WHERE sha256 = :h AND undone_at IS NULL"),
+                           {"h": sha256_of(content)}).first()
     return None if row is None else (row.id, row.kind)
 
 

@@ -10,7 +10,8 @@ from sqlalchemy import text
 
 from domain.access import Viewer
 from services import accounts
-from storage.accounts import audit_log, failure_state, get_user
+from storage.accounts import failure_state, get_user
+from storage.audit_log import audit_log
 
 T0 = datetime(2026, 11, 2, 9, 0, 0)
 PASSWORD = "Hongqi-Qiao-47"

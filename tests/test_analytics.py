@@ -65,6 +65,12 @@ def test_quarter_window_gives_the_same_scorecard_and_lagging_as_the_whole_year(s
         pd.testing.assert_frame_equal(a.indicators, b.indicators)
         pd.testing.assert_frame_equal(lagging_members(whole, q, cut, cfg),
                                       lagging_members(narrow, q, cut, cfg))
+        # the lagging list's own read: no activity before the quarter
+        quarter_only = analytics.dataset(engine, SYSTEM, q, whole_year=False, as_of=cut, annual=False)
+        assert quarter_only.activities["date"].min() >= pd.Timestamp(q.start)
+        assert len(quarter_only.activities) < len(narrow.activities) or q.start.month == 1
+        pd.testing.assert_frame_equal(lagging_members(whole, q, cut, cfg),
+                                      lagging_members(quarter_only, q, cut, cfg))
 
 
 def test_points_from_the_quarters_data_equal_points_read_for_the_year(sample_db_url):

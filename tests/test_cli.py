@@ -145,7 +145,7 @@ def test_cli_imports_and_undo_are_audited_as_the_os_user(tmp_path, capsys):
     ``--user`` says), what, and the batch; a rejected file is audited too."""
     import getpass
 
-    from storage.accounts import audit_log
+    from storage.audit_log import audit_log
 
     url = f"sqlite:///{tmp_path / 'a.db'}"
     csv = tmp_path / "名册.csv"

@@ -277,11 +277,15 @@ def test_cli_warm_keeps_the_figures_so_the_next_command_computes_nothing(writabl
 
 def test_an_import_on_the_command_line_warms_in_a_process_of_its_own(writable_env):
     """``cli.py import`` returns, and a detached ``cli.py warm`` keeps the figures the first pages
-    ask for; importing the same file again changes nothing and starts nothing."""
+    ask for, in the same database even when the URL is a path relative to where the command ran;
+    importing the same file again changes nothing and starts nothing."""
     import os
     import time
+    from pathlib import Path
 
     engine = get_engine(writable_env)
+    db_file = Path(writable_env.removeprefix("sqlite:///"))
+    relative = f"sqlite:///{db_file.name}"  # run from the database's folder
     with engine.connect() as conn:
         branch = conn.execute(text("SELECT name FROM branch ORDER BY id LIMIT 1")).scalar_one()
     analytics.forget_cards(engine)
@@ -290,14 +294,15 @@ def test_an_import_on_the_command_line_warms_in_a_process_of_its_own(writable_en
     env = {**os.environ, "DASHBOARD_WARM_AFTER_CHANGE": "1"}
     try:
         path.write_text(csv, encoding="utf-8")
-        done = subprocess.run([sys.executable, str(ROOT / "cli.py"), "--db", writable_env, "import", str(path)],
-                              env=env, capture_output=True, text=True, timeout=120)
+        done = subprocess.run([sys.executable, str(ROOT / "cli.py"), "--db", relative, "import", str(path)],
+                              env=env, capture_output=True, text=True, timeout=120, cwd=db_file.parent)
         assert done.returncode == 0 and "已导入" in done.stdout, done.stdout + done.stderr
         deadline = time.time() + 120
         while time.time() < deadline and len(_kept(engine, "lagging")) < 2:
             time.sleep(0.5)
         assert [q for q, _ in _kept(engine, "lagging")] == ["2026Q3", "2026Q4"]
         assert [q for q, _ in _kept(engine)] == ["2026Q1", "2026Q2", "2026Q3", "2026Q4"]
+        assert not (ROOT / db_file.name).exists()
         with engine.begin() as conn:
             conn.execute(text("DELETE FROM kept_figures"))
         again = subprocess.run([sys.executable, str(ROOT / "cli.py"), "--db", writable_env, "import", str(path)],
@@ -352,3 +357,13 @@ def test_warm_ups_after_changes_run_one_at_a_time_and_at_most_one_waits(sqlite_e
     a.join(30)
     b.join(30)
     assert order == ["first True", "second True"]
+
+
+def test_a_warm_up_that_cannot_open_the_lock_files_still_runs(sqlite_engine, monkeypatch, tmp_path):
+    """Lock files it may not open (another user's, in a shared /tmp): it runs uncoordinated
+    rather than not at all."""
+    import cli.warming as warming
+
+    monkeypatch.setattr(warming, "lock_stem", lambda engine: tmp_path / "missing" / "lock")
+    with warming._one_at_a_time(sqlite_engine) as mine:
+        assert mine is True

@@ -122,7 +122,7 @@ def test_lagging_filter_by_reason_and_branch(sample_db_url):
 
 
 def test_lagging_download_is_audited(writable_env):
-    from storage.accounts import audit_log
+    from storage.audit_log import audit_log
 
     at = open_page("pages/lagging.py", "admin")
     at.download_button[0].click().run()
@@ -163,7 +163,7 @@ def test_import_page_lists_batches(sample_db_url):
 
 
 def test_import_preview_import_and_undo(writable_env):
-    from storage.accounts import audit_log
+    from storage.audit_log import audit_log
 
     at = open_page("pages/data_import.py", "admin")
     at.file_uploader(key="uploads").set_value(("学习强国_10月_更正.csv", _changed_xuexi_csv(), "text/csv"))
@@ -279,7 +279,7 @@ def test_targets_are_read_only_for_leaders():
 
 
 def test_targets_validation_and_save(writable_env):
-    from storage.accounts import audit_log
+    from storage.audit_log import audit_log
     from storage.queries import get_setting
 
     at = open_page("pages/targets.py", "admin")
@@ -300,7 +300,8 @@ def test_targets_validation_and_save(writable_env):
 
 
 def test_users_add_weak_password_then_add_and_disable(writable_env):
-    from storage.accounts import audit_log, get_user
+    from storage.accounts import get_user
+    from storage.audit_log import audit_log
 
     at = open_page("pages/users.py", "admin")
     assert not at.exception and len(at.dataframe[0].value) == 3

@@ -407,7 +407,7 @@ def _statuses(engine) -> dict[str, tuple[str, int]]:
 
 
 def _audits(engine) -> list[str]:
-    from storage.accounts import audit_log
+    from storage.audit_log import audit_log
 
     return list(audit_log(engine, action="reminder")["detail"])
 

@@ -292,7 +292,7 @@ def test_rectification_tasks_and_status_across_quarters(engine):
 
 def test_cli_writes_excel_word_and_ranking(hand_db, tmp_path, capsys):
     from cli import main
-    from storage.accounts import audit_log
+    from storage.audit_log import audit_log
 
     url, engine = hand_db
     xlsx, docx, rank = tmp_path / "p.xlsx", tmp_path / "p.docx", tmp_path / "rank.xlsx"

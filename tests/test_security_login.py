@@ -12,7 +12,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from services import accounts
-from storage.accounts import audit_log, touch_session, update_user
+from storage.accounts import touch_session, update_user
+from storage.audit_log import audit_log
 from tests.apptest_helpers import (
     ROOT, SessionAppTest, all_text, log_in, open_file_directly, open_page,
 )

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from services import accounts
-from storage.accounts import audit_log
+from storage.audit_log import audit_log
 
 T0 = datetime(2026, 11, 2, 9, 0, 0)
 PASSWORD = "Hongqi-Qiao-47"
