@@ -341,7 +341,7 @@ def load_dataset(
                 sql = sql.format(scope=clause)
             frames[name] = reader.read(conn, sql, {**params, **extra}, name)
         frames["targets"] = reader.read(conn, _TARGETS, {}, "targets")
-        frames["coverage"] = _coverage(conn, viewer)
+        frames["coverage"] = _coverage(reader, conn, viewer)
     reader.close()
     names = frames["branches"].set_index("branch_id")["branch"]
     return Dataset(**{name: _complete(frame, name, names) for name, frame in frames.items()})
@@ -352,11 +352,12 @@ def _xuexi_has_codes(conn) -> bool:
     return conn.execute(text("SELECT 1 FROM xuexi_score WHERE member_code IS NOT NULL LIMIT 1")).first() is not None
 
 
-def _coverage(conn, viewer: Viewer) -> pd.DataFrame:
+def _coverage(reader: _ArrowReader, conn, viewer: Viewer) -> pd.DataFrame:
     clause_a, extra = _scope_clause(viewer, "branch_id")
     sql = _COVERAGE.format(scope_a=clause_a, scope_c=clause_a)
-    result = conn.execute(text(sql), extra)
-    raw = pd.DataFrame(result.all(), columns=list(result.keys()))
+    # a row per ledger batch and branch (20,000 at province scale): columns straight from the
+    # driver, where SQLAlchemy rows → DataFrame took a third of a second
+    raw = reader.read(conn, sql, extra, "coverage")
     if raw.empty:
         return pd.DataFrame({"source": pd.Series(dtype="str"), "branch_id": pd.Series(dtype="Int64"),
                              "covered_to": pd.Series(dtype="datetime64[ns]")})
@@ -454,15 +455,18 @@ def stored_warnings(engine: Engine, viewer: Viewer, batch_id: int | None = None)
         return pd.DataFrame(conn.execute(text(sql), params).all(), columns=columns)
 
 
+# Each table's own min and max, each a lookup in an index on (is_current, date …): one min/max
+# over the tables' rows joined read every current row (0.8 s at 100,000 members).
+_SPAN = "SELECT min(d), max(d) FROM (" + " UNION ALL ".join(
+    f"SELECT (SELECT {fn}({column}) FROM {table} WHERE is_current = TRUE) AS d"
+    for table, column in (("activity", "date"), ("study_record", "date"),
+                          ("xuexi_score", "period_end"), ("activity_count", "period_end"))
+    for fn in ("min", "max")) + ") t"
+
+
 def data_span(engine: Engine) -> tuple[date | None, date | None]:
     """Earliest and latest dated record (activities, study, 学习强国 periods), for defaults."""
-    sql = (
-        "SELECT min(d), max(d) FROM ("
-        " SELECT date AS d FROM activity WHERE is_current = TRUE"
-        " UNION ALL SELECT date FROM study_record WHERE is_current = TRUE"
-        " UNION ALL SELECT period_end FROM xuexi_score WHERE is_current = TRUE"
-        " UNION ALL SELECT period_end FROM activity_count WHERE is_current = TRUE) t"
-    )
+    sql = _SPAN
     with engine.connect() as conn:
         lo, hi = conn.execute(text(sql)).one()
     to_date = lambda v: pd.Timestamp(v).date() if v is not None else None  # noqa: E731

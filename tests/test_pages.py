@@ -333,9 +333,9 @@ def test_users_add_weak_password_then_add_and_disable(writable_env):
 
 
 def test_audit_log_newest_first_and_filtered(writable_env):
-    from storage.accounts import audit
-
     from datetime import datetime
+
+    from storage.audit_log import audit
 
     engine = _engine(writable_env)
     # One whole-second timestamp among fractional ones: SQLite stores both text forms.

@@ -125,3 +125,24 @@ def test_the_committees_quarter_of_study_is_read_from_an_index_alone(sample_db_u
                    quarter=queries.QuarterReads(date(2026, 7, 1), date(2026, 9, 30), ()))
     assert "COVERING INDEX ix_study_record_read" in plans["study"], plans["study"]
     assert "date>" in plans["study"].replace(" ", ""), plans["study"]
+
+
+def test_the_span_of_the_data_is_looked_up_not_scanned(sample_db_url):
+    """Which quarters have data (every page's quarter list, after every import): the big tables'
+    first and last dates come from their indexes, not from reading their rows."""
+    engine = get_engine(sample_db_url)
+    with engine.connect() as conn:
+        cursor = conn.connection.dbapi_connection.cursor()
+        plan = "\n".join(row[3] for row in cursor.execute("EXPLAIN QUERY PLAN " + queries._SPAN))
+        cursor.close()
+    for table in ("study_record", "xuexi_score"):
+        assert f"SEARCH {table} USING COVERING INDEX" in plan, plan
+        assert f"SCAN {table}" not in plan, plan
+    lo, hi = queries.data_span(engine)
+    with engine.connect() as conn:
+        expected = conn.execute(text(
+            "SELECT min(d), max(d) FROM (SELECT date AS d FROM activity WHERE is_current <> 0"
+            " UNION ALL SELECT date FROM study_record WHERE is_current <> 0"
+            " UNION ALL SELECT period_end FROM xuexi_score WHERE is_current <> 0"
+            " UNION ALL SELECT period_end FROM activity_count WHERE is_current <> 0) t")).one()
+    assert (str(lo), str(hi)) == tuple(str(v)[:10] for v in expected)

@@ -416,12 +416,12 @@ def test_arrow_fast_path_reads_exactly_what_the_plain_cursor_reads(engine, monke
     if engine.dialect.name == "postgresql":
         assert fallbacks == [], "the ADBC driver should serve every query on PostgreSQL"
     else:
-        assert len(fallbacks) == 9  # SQLite: Python's own driver for all nine frames
+        assert len(fallbacks) == 10  # SQLite: Python's own driver for all ten frames
     monkeypatch.setattr(queries._ArrowReader, "__init__",
                         lambda self, engine: setattr(self, "conn", None))
     plain = prepare(load_dataset(engine, SYSTEM))
     for name in ("branches", "members", "activities", "attendance", "activity_counts", "study",
-                 "xuexi", "records", "targets"):
+                 "xuexi", "records", "targets", "coverage"):
         pd.testing.assert_frame_equal(getattr(fast, name), getattr(plain, name), obj=name)
 
 
