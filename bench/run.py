@@ -398,6 +398,24 @@ def _forget_cards(engine=None) -> None:
         analytics.forget_cards()
 
 
+def ledger_row(branch: str, day: str) -> str:
+    """A one-row activity ledger (CSV) of ``branch`` on ``day``: the data a measure imports and
+    undoes; the topic makes each one new bytes (not a re-import of the last one)."""
+    return ("支部名称,活动日期,活动类型,活动主题,应到人数,实到人数\n"
+            f"{branch},{day},党课,基准测试 {time.time()},10,10\n")
+
+
+def import_ledger_row(engine, branch: str, day: str) -> int:
+    """Import ``ledger_row`` through services.importing (what 数据导入 does); its batch id."""
+    from domain.access import SYSTEM
+    from services.importing import import_bytes
+
+    outcome = import_bytes(engine, ledger_row(branch, day).encode(), "基准测试补录.csv", SYSTEM)
+    if outcome.status != "imported":
+        raise RuntimeError(f"bench import rejected: {outcome.message}")
+    return outcome.batch_id
+
+
 def step_pages(scale: str, url: str, page: str, profile_to: str | None = None) -> dict:
     """One page through the real router under AppTest, logged in as the demo admin, 2026Q3.
     overview: cold_process = the first run of a fresh process (imports, engine, empty caches);
@@ -460,7 +478,7 @@ def step_pages(scale: str, url: str, page: str, profile_to: str | None = None) -
     # before: one ledger row of next month (October), then one of the quarter shown (September).
     # Each batch is undone after its measure, so the loaded database stays as it was.
     from domain.access import SYSTEM
-    from services.importing import import_bytes, undo
+    from services.importing import undo
 
     with engine.connect() as conn:
         branch = conn.execute(text("SELECT name FROM branch WHERE id = :b"), {"b": branch_id}).scalar_one()
@@ -471,18 +489,14 @@ def step_pages(scale: str, url: str, page: str, profile_to: str | None = None) -
     for label, day in (("after_import_next_month_s", "2026-10-15"),
                        ("after_import_same_quarter_s", "2026-09-15"),
                        ("after_import_warmed_s", "2026-09-16")):
-        csv = (f"支部名称,活动日期,活动类型,活动主题,应到人数,实到人数\n"
-               f"{branch},{day},党课,基准测试 {time.time()},10,10\n").encode()
-        outcome = import_bytes(engine, csv, "基准测试补录.csv", SYSTEM)
-        if outcome.status != "imported":
-            raise RuntimeError(f"bench import rejected: {outcome.message}")
+        batch_id = import_ledger_row(engine, branch, day)
         if label == "after_import_warmed_s":
             if not hasattr(analytics, "warm"):  # older code: nothing is warmed after an import
-                undo(engine, outcome.batch_id, SYSTEM)
+                undo(engine, batch_id, SYSTEM)
                 continue
             out["warm_up_s"] = round(timed(analytics.warm, engine)[1], 3)
         run(label)
-        undo(engine, outcome.batch_id, SYSTEM)
+        undo(engine, batch_id, SYSTEM)
     return out
 
 
@@ -565,7 +579,7 @@ def step_browser(scale: str, url: str) -> dict:
     from domain.access import SYSTEM
     from services import analytics
     from services.accounts import ensure_demo_accounts
-    from services.importing import import_bytes, undo
+    from services.importing import undo
     from storage.db import get_engine
 
     engine = get_engine(url)
@@ -599,12 +613,7 @@ def step_browser(scale: str, url: str) -> dict:
 
         def one_row() -> None:  # a ledger row of the quarter the page opened on
             day = min(shown[0].start + timedelta(days=14), date.today())
-            csv = ("支部名称,活动日期,活动类型,活动主题,应到人数,实到人数\n"
-                   f"{branch},{day.isoformat()},党课,基准测试 {time.time()},10,10\n").encode()
-            outcome = import_bytes(engine, csv, "基准测试补录.csv", SYSTEM)
-            if outcome.status != "imported":
-                raise RuntimeError(f"bench import rejected: {outcome.message}")
-            batches.append(outcome.batch_id)
+            batches.append(import_ledger_row(engine, branch, day.isoformat()))
 
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
@@ -836,8 +845,7 @@ class Bench:
             branch = conn.execute(text("SELECT name FROM branch ORDER BY id LIMIT 1")).scalar_one()
         engine.dispose()
         csv = work / "补录.csv"
-        csv.write_text("支部名称,活动日期,活动类型,活动主题,应到人数,实到人数\n"
-                       f"{branch},2026-09-15,党课,基准测试 {time.time()},10,10\n", encoding="utf-8")
+        csv.write_text(ledger_row(branch, "2026-09-15"), encoding="utf-8")
         self.forget_kept_cards(url)
         out: dict = {}
         batch = None

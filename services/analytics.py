@@ -70,9 +70,9 @@ def dataset(engine: Engine, viewer: Viewer, quarter: Quarter, whole_year: bool =
         return load_dataset(engine, viewer, start, end, study_details=study_details)
     cfg = load_config(overrides=settings.saved(engine),
                       imported_targets=current_targets(engine))
-    annual = sorted({ind.activity_type for ind in cfg.indicators.values()
-                     if ind.period == "year" and ind.activity_type}) if annual else []
-    reads = QuarterReads(quarter.start, as_of_for(quarter, as_of), tuple(annual))
+    annual_types = sorted({ind.activity_type for ind in cfg.indicators.values()
+                           if ind.period == "year" and ind.activity_type}) if annual else []
+    reads = QuarterReads(quarter.start, as_of_for(quarter, as_of), tuple(annual_types))
     return load_dataset(engine, viewer, start, end, quarter=reads)
 
 

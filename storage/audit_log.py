@@ -1,4 +1,4 @@
-"""The audit log's SQL (services/audit.py, and services/accounts.py through storage.accounts).
+"""The audit log's SQL, for services/audit.py and services/accounts.py.
 Core SQL only, no ORM models: ``cli.py import`` of a file imported before records its no-op
 without loading them."""
 

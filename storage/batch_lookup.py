@@ -1,6 +1,6 @@
 """Which import batch already holds a file's exact bytes: the no-op re-import. Kept light (no
-pandas, no loaders, no ORM models) so that ``cli.py import`` of a file already imported answers before loading
-them."""
+pandas, no loaders, no ORM models) so that ``cli.py import`` of a file already imported answers
+before loading them."""
 
 from __future__ import annotations
 

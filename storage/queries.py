@@ -466,9 +466,8 @@ _SPAN = "SELECT min(d), max(d) FROM (" + " UNION ALL ".join(
 
 def data_span(engine: Engine) -> tuple[date | None, date | None]:
     """Earliest and latest dated record (activities, study, 学习强国 periods), for defaults."""
-    sql = _SPAN
     with engine.connect() as conn:
-        lo, hi = conn.execute(text(sql)).one()
+        lo, hi = conn.execute(text(_SPAN)).one()
     to_date = lambda v: pd.Timestamp(v).date() if v is not None else None  # noqa: E731
     return to_date(lo), to_date(hi)
 
