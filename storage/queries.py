@@ -147,30 +147,72 @@ class _ArrowReader:
     faster than Python rows for the large tables. Any failure falls back to the SQLAlchemy
     connection's cursor, so results never depend on the fast path. Not used for SQLite: a second
     copy of the SQLite library in one process breaks the file locks of the first (disk I/O
-    errors were seen here), so SQLite stays on Python's own driver."""
+    errors were seen here), so SQLite stays on Python's own driver.
+
+    ``read_many`` runs a dataset's queries on two ADBC connections at once: the driver works
+    outside the GIL, so on PostgreSQL the two lanes overlap (0.95 → 0.6 s for a quarter at L).
+    Python's sqlite3 builds a Python object per value under the GIL; two threads there were
+    slower than one, so SQLite reads one query after another."""
+
+    LANES = 2
 
     def __init__(self, engine: Engine):
         self.engine, self.conn, self.dialect = engine, None, engine.dialect.name
+        self.spare: list = []
         try:
             if self.dialect == "postgresql":
-                import adbc_driver_postgresql.dbapi as driver
-
-                uri = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-                self.conn = driver.connect(uri)
+                self.conn = self._connect()
         except Exception:  # driver missing or refused: the plain path works everywhere
             self.conn = None
+
+    def _connect(self):
+        import adbc_driver_postgresql.dbapi as driver
+
+        uri = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        return driver.connect(uri)
 
     def read(self, fallback_conn, sql: str, params: dict, name: str) -> pd.DataFrame:
         if self.conn is not None:
             try:
-                return _finish(self._arrow(sql, params), name)
+                return _finish(self._arrow(self.conn, sql, params), name)
             except Exception:
                 self.close()
         return _frame(fallback_conn, sql, params, name)
 
-    def _arrow(self, sql: str, params: dict) -> pd.DataFrame:
+    def read_many(self, fallback_conn, jobs: list[tuple[str, str, dict]]) -> dict[str, pd.DataFrame]:
+        """``{name: frame}`` for ``(name, sql, params)`` jobs; the same frames ``read`` gives."""
+        if self.conn is None or len(jobs) < 2:
+            return {name: self.read(fallback_conn, sql, params, name) for name, sql, params in jobs}
+        try:
+            while len(self.spare) < self.LANES - 1:
+                self.spare.append(self._connect())
+        except Exception:
+            return {name: self.read(fallback_conn, sql, params, name) for name, sql, params in jobs}
+        from concurrent.futures import ThreadPoolExecutor
+
+        lanes = [jobs[i::self.LANES] for i in range(self.LANES)]
+
+        def run(conn, lane):
+            out = {}
+            for name, sql, params in lane:
+                try:
+                    out[name] = _finish(self._arrow(conn, sql, params), name)
+                except Exception:  # read again below on the plain path, one thread only
+                    out[name] = None
+            return out
+
+        with ThreadPoolExecutor(self.LANES) as pool:
+            parts = list(pool.map(run, [self.conn, *self.spare], lanes))
+        frames = {k: v for part in parts for k, v in part.items()}
+        for name, sql, params in jobs:
+            if frames[name] is None:
+                frames[name] = _frame(fallback_conn, sql, params, name)
+        return {name: frames[name] for name, _, _ in jobs}
+
+    @staticmethod
+    def _arrow(conn, sql: str, params: dict) -> pd.DataFrame:
         query, args = _bound(sql, params, _NUMERIC_DOLLAR)
-        cursor = self.conn.cursor()
+        cursor = conn.cursor()
         try:
             cursor.execute(query, args or None)
             table = cursor.fetch_arrow_table()
@@ -179,11 +221,13 @@ class _ArrowReader:
         return table.to_pandas()
 
     def close(self):
-        if self.conn is not None:
-            try:
-                self.conn.close()
-            finally:
-                self.conn = None
+        for conn in [self.conn, *self.spare]:
+            if conn is not None:
+                try:
+                    conn.close()
+                except Exception:
+                    pass
+        self.conn, self.spare = None, []
 
 
 _BRANCHES = """
@@ -300,6 +344,10 @@ def _narrowed(name: str, sql: str, quarter: QuarterReads) -> tuple[str, dict]:
     return sql, {}
 
 
+# the reads of a year or a quarter at province scale, largest first (how read_many pairs them)
+_READ_ORDER = {name: i for i, name in enumerate(("study", "xuexi", "members", "activities", "attendance"))}
+
+
 def load_dataset(
     engine: Engine, viewer: Viewer, start: date | None = None, end: date | None = None,
     quarter: QuarterReads | None = None, study_details: bool = True,
@@ -313,7 +361,7 @@ def load_dataset(
     params = {"start": start or date(1900, 1, 1), "end": end or date(2999, 12, 31)}
     if quarter is not None:
         params.update(q_start=max(params["start"], quarter.start), as_of=quarter.as_of)
-    frames = {}
+    frames, jobs = {}, []
     reader = _ArrowReader(engine)
     with engine.connect() as conn:
         for name, sql, column in (
@@ -339,7 +387,10 @@ def load_dataset(
                 sql = " UNION ALL ".join(sql.format(scope=part) for part in parts)
             else:
                 sql = sql.format(scope=clause)
-            frames[name] = reader.read(conn, sql, {**params, **extra}, name)
+            jobs.append((name, sql, {**params, **extra}))
+        # the largest reads first, so the two lanes of read_many come out about even
+        jobs.sort(key=lambda job: _READ_ORDER.get(job[0], len(_READ_ORDER)))
+        frames.update(reader.read_many(conn, jobs))
         frames["targets"] = reader.read(conn, _TARGETS, {}, "targets")
         frames["coverage"] = _coverage(reader, conn, viewer)
     reader.close()

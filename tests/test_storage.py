@@ -5,6 +5,7 @@ Frames are built by hand in the loaders' canonical shape, so these tests exercis
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -417,12 +418,49 @@ def test_arrow_fast_path_reads_exactly_what_the_plain_cursor_reads(engine, monke
         assert fallbacks == [], "the ADBC driver should serve every query on PostgreSQL"
     else:
         assert len(fallbacks) == 10  # SQLite: Python's own driver for all ten frames
-    monkeypatch.setattr(queries._ArrowReader, "__init__",
-                        lambda self, engine: setattr(self, "conn", None))
+    monkeypatch.setattr(queries._ArrowReader, "_connect", lambda self: 1 / 0)  # no ADBC
     plain = prepare(load_dataset(engine, SYSTEM))
     for name in ("branches", "members", "activities", "attendance", "activity_counts", "study",
                  "xuexi", "records", "targets", "coverage"):
         pd.testing.assert_frame_equal(getattr(fast, name), getattr(plain, name), obj=name)
+
+
+def test_two_lane_read_gives_every_frame_and_falls_back_per_query(engine, monkeypatch):
+    """On PostgreSQL load_dataset reads on two ADBC connections at once. Every frame comes
+    back under its own name, equal to a one-at-a-time read; a query the fast path fails on is
+    read again on the plain cursor, and the others still come from ADBC."""
+    from metrics._frames import prepare
+    from storage import queries
+
+    _seed_two_branches(engine)
+    if engine.dialect.name != "postgresql":
+        reader = queries._ArrowReader(engine)
+        assert reader.conn is None and reader.spare == []  # SQLite: one query after another
+        return
+    threads, lanes = set(), set()
+    real_arrow = queries._ArrowReader._arrow
+
+    def arrow(conn, sql, params):
+        threads.add(threading.get_ident())
+        lanes.add(id(conn))
+        if "FROM xuexi_score" in sql:
+            raise RuntimeError("fast path refused")
+        return real_arrow(conn, sql, params)
+
+    fallbacks = []
+    real_frame = queries._frame
+    monkeypatch.setattr(queries._ArrowReader, "_arrow", staticmethod(arrow))
+    monkeypatch.setattr(queries, "_frame", lambda *a: fallbacks.append(a[3]) or real_frame(*a))
+    two = prepare(load_dataset(engine, SYSTEM))
+    assert len(lanes) == 2 and len(threads - {threading.get_ident()}) == 2  # + targets, coverage here
+    assert fallbacks == ["xuexi"]
+    assert len(two.xuexi) > 0
+    monkeypatch.setattr(queries._ArrowReader, "LANES", 1)
+    monkeypatch.setattr(queries._ArrowReader, "_arrow", staticmethod(real_arrow))
+    one = prepare(load_dataset(engine, SYSTEM))
+    for name in ("branches", "members", "activities", "attendance", "activity_counts", "study",
+                 "xuexi", "records", "targets", "coverage"):
+        pd.testing.assert_frame_equal(getattr(two, name), getattr(one, name), obj=name)
 
 
 def test_read_parameters_are_bound_by_sqlalchemy_on_both_paths(engine):
@@ -439,7 +477,7 @@ def test_read_parameters_are_bound_by_sqlalchemy_on_both_paths(engine):
     reader = queries._ArrowReader(engine)
     if engine.dialect.name == "postgresql":
         assert reader.conn is not None
-        fast = reader._arrow(sql, params)
+        fast = reader._arrow(reader.conn, sql, params)
         reader.close()
         assert (fast.loc[0, "z"], int(fast.loc[0, "y"]), str(fast.loc[0, "d"])[:10]) == ("50%", 8, "2026-01-31")
 
