@@ -143,13 +143,14 @@ def redact(url: str | None) -> str | None:
     return f"{scheme}//{user}:***@{tail}"
 
 
-def _median_run(runs: list[dict]) -> dict:
-    """The run with the median time (an error if any run failed), with every run's seconds."""
-    failed = [r for r in runs if "seconds" not in r or "error" in r]
+def _median_run(runs: list[dict], key: str = "seconds") -> dict:
+    """The run with the median ``key`` time (an error if any run failed), with every run's
+    time under ``runs_s``."""
+    failed = [r for r in runs if key not in r or "error" in r]
     if failed or not runs:
         return failed[0] if failed else {"error": "not run"}
-    ordered = sorted(runs, key=lambda r: r["seconds"])
-    return ordered[(len(ordered) - 1) // 2] | {"runs_s": [r["seconds"] for r in runs]}
+    ordered = sorted(runs, key=lambda r: r[key])
+    return ordered[(len(ordered) - 1) // 2] | {"runs_s": [r[key] for r in runs]}
 
 
 UNSTEADY_SPREAD = 1.25
@@ -174,6 +175,15 @@ def unsteady(report: dict) -> list[dict]:
                 if spread > UNSTEADY_SPREAD:
                     found.append({"scale": scale, "file": entry.get("file"), "measure": what,
                                   "runs_s": runs, "spread": round(spread, 2)})
+        repeated = [(f"compute {what} cold · {b}", m) for b, e in data.get("compute", {}).items()
+                    for what, m in e.items()]
+        repeated += [(f"cli {name} · {b}", m) for b, e in data.get("cli", {}).items() if isinstance(e, dict)
+                     for name, m in e.items() if isinstance(m, dict)]
+        for what, measure in repeated:
+            runs = [r for r in measure.get("runs_s") or [] if r]
+            if len(runs) >= 2 and min(runs) >= UNSTEADY_MIN_S and max(runs) / min(runs) > UNSTEADY_SPREAD:
+                found.append({"scale": scale, "measure": what, "runs_s": runs,
+                              "spread": round(max(runs) / min(runs), 2)})
     return found
 
 
@@ -810,9 +820,12 @@ class Bench:
         if "import" not in self.skip:
             out["import"] = {kind: self.measure_import(scale, kind) for kind in ("xuexi", "activity")}
         if "compute" not in self.skip:
+            # each cold figure is the median of --repeat fresh processes: on a shared host one
+            # run can take half again as long as the next with the same code
             out["compute"] = {
-                b: {what: self.step("compute", scale=scale, backend=b, url=url, what=what,
-                                    profile_to=self.profile_to(scale, what, b))
+                b: {what: _median_run([self.step("compute", scale=scale, backend=b, url=url, what=what,
+                                                 profile_to=self.profile_to(scale, what, b))
+                                       for _ in range(self.args.repeat)], key="cold_s")
                     for what in ("scorecard", "lagging")}
                 for b, url in self.backends(scale).items()
             }
@@ -881,20 +894,25 @@ class Bench:
         out: dict = {}
         for backend, url in self.backends(scale).items():
             db = ["--db", url]
-            entry = {}
-            self.forget_kept_cards(url)  # the first of each computes; the second reads what it kept
-            for name, argv in (("scorecard_json", [*db, "scorecard", *quarter, "--format", "json"]),
-                               ("scorecard_json_kept", [*db, "scorecard", *quarter, "--format", "json"]),
-                               ("lagging_json", [*db, "lagging", *quarter, "--format", "json"]),
-                               ("lagging_json_kept", [*db, "lagging", *quarter, "--format", "json"])):
-                self.log(f"  · cli {name} {backend}", end="", flush=True)
-                res = whole_process(cli + argv, work / f"{name}-{backend}.out")
-                if "error" not in res:
-                    shown = json.loads((work / f"{name}-{backend}.out").read_text(encoding="utf-8"))
-                    res["items"] = len(shown.get("branches", shown.get("members", [])))
-                entry[name] = res
-                self.log(f"  {res['seconds']:.2f} s")
+            repeated: dict[str, list[dict]] = {}
+            for _ in range(self.args.repeat):  # the median of each is kept
+                self.forget_kept_cards(url)  # the first of each computes; the second reads what it kept
+                for name, argv in (("scorecard_json", [*db, "scorecard", *quarter, "--format", "json"]),
+                                   ("scorecard_json_kept", [*db, "scorecard", *quarter, "--format", "json"]),
+                                   ("lagging_json", [*db, "lagging", *quarter, "--format", "json"]),
+                                   ("lagging_json_kept", [*db, "lagging", *quarter, "--format", "json"])):
+                    self.log(f"  · cli {name} {backend}", end="", flush=True)
+                    res = whole_process(cli + argv, work / f"{name}-{backend}.out")
+                    if "error" not in res:
+                        shown = json.loads((work / f"{name}-{backend}.out").read_text(encoding="utf-8"))
+                        res["items"] = len(shown.get("branches", shown.get("members", [])))
+                    repeated.setdefault(name, []).append(res)
+                    self.log(f"  {res['seconds']:.2f} s")
+            entry = {name: _median_run(runs) for name, runs in repeated.items()}
             entry.update(self.after_cli_import(cli, db, quarter, work, backend, url))
+            if "cli_packet" in self.skip:
+                out[backend] = entry
+                continue
             packet = work / f"packet-{backend}.xlsx"
             self.log(f"  · cli packet_xlsx {backend}", end="", flush=True)
             res = whole_process(cli + [*db, "report", *quarter, "--out", str(packet)],
@@ -1310,7 +1328,7 @@ def render(report: dict) -> str:
         lines.append(f"\nUNSTEADY RUN: the same work took more than {UNSTEADY_SPREAD:g}× as long in one"
                      " run as in another, so the machine's speed changed; repeat before comparing:")
         for u in report["unsteady"]:
-            lines.append(f"  {u['scale']} {u['file']} {u['measure']}: runs {u['runs_s']} s ({u['spread']:.2f}×)")
+            lines.append(f"  {u['scale']} {u.get('file') or ''} {u['measure']}: runs {u['runs_s']} s ({u['spread']:.2f}×)")
     return "\n".join(lines)
 
 
@@ -1324,7 +1342,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", help="JSON output (default bench/out/<scale>.json)")
     parser.add_argument("--only", action="store_true", help="measure this scale only, not the smaller ones")
     parser.add_argument("--skip", type=lambda s: [x for x in s.split(",") if x],
-                        help=f"comma-separated sections to skip: {', '.join(SECTIONS)}, naive")
+                        help=f"comma-separated sections to skip: {', '.join(SECTIONS)}, naive,"
+                             " cli_packet (the all-branch packet of the cli section)")
     parser.add_argument("--reload", action="store_true", help="reload the databases even if up to date")
     parser.add_argument("--repeat", type=int, default=3,
                         help="runs of each import, floor and naive measure; the median is kept (default 3)")

@@ -76,6 +76,7 @@ def test_bench_smoke_s_scale(tmp_path):
         for what in ("scorecard", "lagging"):
             step = s["compute"][backend][what]
             _positive(step, "cold_s", "warm_s", "query_s", "metrics_s", "result_rows", "peak_rss_mb")
+            assert len(step["runs_s"]) == 2 and step["cold_s"] == min(step["runs_s"])  # --repeat 2
     if pg:  # two backends of one scale give no exponent; the keys must still line up
         assert set(s["compute"]) == {"sqlite", "postgresql"}
 
@@ -102,6 +103,9 @@ def test_bench_smoke_s_scale(tmp_path):
         _positive(cli[backend]["scorecard_json"], "seconds", "items", "peak_rss_mb")
         _positive(cli[backend]["lagging_json"], "seconds", "items", "peak_rss_mb")
         _positive(cli[backend]["packet_xlsx"], "seconds", "bytes", "peak_rss_mb")
+        for what in ("scorecard_json", "scorecard_json_kept", "lagging_json", "lagging_json_kept"):
+            runs = cli[backend][what]["runs_s"]
+            assert len(runs) == 2 and cli[backend][what]["seconds"] == min(runs)
         assert cli[backend]["scorecard_json"]["items"] == s["compute"][backend]["scorecard"]["result_rows"]
         for what in ("import_one_row", "warm_after_import", "scorecard_json_after_import",
                      "lagging_json_after_import"):
@@ -139,6 +143,15 @@ def test_a_run_whose_repeats_differ_too_much_is_flagged():
     assert bench.unsteady(report) == [
         {"scale": "L", "file": "a.xlsx", "measure": "naive", "runs_s": [0.7, 0.72, 2.1], "spread": 3.0},
         {"scale": "L", "file": "b.xlsx", "measure": "import", "runs_s": [1.0, 1.3], "spread": 1.3},
+    ]
+    repeated = {"scales": {"L": {
+        "compute": {"sqlite": {"scorecard": {"cold_s": 2.0, "runs_s": [2.0, 3.1]}, "lagging": steady}},
+        "cli": {"postgresql": {"lagging_json": {"seconds": 4.0, "runs_s": [4.0, 2.9, 4.1]},
+                               "scorecard_json": steady}, "import": {"import": steady}},
+    }}}
+    assert bench.unsteady(repeated) == [
+        {"scale": "L", "measure": "compute scorecard cold · sqlite", "runs_s": [2.0, 3.1], "spread": 1.55},
+        {"scale": "L", "measure": "cli lagging_json · postgresql", "runs_s": [4.0, 2.9, 4.1], "spread": 1.41},
     ]
     assert bench.unsteady({"scales": {"S": {"data": {}}}}) == []
     short = {"runs_s": [0.1, 0.3]}  # 3× apart, but under half a second: fixed costs, not the machine
