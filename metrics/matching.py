@@ -105,7 +105,9 @@ def match_members(frame: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
     if not without.empty:
         stats = _resolve(without[["_row", "name", "_first", "_last"]], roster, ["name"], True)
         settle(without.index, stats, BY_NAME)
-        outcome.loc[outcome.eq(AMBIGUOUS) & probe["branch_id"].isna()] = UNMATCHED  # 未归入
+    # no branch, and a name or a code that could be two members: no one to flag, 未归入 (for
+    # every such row, whether or not other rows of the frame needed rule 3)
+    outcome.loc[outcome.eq(AMBIGUOUS) & probe["branch_id"].isna()] = UNMATCHED
 
     credited = outcome.isin(CREDITED)
     return out.assign(member_id=member_id.where(credited), match=outcome, candidates=candidates)
