@@ -176,7 +176,8 @@ class Activity(_Versioned, Base):
     speaker: Mapped[str | None] = mapped_column(String(64))
     days: Mapped[float | None] = mapped_column(Float)
     __table_args__ = (
-        Index("ix_activity_cur", "is_current", "branch_id", "date"),
+        # with the batch: which batches cover which branches, from the index alone (migration 0014)
+        Index("ix_activity_cur", "is_current", "branch_id", "date", "batch_id"),
     )
 
 

@@ -314,17 +314,25 @@ def test_an_import_on_the_command_line_warms_in_a_process_of_its_own(writable_en
         path.unlink(missing_ok=True)
 
 
-def test_warm_ups_after_changes_run_one_at_a_time_and_at_most_one_waits(sqlite_engine):
+def test_warm_ups_after_changes_run_one_at_a_time_and_at_most_one_waits(sqlite_engine, monkeypatch):
     """Twelve imports in twelve commands: the first warms, the second waits for it, the others
     leave at once (the one waiting reads their data when it starts)."""
     import fcntl
     import threading
-    import time
 
-    from cli.warming import _one_at_a_time, lock_stem
+    from cli.warming import _one_at_a_time
 
-    entered, release = threading.Event(), threading.Event()
+    entered, release, second_waits = threading.Event(), threading.Event(), threading.Event()
     order: list[str] = []
+    real_flock = fcntl.flock
+
+    def flock(file, operation):
+        # the second holds the waiting place once it asks for the running one (a blocking call)
+        if threading.current_thread().name == "second" and file.name.endswith(".run"):
+            second_waits.set()
+        return real_flock(file, operation)
+
+    monkeypatch.setattr(fcntl, "flock", flock)
 
     def first():
         with _one_at_a_time(sqlite_engine) as mine:
@@ -339,17 +347,9 @@ def test_warm_ups_after_changes_run_one_at_a_time_and_at_most_one_waits(sqlite_e
     a = threading.Thread(target=first)
     a.start()
     assert entered.wait(30)
-    b = threading.Thread(target=second)
+    b = threading.Thread(target=second, name="second")
     b.start()
-    deadline = time.time() + 30
-    with open(f"{lock_stem(sqlite_engine)}.wait", "a") as probe:
-        while time.time() < deadline:  # until the second holds the waiting place
-            try:
-                fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                break
-            fcntl.flock(probe, fcntl.LOCK_UN)
-            time.sleep(0.05)
+    assert second_waits.wait(30)
     with _one_at_a_time(sqlite_engine) as third:
         assert third is False
     assert order == ["first True"]  # the second still waits for the first

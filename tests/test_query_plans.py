@@ -146,3 +146,20 @@ def test_the_span_of_the_data_is_looked_up_not_scanned(sample_db_url):
             " UNION ALL SELECT period_end FROM xuexi_score WHERE is_current <> 0"
             " UNION ALL SELECT period_end FROM activity_count WHERE is_current <> 0) t")).one()
     assert (str(lo), str(hi)) == tuple(str(v)[:10] for v in expected)
+
+
+def test_which_batches_cover_which_branches_is_read_from_the_index(sample_db_url, monkeypatch):
+    """The data coverage every page shows (read again after every import): the ledger batches
+    of each branch come from the activity index alone, for the committee and for one branch,
+    never from the rows themselves."""
+    for viewer in (SYSTEM, SYSTEM.focused_on(1)):
+        clause, extra = queries._scope_clause(viewer, "branch_id")
+        sql = queries._COVERAGE.format(scope_a=clause, scope_c=clause)
+        engine = get_engine(sample_db_url)
+        with engine.connect() as conn:
+            bound, args = queries._bound(sql, extra, conn.dialect)
+            cursor = conn.connection.dbapi_connection.cursor()
+            plan = "\n".join(row[3] for row in cursor.execute("EXPLAIN QUERY PLAN " + bound, args))
+            cursor.close()
+        assert "SEARCH activity USING COVERING INDEX ix_activity_cur" in plan, plan
+        assert "SCAN activity" not in plan, plan
