@@ -311,12 +311,32 @@ class QuarterReads:
     """What one quarter's scorecard or lagging list reads beyond the quarter itself: activities of
     the types counted over the year (annual targets) from the year's start, nothing else. Study
     records (who, when, which form: content, hours and score come back empty), 学习强国 rows and
-    absence names are read from ``start`` (the quarter's first day); 学习强国 exports that lie inside a longer export of the quarter ended by ``as_of`` (monthly
-    exports once the quarterly one exists) are not read: metrics.xuexi would drop them anyway."""
+    absence names are read from ``start`` (the quarter's first day); 学习强国 exports that lie
+    inside a longer export of the quarter ended by ``as_of`` (monthly exports once the quarterly
+    one exists) are not read: metrics.xuexi would drop them anyway. Columns no indicator and no
+    lagging reason reads (``UNREAD``) come back empty: on SQLite every value read is a Python
+    object, and these were a sixth of them."""
 
     start: date
     as_of: date
     annual_types: tuple[str, ...] = ()
+
+
+# columns of the narrowed reads that the scorecard and the lagging list never look at (the
+# data-quality checks, the packet and the work report read the whole year with every column)
+UNREAD = {
+    "activities": ("a.type_raw", "a.topic", "a.speaker", "a.days"),
+    "members": ("m.category", "m.join_date"),
+    "xuexi": ("x.active_days",),
+}
+
+
+def _without(sql: str, columns: tuple[str, ...]) -> str:
+    """``sql`` with ``columns`` left out of its SELECT list."""
+    head, rest = sql.split("FROM", 1)
+    kept = [c for c in (part.strip() for part in head.replace("SELECT", "", 1).split(","))
+            if c.split(" AS ")[0] not in columns]
+    return "SELECT " + ", ".join(kept) + "\nFROM" + rest
 
 
 _SUPERSEDED_EXPORTS = """
@@ -331,6 +351,8 @@ _SUPERSEDED_EXPORTS = """
 
 def _narrowed(name: str, sql: str, quarter: QuarterReads) -> tuple[str, dict]:
     """The query and extra parameters of ``name`` narrowed to what ``quarter`` says is read."""
+    if name in UNREAD:
+        sql = _without(sql, UNREAD[name])
     if name == "attendance":
         return sql.replace(":start", ":q_start"), {}
     if name == "study":  # who studied when is all they read; the details stay in the database
