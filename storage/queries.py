@@ -5,6 +5,7 @@ filters by the viewer's branch scope in SQL, so a secretary never receives anoth
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from operator import itemgetter
@@ -156,9 +157,11 @@ class _ArrowReader:
 
     LANES = 2
 
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, snapshot: str | None = None):
+        """``snapshot``: a PostgreSQL snapshot exported by the caller's transaction; every ADBC
+        connection reads in it, so all frames see the same committed data."""
         self.engine, self.conn, self.dialect = engine, None, engine.dialect.name
-        self.spare: list = []
+        self.snapshot, self.spare = snapshot, []
         try:
             if self.dialect == "postgresql":
                 self.conn = self._connect()
@@ -169,7 +172,18 @@ class _ArrowReader:
         import adbc_driver_postgresql.dbapi as driver
 
         uri = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-        return driver.connect(uri)
+        conn = driver.connect(uri)  # in a transaction already: the driver's autocommit is off
+        if self.snapshot is not None:
+            cursor = conn.cursor()
+            try:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                cursor.execute(f"SET TRANSACTION SNAPSHOT '{self.snapshot}'")
+            except Exception:
+                conn.close()
+                raise
+            finally:
+                cursor.close()
+        return conn
 
     def read(self, fallback_conn, sql: str, params: dict, name: str) -> pd.DataFrame:
         if self.conn is not None:
@@ -384,8 +398,8 @@ def load_dataset(
     if quarter is not None:
         params.update(q_start=max(params["start"], quarter.start), as_of=quarter.as_of)
     frames, jobs = {}, []
-    reader = _ArrowReader(engine)
-    with engine.connect() as conn:
+    with engine.connect() as conn, _one_snapshot(conn) as snapshot:
+        reader = _ArrowReader(engine, snapshot)
         for name, sql, column in (
             ("branches", _BRANCHES, "b.id"),
             ("members", _MEMBERS, "m.branch_id"),
@@ -412,12 +426,31 @@ def load_dataset(
             jobs.append((name, sql, {**params, **extra}))
         # the largest reads first, so the two lanes of read_many come out about even
         jobs.sort(key=lambda job: _READ_ORDER.get(job[0], len(_READ_ORDER)))
-        frames.update(reader.read_many(conn, jobs))
-        frames["targets"] = reader.read(conn, _TARGETS, {}, "targets")
-        frames["coverage"] = _coverage(reader, conn, viewer)
-    reader.close()
+        try:
+            frames.update(reader.read_many(conn, jobs))
+            frames["targets"] = reader.read(conn, _TARGETS, {}, "targets")
+            frames["coverage"] = _coverage(reader, conn, viewer)
+        finally:
+            reader.close()
     names = frames["branches"].set_index("branch_id")["branch"]
     return Dataset(**{name: _complete(frame, name, names) for name, frame in frames.items()})
+
+
+@contextmanager
+def _one_snapshot(conn):
+    """One read transaction around a dataset's queries, so an import committed while they run
+    shows in all frames or in none (a scorecard from the old activities and the new attendance
+    would be wrong once and cached). SQLite: a deferred BEGIN; its first read fixes the
+    snapshot (WAL). PostgreSQL: REPEATABLE READ, and the snapshot is exported for the ADBC
+    lanes. Yields that snapshot's id (None on SQLite)."""
+    if conn.dialect.name == "postgresql":
+        conn.execution_options(isolation_level="REPEATABLE READ")
+    with conn.begin() as transaction:
+        snapshot = None
+        if conn.dialect.name == "postgresql":
+            snapshot = conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar()
+        yield snapshot
+        transaction.rollback()  # it only read
 
 
 def _xuexi_has_codes(conn) -> bool:

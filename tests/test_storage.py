@@ -463,6 +463,46 @@ def test_two_lane_read_gives_every_frame_and_falls_back_per_query(engine, monkey
         pd.testing.assert_frame_equal(getattr(two, name), getattr(one, name), obj=name)
 
 
+def test_a_dataset_is_read_in_one_snapshot_while_another_process_commits(engine, monkeypatch):
+    """Right after load_dataset's first query returns, another connection retires every fact
+    row and commits (an undo, a newer file). Every frame must still show the data as it was
+    when the reading began: none from before the commit mixed with others from after it."""
+    from metrics._frames import prepare
+    from storage import queries
+
+    _seed_two_branches(engine)
+    before = prepare(load_dataset(engine, SYSTEM))
+    fired = threading.Lock()
+
+    def commit_once():
+        if fired.acquire(blocking=False):
+            with engine.begin() as other:
+                for table in ("activity", "activity_count", "study_record", "xuexi_score", "other_record"):
+                    other.execute(text(f"UPDATE {table} SET is_current = false"))
+
+    real_arrow, real_frame = queries._ArrowReader._arrow, queries._frame
+
+    def arrow(conn, sql, params):
+        out = real_arrow(conn, sql, params)
+        commit_once()
+        return out
+
+    def plain(*args):
+        out = real_frame(*args)
+        commit_once()
+        return out
+
+    monkeypatch.setattr(queries._ArrowReader, "_arrow", staticmethod(arrow))
+    monkeypatch.setattr(queries, "_frame", plain)
+    during = prepare(load_dataset(engine, SYSTEM))
+    assert fired.locked()  # the commit did happen in the middle of the reads
+    for name in ("branches", "members", "activities", "attendance", "activity_counts", "study",
+                 "xuexi", "records", "targets", "coverage"):
+        pd.testing.assert_frame_equal(getattr(during, name), getattr(before, name), obj=name)
+    after = prepare(load_dataset(engine, SYSTEM))
+    assert after.activities.empty and after.study.empty and after.xuexi.empty and after.records.empty
+
+
 def test_read_parameters_are_bound_by_sqlalchemy_on_both_paths(engine):
     """A literal % and a parameter used twice: SQLAlchemy renders the driver's own style (no
     hand-written rewriting of the SQL), on the DB-API cursor and on ADBC."""
