@@ -443,13 +443,11 @@ def _one_snapshot(conn):
     would be wrong once and cached). SQLite: a deferred BEGIN; its first read fixes the
     snapshot (WAL). PostgreSQL: REPEATABLE READ, and the snapshot is exported for the ADBC
     lanes. Yields that snapshot's id (None on SQLite)."""
-    if conn.dialect.name == "postgresql":
+    postgres = conn.dialect.name == "postgresql"
+    if postgres:
         conn.execution_options(isolation_level="REPEATABLE READ")
     with conn.begin() as transaction:
-        snapshot = None
-        if conn.dialect.name == "postgresql":
-            snapshot = conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar()
-        yield snapshot
+        yield conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar() if postgres else None
         transaction.rollback()  # it only read
 
 
