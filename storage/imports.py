@@ -23,7 +23,7 @@ from data_loaders.text import arrow_strings
 from storage import membership, pii
 from storage.batch_lookup import duplicate_message, sha256_of
 from storage.models import VERSION_SPANS, VERSIONED_TABLES, ImportBatch
-from storage.writes import bulk_insert, bulk_transaction, bump_version, next_ids, now
+from storage.writes import bulk_insert, bulk_transaction, bump_version, next_ids, now, one_pass_joins
 
 
 @dataclass
@@ -137,16 +137,17 @@ def undo_batch(engine: Engine, batch_id: int, viewer: Viewer) -> str:
                 {"b": batch_id, "f": False},
             )
             # The newest surviving version of every key this batch touched becomes current again.
-            conn.execute(
-                text(
-                    f"UPDATE {name} SET is_current = :t WHERE id IN ("
-                    f" SELECT max(v.id) FROM {name} v JOIN import_batch ib ON ib.id = v.batch_id"
-                    f" WHERE ib.undone_at IS NULL{window}"
-                    f" AND v.key IN (SELECT key FROM {name} WHERE batch_id = :b)"
-                    f" GROUP BY v.key)"
-                ),
-                params,
-            )
+            with one_pass_joins(conn):
+                conn.execute(
+                    text(
+                        f"UPDATE {name} SET is_current = :t WHERE id IN ("
+                        f" SELECT max(v.id) FROM {name} v JOIN import_batch ib ON ib.id = v.batch_id"
+                        f" WHERE ib.undone_at IS NULL{window}"
+                        f" AND v.key IN (SELECT key FROM {name} WHERE batch_id = :b)"
+                        f" GROUP BY v.key)"
+                    ),
+                    params,
+                )
         if batch.kind == "roster":
             membership.rebuild(conn)
     return f"已撤销第{batch_id}批导入（{batch.file_name}）。"
@@ -286,13 +287,14 @@ def _insert_versions(conn, table: str, batch_id: int, frame: pd.DataFrame, key_c
         if conn.execute(text(f"SELECT 1 FROM {table} WHERE is_current AND batch_id <> :b{window}"
                              " LIMIT 1"), params).first() is None:
             return ids  # no current row in range: no key can repeat
-    conn.execute(
-        text(
-            f"UPDATE {table} SET is_current = :f WHERE is_current AND batch_id <> :b{window}"
-            f" AND key IN (SELECT key FROM {table} WHERE batch_id = :b)"
-        ),
-        params,
-    )
+    with one_pass_joins(conn):
+        conn.execute(
+            text(
+                f"UPDATE {table} SET is_current = :f WHERE is_current AND batch_id <> :b{window}"
+                f" AND key IN (SELECT key FROM {table} WHERE batch_id = :b)"
+            ),
+            params,
+        )
     return ids
 
 

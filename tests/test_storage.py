@@ -863,3 +863,44 @@ def test_migration_0010_fills_data_from_for_earlier_batches(db_url):
             (command.downgrade if target == "0009" else command.upgrade)(cfg, target)
     plain.dispose()
     assert _data_from(get_engine(db_url), ledger) == date(2026, 4, 2)
+
+
+def test_retiring_and_undoing_compare_keys_in_one_pass_whatever_the_statistics_say(engine):
+    """An import retires the older versions of its keys and an undo brings them back, both with
+    ``key IN (SELECT key … WHERE batch_id = :b)``. Statistics taken before the batch was written
+    (autovacuum runs later) made PostgreSQL estimate that subquery at one row and nest the loops:
+    every new row re-read the window's current rows, about 10¹⁰ text comparisons for a quarterly
+    学习强国 export at 100,000 members (minutes per file; a year's load took 21 minutes). Each
+    such statement's plan, as it runs, must read the subquery once: a hash or merge join on
+    PostgreSQL, a subquery SQLite lists once."""
+    from sqlalchemy import event
+
+    pg = engine.dialect.name == "postgresql"
+    plans = []
+
+    def explain(conn, cursor, statement, parameters, context, executemany):
+        if "UPDATE xuexi_score SET is_current" in statement and "key IN" in statement:
+            cursor.execute(("EXPLAIN " if pg else "EXPLAIN QUERY PLAN ") + statement, parameters)
+            plans.append("\n".join(str(row[-1]) for row in cursor.fetchall()))
+
+    import_result(engine, result("roster", ROSTER), b"r1", SYSTEM)
+    event.listen(engine, "before_cursor_execute", explain)
+    try:
+        month = _xuexi_export(engine, date(2026, 9, 1), date(2026, 9, 30), 5.0, b"x-sep")
+        quarter = _xuexi_export(engine, date(2026, 7, 1), date(2026, 9, 30), 40.0, b"x-q3")
+        again = _xuexi_export(engine, date(2026, 7, 1), date(2026, 9, 30), 45.0, b"x-q3-again")
+        undo_batch(engine, again, SYSTEM)
+    finally:
+        event.remove(engine, "before_cursor_execute", explain)
+    assert month < quarter < again
+    # retiring for the quarter (the month's rows share its end) and its re-export; undo's restore
+    assert len(plans) == 3, plans
+    for plan in plans:
+        if pg:
+            assert "Nested Loop" not in plan and ("Hash" in plan or "Merge" in plan), plan
+        else:
+            assert "LIST SUBQUERY" in plan and "CORRELATED" not in plan, plan
+    with engine.connect() as conn:
+        live = conn.execute(text("SELECT batch_id, count(*) FROM xuexi_score WHERE is_current"
+                                 " GROUP BY batch_id ORDER BY batch_id")).all()
+    assert [tuple(r) for r in live] == [(month, 1), (quarter, 1)]
