@@ -4,11 +4,31 @@ ui/session_http.py, which sets the HttpOnly session cookie (a Streamlit script c
 before downloads and uploads, and caps what one browser tab may upload.
 
 ``streamlit run dashboard.py`` still works, without those: a login then lasts for one tab only.
+
+While it runs, the process keeps the day's figures warm (cli.warming.keep_warm): it starts
+``cli.py warm`` when it starts and every day at 00:05, so the first leader of the day does not
+wait for the quarter in progress to be figured as of today.
 """
+
+import os
+import threading
+from contextlib import asynccontextmanager
 
 import streamlit as st
 from starlette.middleware import Middleware
 
+from cli import warming
 from ui.session_http import SessionCookieMiddleware
 
-app = st.App("dashboard.py", middleware=[Middleware(SessionCookieMiddleware)])
+
+@asynccontextmanager
+async def figures_kept_warm(app):
+    stop = threading.Event()
+    threading.Thread(target=warming.keep_warm, name="daily-warm", daemon=True,
+                     args=(lambda: warming.start_warm_url(os.environ.get("DATABASE_URL")), stop.wait)
+                     ).start()
+    yield
+    stop.set()
+
+
+app = st.App("dashboard.py", middleware=[Middleware(SessionCookieMiddleware)], lifespan=figures_kept_warm)

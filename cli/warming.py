@@ -2,8 +2,10 @@
 (services.analytics.warm). ``import``, ``undo`` and ``demo`` start it in a detached process after
 they change data, as the 数据导入 page does in a thread: the command returns at once, and the
 leader who opens 总览 next, or the next ``cli.py scorecard``, reads kept figures instead of
-computing them (seconds at province scale). cron runs it after midnight too: the quarter in
-progress is figured as of today, so each day has figures of its own."""
+computing them (seconds at province scale). The quarter in progress is figured as of today, so
+each day needs figures of its own: every server process (serve.py) starts the same warm-up when
+it starts and again each day at 00:05 (``keep_warm``); with several processes on one machine
+the lock files below let one compute and the others read what it kept."""
 
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from datetime import datetime, time as clock_time, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -26,13 +30,24 @@ CLI = Path(__file__).resolve().parent.parent / "cli.py"
 SWITCH = "DASHBOARD_WARM_AFTER_CHANGE"
 
 
+# when the server processes compute the new day's figures (keep_warm)
+DAILY_AT = clock_time(0, 5)
+WARM_LIMIT = 3600  # seconds; a warm-up at province scale takes 10–15
+
+
 def start_warm(engine: Engine) -> subprocess.Popen | None:
     """Start ``cli.py warm --after-change`` on ``engine``'s database in its own session, its
     output discarded (a failed warm-up only leaves the figures to be computed when first asked
     for). The database URL goes through the environment, never the command line ``ps`` shows."""
+    return start_warm_url(engine.url.render_as_string(hide_password=False))
+
+
+def start_warm_url(url: str | None) -> subprocess.Popen | None:
+    """``start_warm`` for a database URL; ``None``: the one ``cli.py`` opens by default
+    (``DATABASE_URL``, else the default SQLite file)."""
     if settings.get(SWITCH) == "0":
         return None
-    env = {**os.environ, "DATABASE_URL": engine.url.render_as_string(hide_password=False)}
+    env = {**os.environ, **({"DATABASE_URL": url} if url else {})}
     try:
         # this process's working directory: a relative SQLite path means the same file
         return subprocess.Popen([sys.executable, str(CLI), "warm", "--after-change"], env=env,
@@ -41,6 +56,33 @@ def start_warm(engine: Engine) -> subprocess.Popen | None:
                                 start_new_session=True)
     except OSError:  # no process to spare: the figures are computed when first asked for
         return None
+
+
+def seconds_until(now: datetime, at: clock_time) -> float:
+    """Seconds from ``now`` to the next ``at`` o'clock: today's if it is still to come,
+    otherwise tomorrow's."""
+    target = datetime.combine(now.date(), at)
+    if target <= now:
+        target += timedelta(days=1)
+    return (target - now).total_seconds()
+
+
+def keep_warm(start: Callable[[], subprocess.Popen | None], wait: Callable[[float], bool],
+              now: Callable[[], datetime] = datetime.now, at: clock_time = DAILY_AT) -> None:
+    """A server process's warm-up loop: ``start()`` one at once (a restart or a new version of
+    the program finds nothing kept for it) and then every day at ``at``, until ``wait(seconds)``
+    returns True (the server stops: ``threading.Event.wait``). Each warm-up is waited for, so
+    none is left behind as a zombie process."""
+    while True:
+        proc = start()
+        if proc is not None:
+            try:
+                proc.wait(WARM_LIMIT)
+            except subprocess.TimeoutExpired:  # stuck: tomorrow's warm-up must still come
+                proc.kill()
+                proc.wait()
+        if wait(seconds_until(now(), at)):
+            return
 
 
 def lock_stem(engine: Engine) -> Path:

@@ -367,3 +367,91 @@ def test_a_warm_up_that_cannot_open_the_lock_files_still_runs(sqlite_engine, mon
     monkeypatch.setattr(warming, "lock_stem", lambda engine: tmp_path / "missing" / "lock")
     with warming._one_at_a_time(sqlite_engine) as mine:
         assert mine is True
+
+
+def test_the_daily_warm_up_comes_at_five_past_midnight():
+    from datetime import datetime
+
+    from cli.warming import DAILY_AT, seconds_until
+
+    assert seconds_until(datetime(2026, 12, 6, 20, 0), DAILY_AT) == 4 * 3600 + 5 * 60
+    assert seconds_until(datetime(2026, 12, 7, 0, 1, 30), DAILY_AT) == 3 * 60 + 30
+    assert seconds_until(datetime(2026, 12, 7, 0, 5), DAILY_AT) == 24 * 3600  # just done: tomorrow's
+    assert seconds_until(datetime(2026, 12, 31, 23, 59), DAILY_AT) == 6 * 60  # into the new year
+
+
+def test_a_server_process_warms_at_start_then_every_day_until_it_stops():
+    """keep_warm starts a warm-up at once, waits for it to end, sleeps until 00:05, and again,
+    until the server stops; a warm-up that never ends is killed so the next day's still comes."""
+    from datetime import datetime, timedelta
+
+    from cli import warming
+
+    class Proc:
+        def __init__(self, hangs=False):
+            self.hangs, self.waited, self.killed = hangs, [], False
+
+        def wait(self, timeout=None):
+            self.waited.append(timeout)
+            if self.hangs and not self.killed:
+                raise subprocess.TimeoutExpired("cli.py warm", timeout)
+
+        def kill(self):
+            self.killed = True
+
+    procs = [Proc(), Proc(hangs=True), None]  # the third: warm-ups switched off, nothing started
+    started, slept = [], []
+    clock = iter([datetime(2026, 12, 6, 20, 0), datetime(2026, 12, 7, 0, 5, 12), datetime(2026, 12, 8, 0, 5, 3)])
+
+    def start():
+        started.append(len(started))
+        return procs[len(started) - 1]
+
+    def wait(seconds):
+        slept.append(seconds)
+        return len(slept) == 3  # the server stops during the third night's wait
+
+    warming.keep_warm(start, wait, now=lambda: next(clock))
+    assert started == [0, 1, 2]
+    assert slept == [timedelta(hours=4, minutes=5).total_seconds(), 24 * 3600 - 12, 24 * 3600 - 3]
+    assert procs[0].waited == [warming.WARM_LIMIT] and not procs[0].killed
+    assert procs[1].killed and procs[1].waited == [warming.WARM_LIMIT, None]
+
+
+def test_a_fresh_server_keeps_todays_figures_before_anyone_opens_a_page(writable_env):
+    """``streamlit run serve.py`` (what run.sh and the systemd unit start) on data with nothing
+    kept: without any visit, today's figures of the newest quarter and its lagging list appear in
+    the database, so the first leader reads them instead of waiting for them."""
+    import os
+    import socket
+    import time
+    import urllib.request
+
+    engine = get_engine(writable_env)
+    analytics.forget_cards(engine)
+    assert _kept(engine) == []
+    newest = analytics.quarters_with_data(engine)[0]
+    today = date.today()
+    cut = analytics.as_of_for(newest, None, today)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "DATABASE_URL": writable_env, "DASHBOARD_WARM_AFTER_CHANGE": "1"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(port),
+         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline and (newest_kept := _kept(engine, "lagging")) == []:
+            time.sleep(0.5)
+        assert (str(newest), cut.isoformat()) in [(q, str(a)[:10]) for q, a in _kept(engine)]
+        assert (str(newest), cut.isoformat()) in [(q, str(a)[:10]) for q, a in newest_kept]
+        assert urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=5).status == 200
+    finally:
+        server.terminate()
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(10)
