@@ -101,6 +101,18 @@ _CARDS: TTLCache = TTLCache(maxsize=12, ttl=6 * 3600)
 # Lagging lists per figures signature, quarter, cut-off and the branches the viewer reads.
 _LAGGING: TTLCache = TTLCache(maxsize=64, ttl=6 * 3600)
 _CARDS_LOCK = threading.Lock()
+# One computation per key at a time in this process: a page that asks for the figures the
+# warm-up thread (after an import on the page) is computing waits for them instead of computing
+# them again beside it (two computations share one interpreter and take twice as long).
+_FLIGHTS: TTLCache = TTLCache(maxsize=128, ttl=3600)
+
+
+def _flight(key: tuple) -> threading.Lock:
+    with _CARDS_LOCK:
+        lock = _FLIGHTS.get(key)
+        if lock is None:
+            lock = _FLIGHTS[key] = threading.Lock()
+        return lock
 
 
 def _signature(engine: Engine, quarter: Quarter, cut: date) -> tuple:
@@ -149,17 +161,22 @@ def committee_card(engine: Engine, quarter: Quarter, cut: date) -> ScorecardResu
         kept = _CARDS.get(key)
     if kept is not None:
         return kept
-    db_key = _db_key("scorecard", signature, quarter, cut)
-    stored = read_kept(engine, db_key)
-    if stored is not None and {"branches", "indicators"} <= stored.frames.keys():
-        card = ScorecardResult(stored.frames["branches"], stored.frames["indicators"],
-                               json.loads(stored.note or "[]"), quarter, cut)
-    else:
-        ds = dataset(engine, SYSTEM, quarter, whole_year=False, as_of=cut)
-        card = branch_scorecard(ds, quarter, cut, config(engine, ds))
-        keep(engine, db_key, "scorecard", str(quarter), cut, *_card_parts(card))
-    with _CARDS_LOCK:
-        _CARDS[key] = card
+    with _flight(("scorecard", *key)):
+        with _CARDS_LOCK:  # computed by another thread while this one waited
+            kept = _CARDS.get(key)
+        if kept is not None:
+            return kept
+        db_key = _db_key("scorecard", signature, quarter, cut)
+        stored = read_kept(engine, db_key)
+        if stored is not None and {"branches", "indicators"} <= stored.frames.keys():
+            card = ScorecardResult(stored.frames["branches"], stored.frames["indicators"],
+                                   json.loads(stored.note or "[]"), quarter, cut)
+        else:
+            ds = dataset(engine, SYSTEM, quarter, whole_year=False, as_of=cut)
+            card = branch_scorecard(ds, quarter, cut, config(engine, ds))
+            keep(engine, db_key, "scorecard", str(quarter), cut, *_card_parts(card))
+        with _CARDS_LOCK:
+            _CARDS[key] = card
     return card
 
 
@@ -185,6 +202,7 @@ def forget_cards(engine: Engine | None = None) -> None:
     with _CARDS_LOCK:
         _CARDS.clear()
         _LAGGING.clear()
+        _FLIGHTS.clear()
     if engine is not None:
         forget_kept(engine)
 
@@ -251,7 +269,13 @@ def lagging(engine: Engine, viewer: Viewer, quarter: str | Quarter,
     key = (str(engine.url), signature, str(q), cut, viewer.branch_scope)
     with _CARDS_LOCK:
         kept = _LAGGING.get(key)
-    if kept is None:
+    if kept is not None:
+        return kept.copy()
+    with _flight(("lagging", *key)):
+        with _CARDS_LOCK:  # computed by another thread while this one waited
+            kept = _LAGGING.get(key)
+        if kept is not None:
+            return kept.copy()
         # the whole committee's list is also kept in the database, like the cards; a narrower
         # scope reads only its own branches, which is quick
         whole = viewer.branch_scope is None

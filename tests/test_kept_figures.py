@@ -455,3 +455,49 @@ def test_a_fresh_server_keeps_todays_figures_before_anyone_opens_a_page(writable
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait(10)
+
+
+@pytest.mark.parametrize("kind", ["scorecard", "lagging"])
+def test_two_threads_asking_for_the_same_figures_compute_them_once(writable_env, monkeypatch, kind):
+    """A leader opens 总览 while the warm-up thread of the page that imported a file computes
+    the same card: the page waits for that computation and gets its result, it does not start a
+    second one beside it (two share one interpreter: each then takes about twice as long)."""
+    import threading
+    import time
+
+    engine = get_engine(writable_env)
+    analytics.forget_cards(engine)
+    computing, release, calls, results = threading.Event(), threading.Event(), [], {}
+    name = "branch_scorecard" if kind == "scorecard" else "lagging_members"
+    real = getattr(analytics, name)
+
+    def slow(ds, q, cut, cfg):
+        calls.append(str(q))
+        computing.set()
+        release.wait(30)
+        return real(ds, q, cut, cfg)
+
+    monkeypatch.setattr(analytics, name, slow)
+
+    def ask(who):
+        if kind == "scorecard":
+            results[who] = analytics.committee_card(engine, Q3, CUT)
+        else:
+            results[who] = analytics.lagging(engine, SYSTEM, Q3, CUT)
+
+    first = threading.Thread(target=ask, args=("warm-up",))
+    first.start()
+    assert computing.wait(30)
+    second = threading.Thread(target=ask, args=("page",))
+    second.start()
+    deadline = time.time() + 2  # time enough for a second computation to begin, if one would
+    while time.time() < deadline and len(calls) < 2:
+        time.sleep(0.05)
+    release.set()
+    first.join(60)
+    second.join(60)
+    assert calls == ["2026Q3"]
+    if kind == "scorecard":
+        assert results["page"] is results["warm-up"]
+    else:
+        pd.testing.assert_frame_equal(results["page"], results["warm-up"])
