@@ -418,43 +418,30 @@ def test_a_server_process_warms_at_start_then_every_day_until_it_stops():
     assert procs[1].killed and procs[1].waited == [warming.WARM_LIMIT, None]
 
 
-def test_a_fresh_server_keeps_todays_figures_before_anyone_opens_a_page(writable_env):
+def test_a_fresh_server_keeps_todays_figures_before_anyone_opens_a_page(writable_env, monkeypatch):
     """``streamlit run serve.py`` (what run.sh and the systemd unit start) on data with nothing
     kept: without any visit, today's figures of the newest quarter and its lagging list appear in
     the database, so the first leader reads them instead of waiting for them."""
-    import os
-    import socket
     import time
-    import urllib.request
+
+    from tests.test_browser import Server
 
     engine = get_engine(writable_env)
     analytics.forget_cards(engine)
     assert _kept(engine) == []
     newest = analytics.quarters_with_data(engine)[0]
-    today = date.today()
-    cut = analytics.as_of_for(newest, None, today)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "DATABASE_URL": writable_env, "DASHBOARD_WARM_AFTER_CHANGE": "1"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    cut = analytics.as_of_for(newest, None, date.today())
+    monkeypatch.setenv("DASHBOARD_WARM_AFTER_CHANGE", "1")  # the suite turns warm-ups off
+    server = Server(writable_env)
     try:
         deadline = time.time() + 120
         while time.time() < deadline and (newest_kept := _kept(engine, "lagging")) == []:
             time.sleep(0.5)
         assert (str(newest), cut.isoformat()) in [(q, str(a)[:10]) for q, a in _kept(engine)]
         assert (str(newest), cut.isoformat()) in [(q, str(a)[:10]) for q, a in newest_kept]
-        assert urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=5).status == 200
+        assert server.proc.poll() is None  # still serving
     finally:
-        server.terminate()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(10)
+        server.stop()
 
 
 @pytest.mark.parametrize("kind", ["scorecard", "lagging"])
