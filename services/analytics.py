@@ -107,12 +107,22 @@ _CARDS_LOCK = threading.Lock()
 _FLIGHTS: TTLCache = TTLCache(maxsize=128, ttl=3600)
 
 
-def _flight(key: tuple) -> threading.Lock:
+def _held_or_computed(cache: TTLCache, key: tuple, compute):
+    """``cache[key]``, or ``compute()`` stored there; while one thread computes a key, another
+    asking for it waits and takes that result."""
     with _CARDS_LOCK:
-        lock = _FLIGHTS.get(key)
-        if lock is None:
-            lock = _FLIGHTS[key] = threading.Lock()
-        return lock
+        held = cache.get(key)
+        flight = None if held is not None else _FLIGHTS.setdefault((id(cache), *key), threading.Lock())
+    if flight is None:
+        return held
+    with flight:
+        with _CARDS_LOCK:  # computed by another thread while this one waited
+            held = cache.get(key)
+        if held is None:
+            held = compute()
+            with _CARDS_LOCK:
+                cache[key] = held
+    return held
 
 
 def _signature(engine: Engine, quarter: Quarter, cut: date) -> tuple:
@@ -156,28 +166,19 @@ def committee_card(engine: Engine, quarter: Quarter, cut: date) -> ScorecardResu
     the code's version: the other server processes, the next ``cli.py`` command and this process
     after a restart read it (tens of milliseconds) instead of computing it again."""
     signature = _signature(engine, quarter, cut)
-    key = (str(engine.url), signature, str(quarter), cut)
-    with _CARDS_LOCK:
-        kept = _CARDS.get(key)
-    if kept is not None:
-        return kept
-    with _flight(("scorecard", *key)):
-        with _CARDS_LOCK:  # computed by another thread while this one waited
-            kept = _CARDS.get(key)
-        if kept is not None:
-            return kept
+
+    def compute() -> ScorecardResult:
         db_key = _db_key("scorecard", signature, quarter, cut)
         stored = read_kept(engine, db_key)
         if stored is not None and {"branches", "indicators"} <= stored.frames.keys():
-            card = ScorecardResult(stored.frames["branches"], stored.frames["indicators"],
+            return ScorecardResult(stored.frames["branches"], stored.frames["indicators"],
                                    json.loads(stored.note or "[]"), quarter, cut)
-        else:
-            ds = dataset(engine, SYSTEM, quarter, whole_year=False, as_of=cut)
-            card = branch_scorecard(ds, quarter, cut, config(engine, ds))
-            keep(engine, db_key, "scorecard", str(quarter), cut, *_card_parts(card))
-        with _CARDS_LOCK:
-            _CARDS[key] = card
-    return card
+        ds = dataset(engine, SYSTEM, quarter, whole_year=False, as_of=cut)
+        card = branch_scorecard(ds, quarter, cut, config(engine, ds))
+        keep(engine, db_key, "scorecard", str(quarter), cut, *_card_parts(card))
+        return card
+
+    return _held_or_computed(_CARDS, (str(engine.url), signature, str(quarter), cut), compute)
 
 
 def _card_parts(card: ScorecardResult) -> tuple[dict[str, pd.DataFrame], str]:
@@ -266,32 +267,24 @@ def lagging(engine: Engine, viewer: Viewer, quarter: str | Quarter,
     q = parse_quarter(quarter)
     cut = as_of_for(q, as_of)
     signature = _signature(engine, q, cut)
-    key = (str(engine.url), signature, str(q), cut, viewer.branch_scope)
-    with _CARDS_LOCK:
-        kept = _LAGGING.get(key)
-    if kept is not None:
-        return kept.copy()
-    with _flight(("lagging", *key)):
-        with _CARDS_LOCK:  # computed by another thread while this one waited
-            kept = _LAGGING.get(key)
-        if kept is not None:
-            return kept.copy()
+
+    def compute() -> pd.DataFrame:
         # the whole committee's list is also kept in the database, like the cards; a narrower
         # scope reads only its own branches, which is quick
         whole = viewer.branch_scope is None
         db_key = _db_key("lagging", signature, q, cut)
         stored = read_kept(engine, db_key) if whole else None
         if stored is not None and "members" in stored.frames:
-            kept = stored.frames["members"]
-        else:
-            # the list reads the quarter's absences only, not the year's annual activities
-            ds = dataset(engine, viewer, q, whole_year=False, as_of=cut, annual=False)
-            kept = lagging_members(ds, q, cut, config(engine, ds))
-            if whole:
-                keep(engine, db_key, "lagging", str(q), cut, {"members": kept})
-        with _CARDS_LOCK:
-            _LAGGING[key] = kept
-    return kept.copy()
+            return stored.frames["members"]
+        # the list reads the quarter's absences only, not the year's annual activities
+        ds = dataset(engine, viewer, q, whole_year=False, as_of=cut, annual=False)
+        members = lagging_members(ds, q, cut, config(engine, ds))
+        if whole:
+            keep(engine, db_key, "lagging", str(q), cut, {"members": members})
+        return members
+
+    key = (str(engine.url), signature, str(q), cut, viewer.branch_scope)
+    return _held_or_computed(_LAGGING, key, compute).copy()
 
 
 def warm(engine: Engine, today: date | None = None) -> list[str]:
