@@ -29,6 +29,7 @@ def _plans(url: str, monkeypatch, viewer, **kwargs) -> dict[str, str]:
         return original(conn, sql, params, name)
 
     monkeypatch.setattr(queries, "_frame", recording)
+    monkeypatch.setattr(queries, "read_rows", lambda engine, keys: {})  # every query runs
     engine = get_engine(url)
     queries.load_dataset(engine, viewer, date(2026, 1, 1), date(2026, 9, 30), **kwargs)
     plans = {}

@@ -1,0 +1,125 @@
+"""The rows a quarter's committee figures read, kept in the database (storage.queries with
+storage.kept_figures): read back exactly; read again from the tables only where a batch of a kind
+that writes them came (imported or undone) since; never used for a secretary's own-branch read."""
+
+from datetime import date
+
+import pandas as pd
+import pytest
+from sqlalchemy import text
+
+from domain.access import SYSTEM
+from services import analytics
+from services.importing import import_bytes, undo
+from storage import queries
+from storage.db import get_engine
+from storage.kept_figures import forget_kept
+from tests.test_kept_figures import CUT, Q3, loaded_url  # noqa: F401  (the fixture)
+
+LARGE = ("members", "activities", "attendance", "study", "xuexi")
+
+
+def _record_reads(monkeypatch) -> list[str]:
+    """The names of the frames read from the tables (on either backend's path)."""
+    reads: list[str] = []
+    original = queries._ArrowReader.read_many
+
+    def recording(self, conn, jobs):
+        reads.extend(name for name, _, _ in jobs)
+        return original(self, conn, jobs)
+
+    monkeypatch.setattr(queries._ArrowReader, "read_many", recording)
+    return reads
+
+
+def _quarter(engine, as_of=CUT, viewer=SYSTEM, annual=True):
+    return analytics.dataset(engine, viewer, Q3, whole_year=False, as_of=as_of, annual=annual)
+
+
+def _same(a, b) -> None:
+    for name in LARGE:
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), obj=name)
+
+
+def test_the_rows_read_back_are_the_rows_the_tables_give(loaded_url, monkeypatch):
+    engine = get_engine(loaded_url)
+    forget_kept(engine)
+    reads = _record_reads(monkeypatch)
+    first = _quarter(engine)
+    assert set(reads) >= set(LARGE)
+    assert all(len(getattr(first, name)) for name in LARGE)  # the check below compares rows
+    reads.clear()
+    again = _quarter(engine)
+    assert set(reads) & set(LARGE) == set()
+    _same(again, first)
+
+
+def _newest_batch(engine, kind: str) -> int:
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT max(id) FROM import_batch WHERE kind = :k AND undone_at IS NULL"),
+                            {"k": kind}).scalar_one()
+
+
+@pytest.mark.parametrize("kind, read_again", [
+    ("xuexi", {"xuexi"}), ("activity", {"activities", "attendance"}), ("study", {"study"}),
+    ("roster", {"members"}),
+])
+def test_an_undone_batch_has_only_the_rows_of_its_kind_read_again(loaded_url, monkeypatch, kind,
+                                                                     read_again):
+    engine = get_engine(loaded_url)
+    forget_kept(engine)
+    _quarter(engine)
+    reads = _record_reads(monkeypatch)
+    undo(engine, _newest_batch(engine, kind), SYSTEM)
+    after = _quarter(engine)
+    assert set(reads) & set(LARGE) == read_again
+    forget_kept(engine)  # what the tables alone give after the undo
+    _same(after, _quarter(engine))
+
+
+def test_an_imported_ledger_has_its_activities_read_again_and_counted(writable_env, monkeypatch):
+    engine = get_engine(writable_env)
+    with engine.connect() as conn:
+        branch = conn.execute(text("SELECT name FROM branch ORDER BY id LIMIT 1")).scalar_one()
+    forget_kept(engine)
+    before = _quarter(engine)
+    reads = _record_reads(monkeypatch)
+    ledger = f"支部名称,活动日期,活动类型,活动主题,应到人数,实到人数\n{branch},2026-09-15,党课,补录,10,9\n"
+    assert import_bytes(engine, ledger.encode(), "补录.csv", SYSTEM).status == "imported"
+    after = _quarter(engine)
+    assert set(reads) & set(LARGE) == {"activities", "attendance"}
+    def lessons(ds):
+        a = ds.activities
+        return int(((a["date"] == pd.Timestamp(2026, 9, 15)) & (a["type"] == "党课")
+                    & (a["branch"] == branch)).sum())
+
+    assert len(after.activities) == len(before.activities) + 1
+    assert lessons(after) == lessons(before) + 1
+
+
+def test_only_the_as_of_dependent_rows_are_read_again_for_another_day(loaded_url, monkeypatch):
+    """The quarter in progress is read as of a new day every day: only 学习强国 (which exports
+    count depends on the day) is read again."""
+    engine = get_engine(loaded_url)
+    forget_kept(engine)
+    _quarter(engine)
+    reads = _record_reads(monkeypatch)
+    earlier = _quarter(engine, as_of=date(2026, 8, 31))
+    assert set(reads) & set(LARGE) == {"xuexi"}
+    forget_kept(engine)
+    _same(earlier, _quarter(engine, as_of=date(2026, 8, 31)))
+
+
+def test_a_secretarys_read_comes_from_the_tables_and_holds_only_their_branch(writable_env, monkeypatch):
+    engine = get_engine(writable_env)
+    with engine.connect() as conn:
+        own = conn.execute(text("SELECT min(branch_id) FROM membership")).scalar_one()
+    forget_kept(engine)
+    _quarter(engine)  # the committee's rows are kept
+    reads = _record_reads(monkeypatch)
+    secretary = SYSTEM.focused_on(own)
+    mine = _quarter(engine, viewer=secretary)
+    assert set(reads) >= {"members", "study", "activities"}
+    assert set(mine.members["branch_id"]) == {own}
+    assert set(mine.activities["branch_id"]) <= {own}
+    assert set(mine.study["branch_id"]) <= {own}
