@@ -21,6 +21,12 @@ DEFAULT_BRANCH_TYPE = "在职"
 
 
 def _coerce_column(name: str, series: pd.Series) -> pd.Series:
+    if len(series) > 1 and series.dtype == object and series.isna().all():
+        # a column not read (storage's narrowed reads leave a sixth of the columns empty):
+        # coerce one value and repeat it, not hundreds of thousands of missing objects
+        one = _coerce_column(name, series.iloc[:1])
+        return pd.Series(one.array.take(np.zeros(len(series), dtype=np.intp)), index=series.index,
+                         name=series.name)
     if name in _DATE_COLUMNS:
         if not pd.api.types.is_datetime64_dtype(series):
             series = pd.to_datetime(series, errors="coerce")
@@ -108,7 +114,7 @@ def lists_by(values: pd.Series, keys: pd.Index) -> pd.Series:
     """The ``values`` of each key as a Python list, in row order: what
     ``values.groupby(keys).agg(list)`` gives, indexed by the distinct keys. Built with one sort
     and one split: the groupby calls a Python function per group (seconds for 100,000 members)."""
-    codes, uniques = pd.factorize(keys)
+    codes, uniques = _factorized(keys)
     order = np.argsort(codes, kind="stable")
     sorted_codes = codes[order]
     if not len(order):
@@ -118,6 +124,19 @@ def lists_by(values: pd.Series, keys: pd.Index) -> pd.Series:
     flat = values.to_numpy(dtype=object)[order].tolist()
     return pd.Series([flat[a:b] for a, b in zip(starts.tolist(), ends.tolist())],
                      index=uniques[sorted_codes[starts]], dtype=object)
+
+
+def _factorized(keys: pd.Index) -> tuple[np.ndarray, pd.Index]:
+    """``pd.factorize(keys)``; a MultiIndex by its levels' integer codes, not by a tuple per row
+    (0.05 s for 100,000 (member, branch) pairs)."""
+    if not isinstance(keys, pd.MultiIndex) or np.prod([len(lv) + 1.0 for lv in keys.levels]) >= 2 ** 62:
+        return pd.factorize(keys)
+    combined = np.zeros(len(keys), dtype=np.int64)
+    for level_codes, level in zip(keys.codes, keys.levels):  # code -1 (missing) becomes 0
+        combined = combined * (len(level) + 1) + (np.asarray(level_codes, dtype=np.int64) + 1)
+    codes, _ = pd.factorize(combined)
+    _, first = np.unique(codes, return_index=True)  # codes follow first appearance, as factorize's
+    return codes, keys[first]
 
 
 def named_in(frame: pd.DataFrame, pairs: pd.DataFrame) -> np.ndarray:

@@ -150,3 +150,35 @@ def test_lists_by_is_groupby_agg_list(rows):
     want = frame.groupby(["member", "branch"])["text"].agg(list)
     assert got.to_dict() == want.to_dict()
     assert list(got.index) == list(dict.fromkeys(keys))  # in order of first appearance
+
+
+@given(st.lists(st.sampled_from([None, pd.NA, np.nan, pd.NaT]), min_size=2, max_size=6),
+       st.sampled_from(["date", "branch_id", "points", "activated", "name", "join_date", "hours"]))
+@PROFILE
+def test_an_empty_column_is_coerced_as_each_of_its_values_would_be(values, column):
+    """A column storage did not read (all missing) takes a short way through prepare: it must
+    come out as the values coerced one by one do (dtype, value and index)."""
+    from metrics._frames import _coerce_column
+
+    series = pd.Series(values, dtype=object, index=range(10, 10 + len(values)), name=column)
+    one_by_one = pd.concat([_coerce_column(column, series.iloc[[i]]) for i in range(len(values))])
+    pd.testing.assert_series_equal(_coerce_column(column, series), one_by_one)
+
+
+@given(st.lists(st.tuples(st.one_of(st.none(), st.integers(0, 4)), st.sampled_from(["张伟", "李娜", None])),
+                max_size=30))
+@PROFILE
+def test_pairs_are_numbered_as_pandas_numbers_them(pairs):
+    """lists_by numbers (member, branch) pairs by their levels' codes: the same numbers and the
+    same distinct pairs, in the same order, as pd.factorize gives."""
+    from metrics._frames import _factorized
+
+    keys = pd.MultiIndex.from_tuples(pairs, names=["a", "b"]) if pairs else \
+        pd.MultiIndex.from_arrays([[], []], names=["a", "b"])
+    codes, uniques = _factorized(keys)
+    expected_codes, expected_uniques = pd.factorize(keys)
+    assert codes.tolist() == expected_codes.tolist()
+    def shown(index):  # the pairs as values: a missing id is missing whatever its dtype
+        return [tuple(None if pd.isna(v) else v for v in pair) for pair in index]
+
+    assert shown(uniques) == shown(expected_uniques)
