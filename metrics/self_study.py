@@ -55,11 +55,12 @@ def self_study_status(study: pd.DataFrame, members: pd.DataFrame, q: Quarter, cu
         owed += belonged
         got += belonged & has
         missing_cols[month] = belonged & ~has
-    missing = [[] for _ in range(len(members))]
-    if months:  # lists built only for the members who miss a month
-        flags = np.column_stack([missing_cols[m].to_numpy(dtype=bool) for m in months])
-        for i in np.flatnonzero(flags.any(axis=1)).tolist():
-            missing[i] = [m for m, f in zip(months, flags[i]) if f]
+    # one list per pattern of missed months (at most eight), copied per member
+    flags = np.column_stack([missing_cols[m].to_numpy(dtype=bool) for m in months]) if months \
+        else np.zeros((len(members), 0), dtype=bool)
+    pattern = flags.astype(np.int64) @ (1 << np.arange(len(months), dtype=np.int64))
+    lists = {int(c): [m for j, m in enumerate(months) if c >> j & 1] for c in np.unique(pattern)}
+    missing = [lists[c].copy() for c in pattern.tolist()]
     current = current_month(q, cut)
     if current is not None:
         belongs_now = overlap_days(members["start"], members["end"], current.start_time.date(), cut) > 0
