@@ -41,23 +41,32 @@ def _as_of(q, as_of):
 
 def scorecard_document(card, quarter, as_of) -> dict:
     """``{"quarter", "as_of", "branches": [{…, "indicators": {key: {…}}}]}`` — the indicators
-    grouped by branch once, so the document costs one pass over the indicator table."""
+    grouped by branch once and their values made JSON-safe a column at a time (a value at a time
+    took 0.8 s for 5,000 branches)."""
     shown = card.indicators[card.indicators["applicable"] & card.indicators["scored"]]
+    behind = shown["behind_pace"]
+    columns = zip(
+        shown["branch_id"].tolist(), shown["indicator"].tolist(), shown["label"].tolist(),
+        json_values(shown["actual"]),
+        [value_text(a, m) for a, m in zip(shown["actual"].tolist(), shown["measure"].tolist())],
+        json_values(shown["target"]), json_values(shown["completion"]), json_values(shown["status"]),
+        json_values(shown["weight"]), behind.where(behind.notna(), False).astype(bool).tolist(),
+        json_values(shown["remaining_text"]))
     per_branch: dict[int, dict] = {}
-    for ind in rows(shown):
-        per_branch.setdefault(ind["branch_id"], {})[ind["indicator"]] = {
-            "label": ind["label"], "actual": clean(ind["actual"]),
-            "actual_text": value_text(ind["actual"], ind["measure"]),
-            "target": clean(ind["target"]), "completion": clean(ind["completion"]),
-            "status": clean(ind["status"]), "weight": clean(ind["weight"]),
-            "behind_pace": bool(ind["behind_pace"]) if pd.notna(ind["behind_pace"]) else False,
-            "remaining": clean(ind["remaining_text"]) or "",
+    for branch_id, key, label, actual, text, target, completion, status, weight, late, remaining in columns:
+        per_branch.setdefault(branch_id, {})[key] = {
+            "label": label, "actual": actual, "actual_text": text, "target": target,
+            "completion": completion, "status": status, "weight": weight, "behind_pace": late,
+            "remaining": remaining or "",
         }
+    b = card.branches
     branches = [{
-        "branch": row["branch"], "unit": clean(row["unit"]), "type": row["type"],
-        "score": clean(row["score"]), "rank": clean(row["rank"]), "status": clean(row["status"]),
-        "members": clean(row["n_members"]), "indicators": per_branch.get(row["branch_id"], {}),
-    } for row in rows(card.branches)]
+        "branch": branch, "unit": unit, "type": kind, "score": score, "rank": rank, "status": status,
+        "members": members, "indicators": per_branch.get(branch_id, {}),
+    } for branch_id, branch, unit, kind, score, rank, status, members in zip(
+        b["branch_id"].tolist(), b["branch"].tolist(), json_values(b["unit"]), b["type"].tolist(),
+        json_values(b["score"]), json_values(b["rank"]), json_values(b["status"]),
+        json_values(b["n_members"]))]
     return {"quarter": str(quarter), "as_of": as_of.isoformat(), "branches": branches}
 
 
