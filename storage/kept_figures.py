@@ -145,7 +145,11 @@ def read_rows(engine: Engine, keys: Iterable[str]) -> dict[str, pd.DataFrame]:
         return {}
     out = {}
     for key, data, kept_at in rows:
-        out[key] = pa.ipc.open_stream(pa.py_buffer(bytes(data))).read_all().to_pandas()
+        try:
+            out[key] = pa.ipc.open_stream(pa.py_buffer(bytes(data))).read_all().to_pandas()
+        except (pa.ArrowException, OSError) as exc:  # damaged: read from the tables, kept again
+            log.warning("kept rows %s not readable: %s", key[:12], exc)
+            continue
         _keep_again(engine, key, kept_at)
     return out
 

@@ -123,3 +123,19 @@ def test_a_secretarys_read_comes_from_the_tables_and_holds_only_their_branch(wri
     assert set(mine.members["branch_id"]) == {own}
     assert set(mine.activities["branch_id"]) <= {own}
     assert set(mine.study["branch_id"]) <= {own}
+
+
+def test_damaged_kept_rows_are_read_from_the_tables_and_kept_again(writable_env, monkeypatch, caplog):
+    engine = get_engine(writable_env)
+    forget_kept(engine)
+    first = _quarter(engine)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE kept_figures SET data = :junk WHERE kind = 'r:study'"), {"junk": b"not arrow"})
+    reads = _record_reads(monkeypatch)
+    again = _quarter(engine)
+    assert set(reads) & set(LARGE) == {"study"}
+    assert "not readable" in caplog.text
+    _same(again, first)
+    reads.clear()
+    _quarter(engine)
+    assert set(reads) & set(LARGE) == set()  # the study rows were kept again
