@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -32,7 +33,26 @@ from storage.models import KeptFigures
 from storage.writes import now
 
 KEEP_DAYS = 14
+# How long keeping waits for a writer that holds the database (an import on SQLite): a page must
+# not wait out the 30 s busy timeout for a courtesy; it is simply not kept this time.
+COURTESY_WAIT_MS = 1000
 log = logging.getLogger(__name__)
+
+
+@contextmanager
+def _briefly(engine: Engine):
+    """``engine.begin()`` whose writes wait at most ``COURTESY_WAIT_MS`` for a lock."""
+    with engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            usual = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
+            conn.exec_driver_sql(f"PRAGMA busy_timeout={COURTESY_WAIT_MS}")
+            try:
+                yield conn
+            finally:
+                conn.exec_driver_sql(f"PRAGMA busy_timeout={int(usual)}")
+        else:
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = {COURTESY_WAIT_MS}")
+            yield conn
 
 
 @dataclass(frozen=True)
@@ -95,7 +115,7 @@ def _keep_again(engine: Engine, key: str, kept_at) -> None:
     if kept_at is None or kept_at >= stamp - timedelta(days=1):
         return
     try:
-        with engine.begin() as conn:
+        with _briefly(engine) as conn:
             conn.execute(update(KeptFigures).where(KeptFigures.key == key).values(created_at=stamp))
     except DBAPIError as exc:  # a courtesy like keeping: the figures were read all the same
         log.warning("kept figures not kept again: %s", exc)
@@ -108,7 +128,7 @@ def keep(engine: Engine, key: str, kind: str, quarter: str, as_of: date,
     rows = [{"key": key, "part": part, "kind": kind, "quarter": quarter, "as_of": as_of,
              "created_at": stamp, "data": _to_bytes(frame), "note": note} for part, frame in frames.items()]
     try:
-        with engine.begin() as conn:
+        with _briefly(engine) as conn:
             conn.execute(delete(KeptFigures).where(
                 ((KeptFigures.kind == kind) & (KeptFigures.quarter == quarter)
                  & (KeptFigures.as_of == as_of) & (KeptFigures.key != key))
@@ -165,7 +185,7 @@ def keep_rows(engine: Engine, kept: dict[str, tuple[str, str, date, pd.DataFrame
              "created_at": stamp, "data": _rows_to_bytes(frame), "note": ""}
             for key, (kind, quarter, as_of, frame) in kept.items()]
     try:
-        with engine.begin() as conn:
+        with _briefly(engine) as conn:
             for row in rows:
                 conn.execute(delete(KeptFigures).where(
                     (KeptFigures.kind == row["kind"]) & (KeptFigures.quarter == row["quarter"])

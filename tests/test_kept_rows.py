@@ -139,3 +139,34 @@ def test_damaged_kept_rows_are_read_from_the_tables_and_kept_again(writable_env,
     reads.clear()
     _quarter(engine)
     assert set(reads) & set(LARGE) == set()  # the study rows were kept again
+
+
+def test_keeping_gives_way_to_a_writer_instead_of_waiting_out_the_busy_timeout(writable_env, caplog):
+    """An import holding SQLite's write lock: figures and rows are not kept this time, and the
+    page that computed them waits about a second for that, not the 30 s busy timeout."""
+    import sqlite3
+    import time
+
+    from storage.kept_figures import _briefly, keep, keep_rows
+
+    engine = get_engine(writable_env)
+    forget_kept(engine)
+    frame = pd.DataFrame({"branch_id": [1, 2], "name": ["张伟", "李娜"]})
+    importer = sqlite3.connect(writable_env.removeprefix("sqlite:///"), isolation_level=None)
+    importer.execute("BEGIN IMMEDIATE")
+    try:
+        started = time.monotonic()
+        keep_rows(engine, {"k1": ("r:members", "2026Q3", CUT, frame)})
+        kept = keep(engine, "k2", "lagging", "2026Q3", CUT, {"members": frame})
+        waited = time.monotonic() - started
+    finally:
+        importer.rollback()
+        importer.close()
+    assert waited < 10 and kept is False
+    assert "not kept" in caplog.text
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM kept_figures")).scalar_one() == 0
+    with _briefly(engine) as conn:  # the wait is shortened for keeping only
+        inside = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
+        raw = conn.connection.dbapi_connection
+    assert (inside, raw.execute("PRAGMA busy_timeout").fetchone()[0]) == (1000, 30000)
