@@ -36,6 +36,11 @@ def data_version(engine: Engine) -> int:
         return conn.execute(text("SELECT version FROM data_version WHERE id = 1")).scalar_one()
 
 
+# What marks a set of import batches in a cache key: how many, the newest, and how many undone
+# and when (the times keep a key unique after a database is restored from a backup)
+_BATCH_MARKS = "count(*), max(id), max(created_at), count(undone_at), max(undone_at)"
+
+
 def figures_signature(engine: Engine, through: date | None = None) -> tuple:
     """What a committee's figures depend on, as a cache key: every live and undone import batch
     and every saved setting. With ``through``: only the batches whose rows may reach a day up to
@@ -45,8 +50,7 @@ def figures_signature(engine: Engine, through: date | None = None) -> tuple:
     reach = "" if through is None else " WHERE data_from IS NULL OR data_from <= :through"
     with engine.connect() as conn:
         batches = conn.execute(
-            text("SELECT count(*), max(id), max(created_at), count(undone_at), max(undone_at)"
-                 f" FROM import_batch{reach}"), {"through": through}).one()
+            text(f"SELECT {_BATCH_MARKS} FROM import_batch{reach}"), {"through": through}).one()
         saved = conn.execute(text("SELECT count(*), max(updated_at) FROM setting")).one()
     return tuple(str(v) for v in (*batches, *saved))
 
@@ -462,8 +466,7 @@ def _row_keys(conn, jobs: list[tuple[str, str, dict]]) -> dict[str, str]:
     of the parameters it uses, the batches of the kinds that write its tables, and this module's
     code (which turns rows into frames)."""
     batches = {kind: tuple(str(v) for v in rest) for kind, *rest in conn.execute(text(
-        "SELECT kind, count(*), max(id), max(created_at), count(undone_at), max(undone_at)"
-        " FROM import_batch GROUP BY kind")).all()}
+        f"SELECT kind, {_BATCH_MARKS} FROM import_batch GROUP BY kind")).all()}
     keys = {}
     for name, sql, params in jobs:
         if name not in _WRITTEN_BY:
