@@ -79,3 +79,9 @@ class Dataset:
     records: pd.DataFrame = field(default_factory=lambda: empty_frame("records"))
     targets: pd.DataFrame = field(default_factory=lambda: empty_frame("targets"))
     coverage: pd.DataFrame = field(default_factory=lambda: empty_frame("coverage"))
+    # For frames storage read for the whole committee, a key naming exactly those rows (equal
+    # keys, equal rows): what a part computed from them can be kept under. Metrics never read it.
+    row_keys: dict[str, str] = field(default_factory=dict)
+
+
+FRAMES: tuple[str, ...] = tuple(DATASET_COLUMNS)

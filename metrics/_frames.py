@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import fields
 from datetime import date
 
 import numpy as np
 import pandas as pd
 
-from domain.dataset import DATASET_COLUMNS, Dataset
+from domain.dataset import DATASET_COLUMNS, FRAMES, Dataset
 
 _DATE_COLUMNS = {"date", "join_date", "period_start", "period_end", "start", "end", "covered_to"}
 _INT_COLUMNS = {"branch_id", "member_id", "activity_id", "export_id", "record_id"}
@@ -52,16 +51,16 @@ def prepare(ds: Dataset) -> Dataset:
     if getattr(ds, "_prepared", None) == _fingerprint(ds):
         return ds
     frames = {}
-    for f in fields(Dataset):
-        frame = getattr(ds, f.name)
+    for name in FRAMES:
+        frame = getattr(ds, name)
         frame = pd.DataFrame() if frame is None else frame.reset_index(drop=True)
         columns = {}
-        for col in DATASET_COLUMNS[f.name]:
+        for col in DATASET_COLUMNS[name]:
             series = frame[col] if col in frame.columns else pd.Series([pd.NA] * len(frame), dtype="object")
             columns[col] = _coerce_column(col, series)
         extra = {c: frame[c] for c in frame.columns if c not in columns}
-        frames[f.name] = pd.DataFrame({**columns, **extra}, index=pd.RangeIndex(len(frame)))
-    out = Dataset(**frames)
+        frames[name] = pd.DataFrame({**columns, **extra}, index=pd.RangeIndex(len(frame)))
+    out = Dataset(**frames, row_keys=dict(ds.row_keys))
     branches = out.branches
     out.branches = branches.assign(type=branches["type"].fillna(DEFAULT_BRANCH_TYPE))
     out._prepared = _fingerprint(out)
@@ -70,7 +69,7 @@ def prepare(ds: Dataset) -> Dataset:
 
 def _fingerprint(ds: Dataset) -> tuple[int, ...]:
     """Identity of the frames: a prepared Dataset whose frames were swapped is prepared again."""
-    return tuple(id(getattr(ds, f.name)) for f in fields(Dataset))
+    return tuple(id(getattr(ds, name)) for name in FRAMES)
 
 
 def ts(day: date) -> pd.Timestamp:

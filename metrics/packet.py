@@ -433,7 +433,7 @@ def build_packet(
         tasks_before = _task_lookup(tasks[tasks["quarter"] == str(q.previous())])
     if wanted is not None:
         ds = replace(ds, activities=_of_branches(ds.activities, wanted),
-                     activity_counts=_of_branches(ds.activity_counts, wanted))
+                     activity_counts=_of_branches(ds.activity_counts, wanted), row_keys={})
     sections = {
         "scorecard": (scorecard_table(indicators), SCORECARD_COLUMNS),
         "problems": (_problems_with_tasks(problem_table(indicators), tasks_now), PROBLEM_COLUMNS),

@@ -24,7 +24,7 @@ from domain.access import SYSTEM, Viewer
 from metrics.config import MetricsConfig, load_config
 from domain.dataset import Dataset
 from metrics.coverage import coverage as data_coverage
-from metrics.lagging import lagging_members, political_birthdays
+from metrics.lagging import lagging_members, member_parts, political_birthdays
 from metrics.points import member_points
 from metrics.quality import DataQuality, data_quality  # noqa: F401  (the type pages receive)
 from metrics.xuexi import quarter_points as member_quarter_points
@@ -32,7 +32,7 @@ from domain.periods import Quarter, effective_as_of, parse_quarter, quarter_of
 from metrics.scorecard import (ScorecardResult, branch_scorecard, kpis, trend_from_cards,
                                trend_quarters)
 from services import settings
-from storage.kept_figures import forget_kept, keep, read_kept, touch_kept
+from storage.kept_figures import forget_kept, keep, keep_rows, read_kept, read_rows, touch_kept
 from storage.queries import (QuarterReads, branch_list, current_targets, data_span, data_version,
                              figures_signature, load_dataset)
 
@@ -278,13 +278,33 @@ def lagging(engine: Engine, viewer: Viewer, quarter: str | Quarter,
             return stored.frames["members"]
         # the list reads the quarter's absences only, not the year's annual activities
         ds = dataset(engine, viewer, q, whole_year=False, as_of=cut, annual=False)
-        members = lagging_members(ds, q, cut, config(engine, ds))
+        members = lagging_members(ds, q, cut, config(engine, ds), _member_parts(engine, ds, q, cut))
         if whole:
             keep(engine, db_key, "lagging", str(q), cut, {"members": members})
         return members
 
     key = (str(engine.url), signature, str(q), cut, viewer.branch_scope)
     return _held_or_computed(_LAGGING, key, compute).copy()
+
+
+# what the per-member parts of the lagging list read (metrics.lagging.member_parts)
+_PARTS_READ = ("members", "study", "xuexi")
+
+
+def _member_parts(engine: Engine, ds: Dataset, q: Quarter, cut: date) -> pd.DataFrame:
+    """``member_parts`` of the committee's rows, kept in the database under the keys of the rows
+    they read: after a ledger import only the absences are computed again (the parts are about
+    half of the list's computation). A narrower scope's rows carry no keys and are computed."""
+    if not set(_PARTS_READ) <= ds.row_keys.keys():
+        return member_parts(ds, q, cut)
+    key = hashlib.sha256(repr(("lagging parts", code_version(), str(q), cut.isoformat(),
+                               [ds.row_keys[name] for name in _PARTS_READ])).encode()).hexdigest()
+    kept = read_rows(engine, [key]).get(key)
+    if kept is not None:
+        return kept
+    parts = member_parts(ds, q, cut)
+    keep_rows(engine, {key: ("p:lagging", str(q), cut, parts)})
+    return parts
 
 
 def warm(engine: Engine, today: date | None = None) -> list[str]:

@@ -452,7 +452,7 @@ def load_dataset(
         keep_rows(engine, {key: (_row_kind(name, quarter), label, quarter.as_of, frames[name])
                            for name, key in keys.items() if key not in kept})
     names = frames["branches"].set_index("branch_id")["branch"]
-    return Dataset(**{name: _complete(frame, name, names) for name, frame in frames.items()})
+    return Dataset(**{name: _complete(frame, name, names) for name, frame in frames.items()}, row_keys=keys)
 
 
 # The large reads of a quarter's figures and the kinds of import batch that write their tables

@@ -46,7 +46,7 @@ def _restart(monkeypatch, engine):
     monkeypatch.setattr(analytics, "branch_scorecard",
                         lambda ds, q, cut, cfg: computed.append(str(q)) or card(ds, q, cut, cfg))
     monkeypatch.setattr(analytics, "lagging_members",
-                        lambda ds, q, cut, cfg: computed.append(f"lagging {q}") or lagging(ds, q, cut, cfg))
+                        lambda ds, q, cut, cfg, *parts: computed.append(f"lagging {q}") or lagging(ds, q, cut, cfg, *parts))
     return computed
 
 
@@ -458,11 +458,11 @@ def test_two_threads_asking_for_the_same_figures_compute_them_once(writable_env,
     name = "branch_scorecard" if kind == "scorecard" else "lagging_members"
     real = getattr(analytics, name)
 
-    def slow(ds, q, cut, cfg):
+    def slow(ds, q, cut, cfg, *parts):
         calls.append(str(q))
         computing.set()
         release.wait(30)
-        return real(ds, q, cut, cfg)
+        return real(ds, q, cut, cfg, *parts)
 
     monkeypatch.setattr(analytics, name, slow)
 

@@ -170,3 +170,66 @@ def test_keeping_gives_way_to_a_writer_instead_of_waiting_out_the_busy_timeout(w
         inside = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
         raw = conn.connection.dbapi_connection
     assert (inside, raw.execute("PRAGMA busy_timeout").fetchone()[0]) == (1000, 30000)
+
+
+def _count_member_parts(monkeypatch) -> list[str]:
+    computed: list[str] = []
+    real = analytics.member_parts
+
+    def counting(ds, q, cut):
+        computed.append(str(q))
+        return real(ds, q, cut)
+
+    monkeypatch.setattr(analytics, "member_parts", counting)
+    return computed
+
+
+def _fresh_lagging(engine) -> pd.DataFrame:
+    """The committee's lagging list from the tables alone: nothing kept anywhere."""
+    forget_kept(engine)
+    analytics.forget_cards()
+    return analytics.lagging(engine, SYSTEM, Q3, CUT)
+
+
+@pytest.mark.parametrize("files, parts_again", [
+    (["组织生活台账_市财政局_2026下半年.xlsx"], False),
+    (["学习强国_2026Q3.xlsx", "学习强国_2026-09.xlsx"], True),  # the quarter's export, and the month's in its place
+    (["学习记录_2026.xlsx"], True), (["名册_2026.xlsx"], True),
+])
+def test_the_lagging_lists_member_parts_are_computed_again_only_when_their_rows_change(
+        loaded_url, monkeypatch, files, parts_again):
+    """学习强国 points and self-study months are kept under the rows they read: a ledger batch
+    (here undone) recomputes the absences only; a roster, 学习强国 or study batch all of it. Either
+    way the list is the one the tables alone give."""
+    engine = get_engine(loaded_url)
+    before = _fresh_lagging(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM kept_figures WHERE kind = 'p:lagging'")).scalar_one() == 1
+    computed = _count_member_parts(monkeypatch)
+    with engine.connect() as conn:
+        batches = [conn.execute(text("SELECT id FROM import_batch WHERE file_name = :f"), {"f": f}).scalar_one()
+                   for f in files]
+    for batch in batches:
+        undo(engine, batch, SYSTEM)
+    analytics.forget_cards()
+    after = analytics.lagging(engine, SYSTEM, Q3, CUT)
+    assert computed == (["2026Q3"] if parts_again else [])
+    assert not after.equals(before)  # the batch mattered to the list, so the comparison below can fail
+    computed.clear()
+    pd.testing.assert_frame_equal(after, _fresh_lagging(engine))
+    assert computed == ["2026Q3"]
+
+
+def test_a_secretarys_lagging_list_computes_its_own_parts_and_keeps_none(writable_env, monkeypatch):
+    engine = get_engine(writable_env)
+    with engine.connect() as conn:
+        own = conn.execute(text("SELECT min(branch_id) FROM membership")).scalar_one()
+    committee = _fresh_lagging(engine)  # the committee's parts are kept
+    computed = _count_member_parts(monkeypatch)
+    mine = analytics.lagging(engine, SYSTEM.focused_on(own), Q3, CUT)
+    assert computed == ["2026Q3"]
+    assert set(mine["branch_id"]) == {own}
+    pd.testing.assert_frame_equal(mine.reset_index(drop=True),
+                                  committee[committee["branch_id"] == own].reset_index(drop=True))
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM kept_figures WHERE kind = 'p:lagging'")).scalar_one() == 1
