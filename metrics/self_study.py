@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import numpy as np
 import pandas as pd
 
 from domain.dataset import Dataset
@@ -33,9 +32,9 @@ def study_rows(ds: Dataset) -> pd.DataFrame:
 
 def self_study_status(study: pd.DataFrame, members: pd.DataFrame, q: Quarter, cut: date) -> pd.DataFrame:
     """Per (member, branch) row of ``members`` (metrics._frames.members_during): ``owed`` (months
-    owed), ``done`` (of those, months with a record), ``complete``, ``missing`` (list of
-    "YYYY-MM" owed without a record), ``current_missing`` (the running month, not ended yet,
-    has no record so far), ``unsure`` (a 同名 study row could be theirs: left out)."""
+    owed), ``done`` (of those, months with a record), ``complete``, ``missing_YYYY-MM`` per ended
+    month (owed without a record), ``current_missing`` (the running month, not ended yet, has no
+    record so far), ``unsure`` (a 同名 study row could be theirs: left out)."""
     months = [str(m) for m in ended_months(q, cut)]
     rows = study[study["form"].eq(SELF_STUDY) & between(study["date"], q.start, cut)]
     credited = rows[rows["match"].isin(CREDITED)]
@@ -55,12 +54,6 @@ def self_study_status(study: pd.DataFrame, members: pd.DataFrame, q: Quarter, cu
         owed += belonged
         got += belonged & has
         missing_cols[month] = belonged & ~has
-    # one list per pattern of missed months (at most eight), copied per member
-    flags = np.column_stack([missing_cols[m].to_numpy(dtype=bool) for m in months]) if months \
-        else np.zeros((len(members), 0), dtype=bool)
-    pattern = flags.astype(np.int64) @ (1 << np.arange(len(months), dtype=np.int64))
-    lists = {int(c): [m for j, m in enumerate(months) if c >> j & 1] for c in np.unique(pattern)}
-    missing = [lists[c].copy() for c in pattern.tolist()]
     current = current_month(q, cut)
     if current is not None:
         belongs_now = overlap_days(members["start"], members["end"], current.start_time.date(), cut) > 0
@@ -69,7 +62,6 @@ def self_study_status(study: pd.DataFrame, members: pd.DataFrame, q: Quarter, cu
         current_missing = pd.Series(False, index=members.index)
     out = members[["member_id", "branch_id"]].assign(
         owed=owed.astype(int), done=got.astype(int),
-        missing=pd.Series(missing, index=members.index, dtype=object),
         current_missing=current_missing.to_numpy(),
         unsure=named_in(members, rows[rows["match"].eq(AMBIGUOUS)]),
         **{f"missing_{m}": v.to_numpy() for m, v in missing_cols.items()},

@@ -125,7 +125,7 @@ def test_self_study_status_by_hand_with_a_homonym_row_and_one_without_a_branch()
     })
     out = self_study_status(study, members, parse_quarter("2026Q3"), date(2026, 9, 15)).set_index("member_id")
     assert out.loc[1, ["owed", "done", "complete"]].tolist() == [2, 1, False]
-    assert out.loc[1, "missing"] == ["2026-08"]
+    assert out.loc[1, ["missing_2026-07", "missing_2026-08"]].tolist() == [False, True]
     assert out.loc[3, ["owed", "done", "complete", "unsure"]].tolist() == [2, 2, True, False]
     assert out.loc[2, "unsure"] and not out.loc[1, "unsure"]
     assert out["current_missing"].tolist() == [True, True, True]  # no September record yet
