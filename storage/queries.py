@@ -435,6 +435,8 @@ def load_dataset(
                 sql = sql.format(scope=clause)
             jobs.append((name, sql, {**params, **extra}))
         # the largest reads first, so the two lanes of read_many come out about even
+        clause, extra = _scope_clause(viewer, "branch_id")
+        jobs.append(("coverage", _COVERAGE.format(scope_a=clause, scope_c=clause), extra))
         jobs.sort(key=lambda job: _READ_ORDER.get(job[0], len(_READ_ORDER)))
         # the committee's large quarter reads come from their kept copy while no batch of the
         # kinds that write them came since (the signature is read in this same snapshot)
@@ -444,21 +446,23 @@ def load_dataset(
         try:
             frames.update(reader.read_many(conn, [job for job in jobs if job[0] not in frames]))
             frames["targets"] = reader.read(conn, _TARGETS, {}, "targets")
-            frames["coverage"] = _coverage(reader, conn, viewer)
         finally:
             reader.close()
     if keys.keys() - kept.keys():
         label = str(quarter_of(quarter.start))
         keep_rows(engine, {key: (_row_kind(name, quarter), label, quarter.as_of, frames[name])
                            for name, key in keys.items() if key not in kept})
+    frames["coverage"] = _coverage(frames["coverage"])
     names = frames["branches"].set_index("branch_id")["branch"]
     return Dataset(**{name: _complete(frame, name, names) for name, frame in frames.items()}, row_keys=keys)
 
 
-# The large reads of a quarter's figures and the kinds of import batch that write their tables
-# (an undo of one included): a read's kept copy serves until a batch of those kinds comes.
+# The slow reads of a quarter's figures (many rows; coverage: a DISTINCT over every activity) and
+# the kinds of import batch that write their tables (an undo of one included): a read's kept copy
+# serves until a batch of those kinds comes.
 _WRITTEN_BY = {"members": ("roster",), "activities": ("activity",), "attendance": ("activity",),
-               "study": ("study",), "xuexi": ("xuexi",)}
+               "study": ("study",), "xuexi": ("xuexi",),
+               "coverage": ("activity", "activity_counts", "xuexi")}
 
 
 def _row_keys(conn, jobs: list[tuple[str, str, dict]]) -> dict[str, str]:
@@ -509,12 +513,9 @@ def _xuexi_has_codes(conn) -> bool:
     return conn.execute(text("SELECT 1 FROM xuexi_score WHERE member_code IS NOT NULL LIMIT 1")).first() is not None
 
 
-def _coverage(reader: _ArrowReader, conn, viewer: Viewer) -> pd.DataFrame:
-    clause_a, extra = _scope_clause(viewer, "branch_id")
-    sql = _COVERAGE.format(scope_a=clause_a, scope_c=clause_a)
-    # a row per ledger batch and branch (20,000 at province scale): columns straight from the
-    # driver, where SQLAlchemy rows → DataFrame took a third of a second
-    raw = reader.read(conn, sql, extra, "coverage")
+def _coverage(raw: pd.DataFrame) -> pd.DataFrame:
+    """The coverage frame from the rows of ``_COVERAGE``: a row per ledger batch and branch
+    (20,000 at province scale), read like the facts (its DISTINCT scans the activity table)."""
     if raw.empty:
         return pd.DataFrame({"source": pd.Series(dtype="str"), "branch_id": pd.Series(dtype="Int64"),
                              "covered_to": pd.Series(dtype="datetime64[ns]")})

@@ -16,7 +16,7 @@ from storage.db import get_engine
 from storage.kept_figures import forget_kept
 from tests.test_kept_figures import CUT, Q3, loaded_url  # noqa: F401  (the fixture)
 
-LARGE = ("members", "activities", "attendance", "study", "xuexi")
+LARGE = ("members", "activities", "attendance", "study", "xuexi", "coverage")
 
 
 def _record_reads(monkeypatch) -> list[str]:
@@ -61,8 +61,8 @@ def _newest_batch(engine, kind: str) -> int:
 
 
 @pytest.mark.parametrize("kind, read_again", [
-    ("xuexi", {"xuexi"}), ("activity", {"activities", "attendance"}), ("study", {"study"}),
-    ("roster", {"members"}),
+    ("xuexi", {"xuexi", "coverage"}), ("activity", {"activities", "attendance", "coverage"}),
+    ("study", {"study"}), ("roster", {"members"}), ("activity_counts", {"coverage"}),
 ])
 def test_an_undone_batch_has_only_the_rows_of_its_kind_read_again(loaded_url, monkeypatch, kind,
                                                                      read_again):
@@ -87,7 +87,8 @@ def test_an_imported_ledger_has_its_activities_read_again_and_counted(writable_e
     ledger = f"支部名称,活动日期,活动类型,活动主题,应到人数,实到人数\n{branch},2026-09-15,党课,补录,10,9\n"
     assert import_bytes(engine, ledger.encode(), "补录.csv", SYSTEM).status == "imported"
     after = _quarter(engine)
-    assert set(reads) & set(LARGE) == {"activities", "attendance"}
+    assert set(reads) & set(LARGE) == {"activities", "attendance", "coverage"}
+
     def lessons(ds):
         a = ds.activities
         return int(((a["date"] == pd.Timestamp(2026, 9, 15)) & (a["type"] == "党课")
@@ -95,6 +96,7 @@ def test_an_imported_ledger_has_its_activities_read_again_and_counted(writable_e
 
     assert len(after.activities) == len(before.activities) + 1
     assert lessons(after) == lessons(before) + 1
+    assert len(after.coverage) == len(before.coverage) + 1  # the new batch's branch: how far it goes
 
 
 def test_only_the_as_of_dependent_rows_are_read_again_for_another_day(loaded_url, monkeypatch):
