@@ -37,10 +37,6 @@ def _lists(series: pd.Series) -> pd.Series:
     return pd.Series([v if isinstance(v, list) else [] for v in series], index=series.index, dtype=object)
 
 
-PART_COLUMNS = ["member_id", "branch_id", "points", "elapsed_share", "xuexi_ambiguous", "owed", "done",
-                "study_unsure"]  # then one ``missing_YYYY-MM`` flag per month owed so far
-
-
 def member_parts(ds: Dataset, quarter: Quarter | str, as_of: date | str | None = None) -> pd.DataFrame:
     """The parts of the lagging list that read the roster, the 学习强国 rows and the study rows
     but no activity: one row per (member, branch) of the quarter (``members_during``) with their

@@ -297,8 +297,7 @@ def _member_parts(engine: Engine, ds: Dataset, q: Quarter, cut: date) -> pd.Data
     half of the list's computation). A narrower scope's rows carry no keys and are computed."""
     if not set(_PARTS_READ) <= ds.row_keys.keys():
         return member_parts(ds, q, cut)
-    key = hashlib.sha256(repr(("lagging parts", code_version(), str(q), cut.isoformat(),
-                               [ds.row_keys[name] for name in _PARTS_READ])).encode()).hexdigest()
+    key = _db_key("lagging parts", tuple(ds.row_keys[name] for name in _PARTS_READ), q, cut)
     kept = read_rows(engine, [key]).get(key)
     if kept is not None:
         return kept

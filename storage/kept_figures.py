@@ -10,8 +10,8 @@ than ``KEEP_DAYS`` in any case.
 Frames travel as Parquet (types kept exactly; nothing executable, unlike a pickle). The rows a
 quarter's figures read (storage.queries) are kept here too, as Arrow IPC (``keep_rows`` /
 ``read_rows``: read back in milliseconds, where Python's sqlite3 takes a second per 300,000
-rows). Keeping is a courtesy: when the database refuses the write (locked by a long import, a read-only account) the
-figures are simply not kept, and the caller still has them.
+rows). Keeping is a courtesy: when the database refuses the write (locked by a long import, a
+read-only account) the figures are simply not kept, and the caller still has them.
 """
 
 from __future__ import annotations

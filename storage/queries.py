@@ -434,9 +434,9 @@ def load_dataset(
             else:
                 sql = sql.format(scope=clause)
             jobs.append((name, sql, {**params, **extra}))
-        # the largest reads first, so the two lanes of read_many come out about even
         clause, extra = _scope_clause(viewer, "branch_id")
         jobs.append(("coverage", _COVERAGE.format(scope_a=clause, scope_c=clause), extra))
+        # the largest reads first, so the two lanes of read_many come out about even
         jobs.sort(key=lambda job: _READ_ORDER.get(job[0], len(_READ_ORDER)))
         # the committee's large quarter reads come from their kept copy while no batch of the
         # kinds that write them came since (the signature is read in this same snapshot)
