@@ -174,15 +174,33 @@ def read_rows(engine: Engine, keys: Iterable[str]) -> dict[str, pd.DataFrame]:
     return out
 
 
-def keep_rows(engine: Engine, kept: dict[str, tuple[str, str, date, pd.DataFrame]]) -> None:
+def read_rows_of(engine: Engine, kind: str, quarter: str) -> tuple[pd.DataFrame, str] | None:
+    """The one copy of ``kind``'s rows kept for ``quarter`` whatever its key, with its note (what
+    it was read from): storage.queries grows it by the batches imported since."""
+    try:
+        with engine.connect() as conn:
+            row = conn.execute(select(KeptFigures.data, KeptFigures.note).where(
+                (KeptFigures.kind == kind) & (KeptFigures.quarter == quarter)
+                & (KeptFigures.part == "rows")).limit(1)).first()
+        if row is None:
+            return None
+        return pa.ipc.open_stream(pa.py_buffer(bytes(row[0]))).read_all().to_pandas(), row[1] or ""
+    except (DBAPIError, pa.ArrowException, OSError) as exc:  # the caller reads the tables
+        log.warning("kept rows of %s not read: %s", kind, exc)
+        return None
+
+
+def keep_rows(engine: Engine, kept: dict[str, tuple[str, str, date, pd.DataFrame]],
+              notes: dict[str, str] | None = None) -> None:
     """Keep ``{key: (kind, quarter, as_of, frame)}`` in one transaction, each replacing the rows of
     its kind and quarter kept before (whatever their as-of date: the reads they stand for do not
-    depend on it but for 学习强国, and one copy per quarter is enough)."""
+    depend on it but for 学习强国, and one copy per quarter is enough); ``notes``: a note per key."""
     if not kept:
         return
     stamp = now()
+    notes = notes or {}
     rows = [{"key": key, "part": "rows", "kind": kind, "quarter": quarter, "as_of": as_of,
-             "created_at": stamp, "data": _rows_to_bytes(frame), "note": ""}
+             "created_at": stamp, "data": _rows_to_bytes(frame), "note": notes.get(key, "")}
             for key, (kind, quarter, as_of, frame) in kept.items()]
     try:
         with _briefly(engine) as conn:

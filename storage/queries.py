@@ -23,7 +23,7 @@ from domain.access import Viewer
 from domain.dataset import DATASET_COLUMNS, Dataset, empty_frame
 from domain.periods import quarter_of
 from storage.bulk import gc_paused
-from storage.kept_figures import keep_rows, read_rows
+from storage.kept_figures import keep_rows, read_rows, read_rows_of
 from storage.writes import bump_version, now
 
 _DATE_COLUMNS = {"date", "join_date", "period_start", "period_end", "start", "end"}
@@ -440,18 +440,23 @@ def load_dataset(
         jobs.sort(key=lambda job: _READ_ORDER.get(job[0], len(_READ_ORDER)))
         # the committee's large quarter reads come from their kept copy while no batch of the
         # kinds that write them came since (the signature is read in this same snapshot)
-        keys = _row_keys(conn, jobs) if quarter is not None and viewer.branch_scope is None else {}
+        keys, notes = (_row_keys(conn, jobs) if quarter is not None and viewer.branch_scope is None
+                       else ({}, {}))
         kept = read_rows(engine, keys.values())
         frames.update({name: kept[key] for name, key in keys.items() if key in kept})
+        label = str(quarter_of(quarter.start)) if quarter is not None else ""
         try:
+            frames.update(_grown(
+                engine, conn, reader, [job for job in jobs if keys.get(job[0]) in notes and job[0] not in frames],
+                {name: notes[key] for name, key in keys.items() if key in notes},
+                {name: _row_kind(name, quarter) for name in keys}, label))
             frames.update(reader.read_many(conn, [job for job in jobs if job[0] not in frames]))
             frames["targets"] = reader.read(conn, _TARGETS, {}, "targets")
         finally:
             reader.close()
     if keys.keys() - kept.keys():
-        label = str(quarter_of(quarter.start))
         keep_rows(engine, {key: (_row_kind(name, quarter), label, quarter.as_of, frames[name])
-                           for name, key in keys.items() if key not in kept})
+                           for name, key in keys.items() if key not in kept}, notes)
     frames["coverage"] = _coverage(frames["coverage"])
     names = frames["branches"].set_index("branch_id")["branch"]
     return Dataset(**{name: _complete(frame, name, names) for name, frame in frames.items()}, row_keys=keys)
@@ -465,13 +470,14 @@ _WRITTEN_BY = {"members": ("roster",), "activities": ("activity",), "attendance"
                "coverage": ("activity", "activity_counts", "xuexi")}
 
 
-def _row_keys(conn, jobs: list[tuple[str, str, dict]]) -> dict[str, str]:
+def _row_keys(conn, jobs: list[tuple[str, str, dict]]) -> tuple[dict[str, str], dict[str, str]]:
     """``{name: key}`` of the jobs whose rows may be kept: the key names the query, the values
     of the parameters it uses, the batches of the kinds that write its tables, and this module's
-    code (which turns rows into frames)."""
+    code (which turns rows into frames). With it ``{name: note}`` for the reads a kept copy of
+    which can grow (``_grown``): the same key without the batches, and the batches apart."""
     batches = {kind: tuple(str(v) for v in rest) for kind, *rest in conn.execute(text(
         f"SELECT kind, {_BATCH_MARKS} FROM import_batch GROUP BY kind")).all()}
-    keys = {}
+    keys, notes = {}, {}
     for name, sql, params in jobs:
         if name not in _WRITTEN_BY:
             continue
@@ -479,7 +485,85 @@ def _row_keys(conn, jobs: list[tuple[str, str, dict]]) -> dict[str, str]:
         written = [(kind, batches.get(kind)) for kind in _WRITTEN_BY[name]]
         keys[name] = hashlib.sha256(repr((_code(), conn.dialect.name, name, sql, used, written))
                                     .encode()).hexdigest()
-    return keys
+        if name in _GROWS:
+            base = hashlib.sha256(repr((_code(), conn.dialect.name, name, sql, used)).encode()).hexdigest()
+            notes[keys[name]] = json.dumps({"base": base, "marks": batches.get("activity")})
+    return keys, notes
+
+
+# Reads whose kept copy grows by the ledger batches imported since (rather than the quarter read
+# again: 0.7 s at province scale after a one-row ledger): a new batch's rows are added, the rows it
+# replaced (same key, so the same day) dropped. An undo since, or anything else changed, reads all.
+_GROWS = {"activities", "attendance"}
+_CURRENT = "WHERE a.is_current = TRUE"  # in both queries; the batches since are added to it
+_NEWER = " AND a.batch_id > :kept_batch"
+_REPLACED = """
+SELECT o.id FROM activity o
+WHERE o.is_current = FALSE AND o.batch_id <= :kept_batch
+  AND EXISTS (SELECT 1 FROM activity n WHERE n.batch_id > :kept_batch AND n.date = o.date)
+"""
+
+
+def _grown(engine: Engine, conn, reader, jobs: list[tuple[str, str, dict]], notes: dict[str, str],
+           kinds: dict[str, str], label: str) -> dict[str, pd.DataFrame]:
+    """``{name: frame}`` of the ``jobs`` whose kept copy (of any key) was read with the same
+    query and parameters from the same batches but for ledger batches imported since, no undo
+    among them: the copy without the rows those batches replaced, plus their rows."""
+    out, replaced = {}, {}
+    for name, sql, params in jobs:
+        found = read_rows_of(engine, kinds[name], label)
+        if found is None:
+            continue
+        old, note = found
+        since = _kept_batch(note, notes[name])
+        if since is None or old.empty:
+            continue
+        if since not in replaced:
+            replaced[since] = conn.execute(text(_REPLACED), {"kept_batch": since}).scalars().all()
+        newer = reader.read(conn, sql.replace(_CURRENT, _CURRENT + _NEWER, 1),
+                            {**params, "kept_batch": since}, name)
+        newer = _typed_like(newer, old)
+        if newer is None:
+            continue
+        merged = pd.concat([old[~old["activity_id"].isin(replaced[since])], newer], ignore_index=True)
+        # the queries' order: activities by day and id, attendance by id (a new batch's are higher)
+        out[name] = (merged.sort_values(["date", "activity_id"], ignore_index=True)
+                     if name == "activities" else merged)
+    return out
+
+
+def _typed_like(newer: pd.DataFrame, old: pd.DataFrame) -> pd.DataFrame | None:
+    """``newer`` with the column types of ``old``, where its own differ only because the column
+    is all NULL (then untyped); None when a column really differs (one read of all rows would
+    type it otherwise: the copy is not grown)."""
+    if list(newer.columns) != list(old.columns):
+        return None
+    cast = {}
+    for col in old.columns:
+        if newer[col].dtype != old[col].dtype:
+            if not newer[col].isna().all():
+                return None
+            cast[col] = old[col].dtype
+    try:
+        return newer.astype(cast) if cast else newer
+    except (TypeError, ValueError):
+        return None
+
+
+def _kept_batch(kept_note: str, note: str) -> int | None:
+    """The newest ledger batch a kept copy has, when the copy can grow into the read ``note``
+    describes; else None."""
+    try:
+        kept, now_ = json.loads(kept_note), json.loads(note)
+    except ValueError:
+        return None
+    before, after = kept.get("marks"), now_.get("marks")
+    if kept.get("base") != now_["base"] or not before or not after:
+        return None
+    # count, newest id, newest creation, undone count, newest undo: no undo since, newer batches
+    if before[3:] != after[3:] or int(after[1]) <= int(before[1]):
+        return None
+    return int(before[1])
 
 
 def _row_kind(name: str, quarter: QuarterReads) -> str:
