@@ -67,7 +67,6 @@ class IndicatorResult:
     table: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
     events: EventCounts | None = None
-    xuexi_points: pd.DataFrame | None = None  # quarter_points() per active member
 
 
 def _drop_contained(frame: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -198,10 +197,61 @@ def study_sessions(study: pd.DataFrame, ds: Dataset, counted_periods: pd.DataFra
     return days.assign(adds=adds)
 
 
+@dataclass
+class MemberInputs:
+    """What ``compute_indicators`` reads from the roster, the 学习强国 rows and the study rows, and
+    from no activity: per-branch figures (``branch_id`` and a column per figure: members, party
+    groups, 学习强国 total, participants and mean share, self-study members, complete, and
+    ``missing_YYYY-MM`` / ``current_missing`` counts), the quarter's study-session days (branch_id,
+    date, form: ``study_sessions`` reads them as its study rows), the 学习强国 selection's warnings
+    and how many exports it counted. A ledger import leaves them as they are, so they can be kept
+    under the rows they read (services.analytics) and not computed again."""
+
+    per_branch: pd.DataFrame
+    session_days: pd.DataFrame
+    warnings: list[str]
+    xuexi_exports: int
+
+
+def member_inputs(ds: Dataset, quarter: Quarter | str, as_of: date | str | None = None) -> MemberInputs:
+    """``MemberInputs`` of ``ds`` for ``quarter`` as of ``as_of``."""
+    ds = prepare(ds)
+    q = parse_quarter(quarter)
+    cut = effective_as_of(q, as_of)
+    members = members_during(ds, q.start, cut)
+    xuexi = quarter_points_with_selection(ds, q, cut)
+    points, selection = xuexi.members, xuexi.selection
+    study = study_rows(ds)
+    sure = self_study_status(study, members, q, cut)
+    sure = sure[~sure["unsure"]]
+    by_branch = sure.groupby("branch_id")
+    figures = {
+        "members": members.groupby("branch_id").size(),
+        "groups": members.dropna(subset=["group"]).groupby("branch_id")["group"].nunique(),
+        # a 同名 pair's rows count for the branch (total, participants), for neither member
+        "xuexi_total": points.groupby("branch_id")["branch_points"].sum(),
+        "xuexi_participating": points["branch_points"].gt(0).groupby(points["branch_id"]).sum(),
+        "xuexi_share": points.groupby("branch_id")["share"].mean(),
+        "self_members": by_branch.size(),
+        "self_complete": by_branch["complete"].sum(),
+        "current_missing": by_branch["current_missing"].sum(),
+        **{c: by_branch[c].sum() for c in sure.columns if c.startswith("missing_")},
+    }
+    per_branch = pd.DataFrame({k: v.astype("float64") for k, v in figures.items()})
+    per_branch = per_branch.rename_axis("branch_id").reset_index()
+    sessions = study[study["form"].eq(STUDY_SESSION_FORM) & between(study["date"], q.start, cut)
+                     & study["branch_id"].notna()]
+    return MemberInputs(per_branch, sessions[["branch_id", "date", "form"]].drop_duplicates(ignore_index=True),
+                        list(selection.warnings), len(selection.counted))
+
+
 def compute_indicators(
-    ds: Dataset, quarter: Quarter | str, as_of: date | str | None = None, config: MetricsConfig | None = None
+    ds: Dataset, quarter: Quarter | str, as_of: date | str | None = None, config: MetricsConfig | None = None,
+    inputs: MemberInputs | None = None,
 ) -> IndicatorResult:
-    """The indicator table plus the warnings and intermediate figures behind it."""
+    """The indicator table plus the warnings and intermediate figures behind it. ``inputs``:
+    ``member_inputs`` of the same roster, 学习强国 and study rows and as-of date, computed before
+    (computed here when not given)."""
     ds = prepare(ds)
     q = parse_quarter(quarter)
     cut = effective_as_of(q, as_of)
@@ -213,16 +263,9 @@ def compute_indicators(
     y_events = count_events(ds, year_first, date(q.year, 12, 31), cut)
     warnings += clash_warnings(q_events)
 
-    members = members_during(ds, q.start, cut)
-    n_members = members.groupby("branch_id").size()
-    n_groups = members.dropna(subset=["group"]).groupby("branch_id")["group"].nunique()
-    xuexi = quarter_points_with_selection(ds, q, cut)
-    points, selection = xuexi.members, xuexi.selection
-    warnings += selection.warnings
-    study = study_rows(ds)
-    self_study = self_study_status(study, members, q, cut)
-    sure = self_study[~self_study["unsure"]]
-    sessions = study_sessions(study, ds, q_events.counted_periods, q.start, cut)
+    inputs = member_inputs(ds, q, cut) if inputs is None else inputs
+    warnings += inputs.warnings
+    sessions = study_sessions(inputs.session_days, ds, q_events.counted_periods, q.start, cut)
     session_dates = sessions.groupby("branch_id")["adds"].sum()
     n_ended = len(ended_months(q, cut))
     cur_month = current_month(q, cut)
@@ -230,30 +273,24 @@ def compute_indicators(
     branches = ds.branches[["branch_id", "branch", "unit", "type"]].rename(columns={"type": "branch_type"})
     branches = branches.drop_duplicates("branch_id").sort_values("branch_id", kind="stable").reset_index(drop=True)
     bid = branches["branch_id"]
+    figure = inputs.per_branch.set_index("branch_id")
     inputs = _BranchInputs(
         branch_type=branches["branch_type"].to_numpy(dtype=object),
-        members=_per_branch(bid, n_members),
-        groups=_per_branch(bid, n_groups),
+        members=_per_branch(bid, figure["members"]),
+        groups=_per_branch(bid, figure["groups"]),
         q_counts=q_events.counts, y_counts=y_events.counts, bid=bid,
         sessions=_per_branch(bid, session_dates),
         present=_per_branch(bid, q_events.attendance.set_index("branch_id")["present"]),
         expected=_per_branch(bid, q_events.attendance.set_index("branch_id")["expected"]),
-        # a 同名 pair's rows count for the branch (total, participants), for neither member
-        xuexi_total=_per_branch(bid, points.groupby("branch_id")["branch_points"].sum()),
-        xuexi_participating=_per_branch(bid, points.assign(p=points["branch_points"].gt(0))
-                                        .groupby("branch_id")["p"].sum()),
-        xuexi_share=_per_branch(bid, points.groupby("branch_id")["share"].mean()),
-        self_members=_per_branch(bid, sure.groupby("branch_id").size()),
-        self_complete=_per_branch(bid, sure.groupby("branch_id")["complete"].sum()),
-        self_missing={
-            c: _per_branch(bid, sure.groupby("branch_id")[c].sum())
-            for c in sure.columns if c.startswith("missing_")
-        },
-        self_current_missing=(
-            _per_branch(bid, sure.groupby("branch_id")["current_missing"].sum()) if cur_month is not None else None
-        ),
+        xuexi_total=_per_branch(bid, figure["xuexi_total"]),
+        xuexi_participating=_per_branch(bid, figure["xuexi_participating"]),
+        xuexi_share=_per_branch(bid, figure["xuexi_share"]),
+        self_members=_per_branch(bid, figure["self_members"]),
+        self_complete=_per_branch(bid, figure["self_complete"]),
+        self_missing={c: _per_branch(bid, figure[c]) for c in figure.columns if c.startswith("missing_")},
+        self_current_missing=_per_branch(bid, figure["current_missing"]) if cur_month is not None else None,
         n_ended=n_ended,
-        xuexi_exports=len(selection.counted),
+        xuexi_exports=inputs.xuexi_exports,
     )
     known = coverage(ds, q, cut)
     ledger_cut = [known.ledger_cut(b) if b in known.ledger_by_branch.index else known.ledger_cut(None)
@@ -267,7 +304,7 @@ def compute_indicators(
     )
     columns = [_indicator_columns(key, ind, config, inputs, window) for key, ind in config.indicators.items()]
     table = _assemble(branches, columns, config)
-    return IndicatorResult(table=table, warnings=warnings, events=q_events, xuexi_points=points)
+    return IndicatorResult(table=table, warnings=warnings, events=q_events)
 
 
 def _per_branch(bid: pd.Series, values: pd.Series) -> np.ndarray:

@@ -20,7 +20,7 @@ from domain.formatting import change_text, score_change_text, score_text, value_
 from metrics._frames import members_during, prepare
 from metrics.config import MetricsConfig, load_config
 from domain.dataset import Dataset
-from metrics.indicators import compute_indicators
+from metrics.indicators import MemberInputs, compute_indicators
 from domain.periods import Quarter, effective_as_of, parse_quarter, to_date
 
 BRANCH_COLUMNS = [
@@ -93,14 +93,16 @@ def _score_branches(ds: Dataset, table: pd.DataFrame, config: MetricsConfig, sta
 
 
 def branch_scorecard(
-    ds: Dataset, quarter: Quarter | str, as_of: date | str | None = None, config: MetricsConfig | None = None
+    ds: Dataset, quarter: Quarter | str, as_of: date | str | None = None, config: MetricsConfig | None = None,
+    inputs: MemberInputs | None = None,
 ) -> ScorecardResult:
-    """Scores, ranks and statuses of every branch in ``ds`` for ``quarter`` as of ``as_of``."""
+    """Scores, ranks and statuses of every branch in ``ds`` for ``quarter`` as of ``as_of``;
+    ``inputs``: see ``compute_indicators``."""
     ds = prepare(ds)
     q = parse_quarter(quarter)
     cut = effective_as_of(q, as_of)
     config = config or load_config(imported_targets=ds.targets)
-    result = compute_indicators(ds, q, cut, config)
+    result = compute_indicators(ds, q, cut, config, inputs)
     branches = _score_branches(ds, result.table, config, q.start, cut)
     return ScorecardResult(branches, result.table, result.warnings, q, cut)
 

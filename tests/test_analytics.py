@@ -250,7 +250,7 @@ def test_a_finished_quarters_card_is_kept_until_data_reaching_into_it_changes(wr
     computed = []
     real = analytics.branch_scorecard
     monkeypatch.setattr(analytics, "branch_scorecard",
-                        lambda ds, q, cut, cfg: computed.append(str(q)) or real(ds, q, cut, cfg))
+                        lambda ds, q, cut, cfg, *inputs: computed.append(str(q)) or real(ds, q, cut, cfg, *inputs))
 
     def ask():
         computed.clear()

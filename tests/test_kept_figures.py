@@ -44,7 +44,7 @@ def _restart(monkeypatch, engine):
     computed = []
     card, lagging = analytics.branch_scorecard, analytics.lagging_members
     monkeypatch.setattr(analytics, "branch_scorecard",
-                        lambda ds, q, cut, cfg: computed.append(str(q)) or card(ds, q, cut, cfg))
+                        lambda ds, q, cut, cfg, *inputs: computed.append(str(q)) or card(ds, q, cut, cfg, *inputs))
     monkeypatch.setattr(analytics, "lagging_members",
                         lambda ds, q, cut, cfg, *parts: computed.append(f"lagging {q}") or lagging(ds, q, cut, cfg, *parts))
     return computed

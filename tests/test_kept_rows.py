@@ -309,6 +309,57 @@ def test_kept_activities_are_read_again_after_an_undo_even_with_a_new_ledger_sin
     _same(after, _quarter(engine))
 
 
+def _count_member_inputs(monkeypatch) -> list[str]:
+    computed: list[str] = []
+    real = analytics.member_inputs
+
+    def counting(ds, q, cut):
+        computed.append(str(q))
+        return real(ds, q, cut)
+
+    monkeypatch.setattr(analytics, "member_inputs", counting)
+    return computed
+
+
+def _fresh_card(engine):
+    """The committee's Q3 scorecard from the tables alone: nothing kept anywhere."""
+    forget_kept(engine)
+    analytics.forget_cards()
+    return analytics.committee_card(engine, Q3, CUT)
+
+
+@pytest.mark.parametrize("files, inputs_again", [
+    (["组织生活台账_市财政局_2026下半年.xlsx"], False),
+    (["学习强国_2026Q3.xlsx", "学习强国_2026-09.xlsx"], True),
+    (["学习记录_2026.xlsx"], True), (["名册_2026.xlsx"], True),
+])
+def test_the_scorecards_member_inputs_are_computed_again_only_when_their_rows_change(
+        loaded_url, monkeypatch, files, inputs_again):
+    """Members, 学习强国 and self-study figures per branch (and the study-session days) are kept
+    under the rows they read: a ledger batch (here undone) recomputes what reads activities only.
+    Either way the card is the one the tables alone give."""
+    engine = get_engine(loaded_url)
+    before = _fresh_card(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(DISTINCT key) FROM kept_figures WHERE kind = 'scorecard inputs'")).scalar_one() == 1
+    computed = _count_member_inputs(monkeypatch)
+    with engine.connect() as conn:
+        batches = [conn.execute(text("SELECT id FROM import_batch WHERE file_name = :f"), {"f": f}).scalar_one()
+                   for f in files]
+    for batch in batches:
+        undo(engine, batch, SYSTEM)
+    analytics.forget_cards()
+    after = analytics.committee_card(engine, Q3, CUT)
+    assert computed == (["2026Q3"] if inputs_again else [])
+    assert not after.indicators.equals(before.indicators)  # the batch mattered to the card
+    computed.clear()
+    fresh = _fresh_card(engine)
+    assert computed == ["2026Q3"]
+    pd.testing.assert_frame_equal(after.indicators, fresh.indicators)
+    pd.testing.assert_frame_equal(after.branches, fresh.branches)
+    assert after.warnings == fresh.warnings
+
+
 def test_new_rows_take_the_kept_types_only_where_they_are_all_null():
     """A column all NULL in the new rows comes back untyped and takes the kept column's type; a
     column typed otherwise (whole numbers where the kept rows have decimals) is not merged: the
