@@ -267,7 +267,9 @@ def test_kept_activities_grow_by_new_ledgers_and_equal_the_tables(loaded_url, mo
     forget_kept(engine)
     old = _an_activity_with_absentees(engine)
     day = pd.Timestamp(old["date"]).strftime("%Y-%m-%d")
-    _quarter(engine), _quarter(engine, annual=False)
+    before = _quarter(engine).activities
+    _quarter(engine, annual=False)
+    was = before[before["activity_id"] == old["id"]].iloc[0]
     reads = _record_reads(monkeypatch)
     rewritten = (old["branch"], day, old["type_raw"], old["topic"], old["party_group"] or "", int(old["expected"]),
                  int(old["present"]) - 1, "、".join([*old["absent"], "补录缺席"]))
@@ -283,8 +285,9 @@ def test_kept_activities_grow_by_new_ledgers_and_equal_the_tables(loaded_url, mo
         forget_kept(engine)  # the next round grows the rows kept just before its import
         _quarter(engine), _quarter(engine, annual=False)
     a = grown[0].activities  # (the quarter's read leaves topics out)
-    same_day = a[(a["branch"] == old["branch"]) & (a["date"] == pd.Timestamp(old["date"]))]
-    again = same_day[same_day["group"] == old["party_group"]] if old["party_group"] else same_day
+    same = (a["branch_id"] == was["branch_id"]) & (a["date"] == was["date"]) & (a["type"] == was["type"])
+    again = a[same & (a["group"].eq(was["group"]) if isinstance(was["group"], str) else a["group"].isna())]
+    assert old["id"] not in set(a["activity_id"])
     assert again["present"].tolist() == [old["present"] - 1]  # the rewritten row only, not the old one
     attendance = grown[0].attendance
     assert "补录缺席" in set(attendance.loc[attendance["activity_id"] == again["activity_id"].iloc[0], "name"])
