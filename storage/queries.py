@@ -205,7 +205,8 @@ class _ArrowReader:
 
     def read_many(self, fallback_conn, jobs: list[tuple[str, str, dict]]) -> dict[str, pd.DataFrame]:
         """``{name: frame}`` for ``(name, sql, params)`` jobs; the same frames ``read`` gives."""
-        if self.conn is None or len(jobs) < 2:
+        # a second connection (0.1 s) pays only for a large read: after an import most come kept
+        if self.conn is None or len(jobs) < 2 or not any(name in _READ_ORDER for name, _, _ in jobs):
             return {name: self.read(fallback_conn, sql, params, name) for name, sql, params in jobs}
         try:
             while len(self.spare) < self.LANES - 1:
