@@ -36,9 +36,22 @@ def _quarter(engine, as_of=CUT, viewer=SYSTEM, annual=True):
     return analytics.dataset(engine, viewer, Q3, whole_year=False, as_of=as_of, annual=annual)
 
 
+# reads without an ORDER BY: PostgreSQL may return their rows in another order once its
+# statistics change (autoanalyze after an import), so they are compared as sets of rows
+_UNORDERED = {"study", "xuexi"}
+
+
+def _rows_in_order(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.sort_values([c for c in frame.columns if frame[c].notna().any()], kind="stable",
+                             na_position="last", ignore_index=True)
+
+
 def _same(a, b) -> None:
     for name in LARGE:
-        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), obj=name)
+        left, right = getattr(a, name), getattr(b, name)
+        if name in _UNORDERED:
+            left, right = _rows_in_order(left), _rows_in_order(right)
+        pd.testing.assert_frame_equal(left, right, obj=name)
 
 
 def test_the_rows_read_back_are_the_rows_the_tables_give(loaded_url, monkeypatch):
