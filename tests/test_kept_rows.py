@@ -188,16 +188,25 @@ def test_keeping_gives_way_to_a_writer_instead_of_waiting_out_the_busy_timeout(w
     assert (inside, raw.execute("PRAGMA busy_timeout").fetchone()[0]) == (1000, 30000)
 
 
-def _count_member_parts(monkeypatch) -> list[str]:
+def _count_calls(monkeypatch, name: str) -> list[str]:
+    """The quarters ``analytics.<name>(ds, q, cut)`` is computed for from now on."""
     computed: list[str] = []
-    real = analytics.member_parts
+    real = getattr(analytics, name)
 
     def counting(ds, q, cut):
         computed.append(str(q))
         return real(ds, q, cut)
 
-    monkeypatch.setattr(analytics, "member_parts", counting)
+    monkeypatch.setattr(analytics, name, counting)
     return computed
+
+
+def _undo_files(engine, files: list[str]) -> None:
+    with engine.connect() as conn:
+        batches = [conn.execute(text("SELECT id FROM import_batch WHERE file_name = :f"), {"f": f}).scalar_one()
+                   for f in files]
+    for batch in batches:
+        undo(engine, batch, SYSTEM)
 
 
 def _fresh_lagging(engine) -> pd.DataFrame:
@@ -221,12 +230,8 @@ def test_the_lagging_lists_member_parts_are_computed_again_only_when_their_rows_
     before = _fresh_lagging(engine)
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM kept_figures WHERE kind = 'p:lagging'")).scalar_one() == 1
-    computed = _count_member_parts(monkeypatch)
-    with engine.connect() as conn:
-        batches = [conn.execute(text("SELECT id FROM import_batch WHERE file_name = :f"), {"f": f}).scalar_one()
-                   for f in files]
-    for batch in batches:
-        undo(engine, batch, SYSTEM)
+    computed = _count_calls(monkeypatch, "member_parts")
+    _undo_files(engine, files)
     analytics.forget_cards()
     after = analytics.lagging(engine, SYSTEM, Q3, CUT)
     assert computed == (["2026Q3"] if parts_again else [])
@@ -241,7 +246,7 @@ def test_a_secretarys_lagging_list_computes_its_own_parts_and_keeps_none(writabl
     with engine.connect() as conn:
         own = conn.execute(text("SELECT min(branch_id) FROM membership")).scalar_one()
     committee = _fresh_lagging(engine)  # the committee's parts are kept
-    computed = _count_member_parts(monkeypatch)
+    computed = _count_calls(monkeypatch, "member_parts")
     mine = analytics.lagging(engine, SYSTEM.focused_on(own), Q3, CUT)
     assert computed == ["2026Q3"]
     assert set(mine["branch_id"]) == {own}
@@ -325,18 +330,6 @@ def test_kept_activities_are_read_again_after_an_undo_even_with_a_new_ledger_sin
     _same(after, _quarter(engine))
 
 
-def _count_member_inputs(monkeypatch) -> list[str]:
-    computed: list[str] = []
-    real = analytics.member_inputs
-
-    def counting(ds, q, cut):
-        computed.append(str(q))
-        return real(ds, q, cut)
-
-    monkeypatch.setattr(analytics, "member_inputs", counting)
-    return computed
-
-
 def _fresh_card(engine):
     """The committee's Q3 scorecard from the tables alone: nothing kept anywhere."""
     forget_kept(engine)
@@ -358,12 +351,8 @@ def test_the_scorecards_member_inputs_are_computed_again_only_when_their_rows_ch
     before = _fresh_card(engine)
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(DISTINCT key) FROM kept_figures WHERE kind = 'scorecard inputs'")).scalar_one() == 1
-    computed = _count_member_inputs(monkeypatch)
-    with engine.connect() as conn:
-        batches = [conn.execute(text("SELECT id FROM import_batch WHERE file_name = :f"), {"f": f}).scalar_one()
-                   for f in files]
-    for batch in batches:
-        undo(engine, batch, SYSTEM)
+    computed = _count_calls(monkeypatch, "member_inputs")
+    _undo_files(engine, files)
     analytics.forget_cards()
     after = analytics.committee_card(engine, Q3, CUT)
     assert computed == (["2026Q3"] if inputs_again else [])
