@@ -142,6 +142,10 @@ def keep(engine: Engine, key: str, kind: str, quarter: str, as_of: date,
         return False
 
 
+def _rows_from_bytes(data) -> pd.DataFrame:
+    return pa.ipc.open_stream(pa.py_buffer(bytes(data))).read_all().to_pandas()
+
+
 def _rows_to_bytes(frame: pd.DataFrame) -> bytes:
     table = pa.Table.from_pandas(frame, preserve_index=False)  # dtypes ride in its pandas metadata
     sink = pa.BufferOutputStream()
@@ -166,7 +170,7 @@ def read_rows(engine: Engine, keys: Iterable[str]) -> dict[str, pd.DataFrame]:
     out = {}
     for key, data, kept_at in rows:
         try:
-            out[key] = pa.ipc.open_stream(pa.py_buffer(bytes(data))).read_all().to_pandas()
+            out[key] = _rows_from_bytes(data)
         except (pa.ArrowException, OSError) as exc:  # damaged: read from the tables, kept again
             log.warning("kept rows %s not readable: %s", key[:12], exc)
             continue
@@ -184,7 +188,7 @@ def read_rows_of(engine: Engine, kind: str, quarter: str) -> tuple[pd.DataFrame,
                 & (KeptFigures.part == "rows")).limit(1)).first()
         if row is None:
             return None
-        return pa.ipc.open_stream(pa.py_buffer(bytes(row[0]))).read_all().to_pandas(), row[1] or ""
+        return _rows_from_bytes(row[0]), row[1] or ""
     except (DBAPIError, pa.ArrowException, OSError) as exc:  # the caller reads the tables
         log.warning("kept rows of %s not read: %s", kind, exc)
         return None
