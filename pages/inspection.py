@@ -13,6 +13,7 @@ from domain.vocabulary import TASK_STATUS_LABELS
 from services import tasks as task_service
 from ui import data, filters, inspection
 from ui.components import empty_state, md_escape, view_caption
+from ui.downloads import download_button
 from ui.session import engine, page_guard
 from ui.inspection_frames import default_deadline, problem_table, rectification_table
 from ui.theme import status_text
@@ -59,12 +60,9 @@ stem = f"党建专项督查材料_{f.quarter.label}_{scope}_截至{f.as_of:%Y%m%
 with st.container(horizontal=True):
     for fmt, label, mime, icon in (("xlsx", "下载 Excel 督查材料", XLSX_MIME, ":material/table_view:"),
                                    ("docx", "下载 Word 督查材料", DOCX_MIME, ":material/description:")):
-        st.download_button(
-            label, data=inspection.packet_bytes(fmt, viewer, f.quarter, f.as_of, ids),
-            file_name=f"{stem}.{fmt}", mime=mime, icon=icon, key=f"insp_dl_{fmt}",
-            on_click=inspection.record_export,
-            args=(viewer, f"督查材料 {f.quarter.label} 截至{f.as_of} {'、'.join(chosen)} {fmt}"),
-        )
+        download_button(label, inspection.packet_bytes(fmt, viewer, f.quarter, f.as_of, ids),
+                        f"{stem}.{fmt}", mime, viewer=viewer, icon=icon, key=f"insp_dl_{fmt}",
+                        what=f"督查材料 {f.quarter.label} 截至{f.as_of} {'、'.join(chosen)} {fmt}")
 st.caption(f"{md_escape(packet.title)} · {packet.as_of_text}。Excel 每个支部一个工作表，Word 按公文格式排版，均可直接打印（A4）。")
 
 if len(packet.branches) > 1:

@@ -4,14 +4,15 @@ and branch, most reasons first; CSV and Excel downloads (each one audited)."""
 import streamlit as st
 
 from domain.vocabulary import REASON_CODES, REASON_LABELS
+from reports.excel import XLSX_MIME
 from services import settings
-from services import audit
 from ui import data, filters
 from ui.components import empty_state, view_caption
 from reports.tables import csv_bytes, table_workbook
 from ui.lagging_frames import filter_lagging, lagging_table, reason_counts
+from ui.downloads import download_button
 from ui.pickers import branch_picker
-from ui.session import engine, page_guard
+from ui.session import page_guard
 
 viewer = page_guard("lagging")
 f = filters.current()
@@ -69,20 +70,15 @@ st.caption(
 )
 
 
-def record_export(fmt: str, rows: int) -> None:
-    scope = viewer.branch or (branches.loc[branches["branch_id"] == branch_id, "branch"].iloc[0]
-                              if branch_id is not None else f.unit or "全部支部")
-    picked = "、".join(REASON_LABELS[c] for c in reasons) if reasons else "全部原因"
-    audit.record(engine(), viewer, "export",
-                 f"党员预警 {f.quarter.label} 截至{f.as_of} {scope} {picked} {fmt} {rows}行")
-
-
+scope = viewer.branch or (branches.loc[branches["branch_id"] == branch_id, "branch"].iloc[0]
+                          if branch_id is not None else f.unit or "全部支部")
+picked = "、".join(REASON_LABELS[c] for c in reasons) if reasons else "全部原因"
+what = f"党员预警 {f.quarter.label} 截至{f.as_of} {scope} {picked}"
 stem = f"党员预警_{f.quarter.label}_截至{f.as_of:%Y%m%d}"
+title = f"党员预警（{f.quarter.label}，截至{f.as_of:%Y年%m月%d日}）"
 with st.container(horizontal=True):
-    st.download_button("下载 CSV", csv_bytes(table), f"{stem}.csv", "text/csv",
-                       icon=":material/download:", on_click=record_export, args=("CSV", len(table)))
-    st.download_button(
-        "下载 Excel", table_workbook(table, "党员预警", f"党员预警（{f.quarter.label}，截至"
-                                                   f"{f.as_of:%Y年%m月%d日}）"),
-        f"{stem}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        icon=":material/table_view:", on_click=record_export, args=("Excel", len(table)))
+    download_button("下载 CSV", lambda: csv_bytes(table), f"{stem}.csv", "text/csv", viewer=viewer,
+                    what=f"{what} CSV {len(table)}行", icon=":material/download:")
+    download_button("下载 Excel", lambda: table_workbook(table, "党员预警", title), f"{stem}.xlsx",
+                    XLSX_MIME, viewer=viewer, what=f"{what} Excel {len(table)}行",
+                    icon=":material/table_view:")

@@ -10,6 +10,7 @@ from reports.excel import XLSX_MIME
 from services import analytics
 from ui import charts, data, filters, inspection
 from ui.components import empty_state, kpi_row, own_branch_kpis, score_explainer, view_caption
+from ui.downloads import download_button
 from ui.frames import chart_subset, completion_matrix, ranking_table, style_ranking
 from ui.overview_frames import overdue_table, quarter_comparison
 from ui.session import page_guard
@@ -111,9 +112,7 @@ else:
                + "；进行中的季度按截至日期计算。")
 
 if viewer.can_export_ranking:
-    st.download_button(
-        "下载全委支部排名（Excel）", data=inspection.ranking_bytes(viewer, f.quarter, f.as_of),
-        file_name=f"支部排名_{f.quarter.label}_截至{f.as_of:%Y%m%d}.xlsx", mime=XLSX_MIME,
-        icon=":material/download:", key="ranking_xlsx", on_click=inspection.record_export,
-        args=(viewer, f"支部排名 {f.quarter.label} 截至{f.as_of} Excel"),
-    )
+    download_button("下载全委支部排名（Excel）", inspection.ranking_bytes(viewer, f.quarter, f.as_of),
+                    f"支部排名_{f.quarter.label}_截至{f.as_of:%Y%m%d}.xlsx", XLSX_MIME, viewer=viewer,
+                    what=f"支部排名 {f.quarter.label} 截至{f.as_of} Excel", icon=":material/download:",
+                    key="ranking_xlsx")

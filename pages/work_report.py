@@ -9,6 +9,7 @@ from reports.work_report_docx import DOCX_MIME
 from services.figures import report_period
 from ui import data, figures_data, filters, report_frames
 from ui.components import empty_state
+from ui.downloads import download_button
 from ui.session import page_guard
 
 viewer = page_guard("report")
@@ -57,18 +58,12 @@ st.caption(f"共{len(table)}项数据，其中{missing}项暂无数据（草稿�
 
 with st.container(horizontal=True):
     what = f"工作报告数据 {period.label} 截至{period.as_of} {scope.label}"
-    st.download_button(
-        "下载数据及明细（Excel）", data=figures_data.xlsx_bytes(viewer, period, scope),
-        file_name=f"工作报告数据_{scope.label}_{period.label}.xlsx", mime=XLSX_MIME,
-        icon=":material/download:", key="wr_xlsx", on_click=figures_data.record_export,
-        args=(viewer, f"{what} Excel"),
-    )
-    st.download_button(
-        "下载工作总结草稿（Word）", data=figures_data.docx_bytes(viewer, period, scope),
-        file_name=f"工作总结草稿_{scope.label}_{period.label}.docx", mime=DOCX_MIME,
-        icon=":material/description:", key="wr_docx", on_click=figures_data.record_export,
-        args=(viewer, f"{what} Word草稿"),
-    )
+    download_button("下载数据及明细（Excel）", figures_data.xlsx_bytes(viewer, period, scope),
+                    f"工作报告数据_{scope.label}_{period.label}.xlsx", XLSX_MIME, viewer=viewer,
+                    what=f"{what} Excel", icon=":material/download:", key="wr_xlsx")
+    download_button("下载工作总结草稿（Word）", figures_data.docx_bytes(viewer, period, scope),
+                    f"工作总结草稿_{scope.label}_{period.label}.docx", DOCX_MIME, viewer=viewer,
+                    what=f"{what} Word草稿", icon=":material/description:", key="wr_docx")
 
 st.subheader("数据明细")
 choices = report_frames.figure_choices(result)

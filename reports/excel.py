@@ -17,14 +17,14 @@ import math
 from dataclasses import dataclass, field
 
 import pandas as pd
-import xlsxwriter
 
 from domain.periods import Quarter
 from metrics.scorecard import ScorecardResult
 from domain.formatting import value_text
 from domain.vocabulary import STATUS_LABELS
 from metrics.packet import BranchPacket, Packet, as_of_text, packet_title
-from reports.safety import WORKBOOK_OPTIONS, header_text, sheet_name, text_width, write_cell
+from reports.safety import header_text, sheet_name, text_width, write_cell
+from reports.workbook import new_workbook
 
 FONT = "宋体"
 HEADING_FONT = "黑体"
@@ -452,11 +452,9 @@ def packet_workbook(packet: Packet) -> bytes:
     sheet per branch. Each sheet's rows go to a temporary file as they are written
     (constant_memory): the all-branch packet of a province holds thousands of sheets."""
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"constant_memory": True, **WORKBOOK_OPTIONS,
-                                            "default_format_properties": {"font_name": FONT,
-                                                                          "font_size": FONT_SIZE}})
-    workbook.set_properties({"title": packet.title, "subject": "党建专项督查材料",
-                             "author": "机关党建看板"})
+    workbook = new_workbook(buffer, {"in_memory": False, "constant_memory": True,
+                                     "default_format_properties": {"font_name": FONT, "font_size": FONT_SIZE}},
+                            {"title": packet.title, "subject": "党建专项督查材料"})
     formats = _Formats(workbook)
     taken: set[str] = set()
     if len(packet.branches) != 1:
@@ -481,10 +479,8 @@ def ranking_workbook(card: ScorecardResult) -> bytes:
     title = ranking_title(q)
     footer = f"统计截至{cut:%Y年%m月%d日}" + ("（本季度进行中）" if cut < q.end else "")
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, **WORKBOOK_OPTIONS,
-                                            "default_format_properties": {"font_name": FONT,
-                                                                          "font_size": FONT_SIZE}})
-    workbook.set_properties({"title": title, "author": "机关党建看板"})
+    workbook = new_workbook(buffer, {"default_format_properties": {"font_name": FONT, "font_size": FONT_SIZE}},
+                            {"title": title})
     formats = _Formats(workbook)
     taken: set[str] = set()
 

@@ -8,9 +8,9 @@ import math
 from datetime import date
 
 import pandas as pd
-import xlsxwriter
 
-from reports.safety import WORKBOOK_OPTIONS, merge_text, text_width, write_cell, write_text
+from reports.safety import merge_text, text_width, write_cell, write_text
+from reports.workbook import new_workbook
 
 RECORD_COLUMNS = {
     "source": "来源", "branch": "支部", "date": "日期", "period": "统计期间", "type": "活动类型",
@@ -37,7 +37,7 @@ def figures_workbook(report, records: dict[str, pd.DataFrame], generated: date |
     """Two sheets: 工作报告数据 (every figure with value, last year, change, records, rule) and
     明细 (every row each figure counted, under the figure's name)."""
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, **WORKBOOK_OPTIONS})
+    book = new_workbook(buffer, properties={"title": "工作报告数据"})
     title = book.add_format({"bold": True, "font_size": 14, "font_name": "宋体"})
     note = book.add_format({"font_name": "宋体", "font_color": "#555555"})
     head = book.add_format({"bold": True, "bg_color": "#D9D9D9", "border": 1, "text_wrap": True,

@@ -7,9 +7,9 @@ from __future__ import annotations
 import io
 
 import pandas as pd
-import xlsxwriter
 
-from reports.safety import WORKBOOK_OPTIONS, csv_text, text_width, write_cell, write_text
+from reports.safety import csv_text, text_width, write_cell, write_text
+from reports.workbook import new_workbook
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
@@ -31,7 +31,7 @@ def table_workbook(frame: pd.DataFrame, sheet: str = "Sheet1", title: str | None
     """One sheet: an optional title row, a bold header, then the rows, set up to print on A4
     landscape at the page's width with the header repeated on every page."""
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, **WORKBOOK_OPTIONS})
+    book = new_workbook(buffer, properties={"title": title or sheet})
     ws = book.add_worksheet(sheet[:31])
     head = book.add_format({"bold": True, "bg_color": "#f6f2ee", "border": 1, "text_wrap": True,
                             "valign": "vcenter"})

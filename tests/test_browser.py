@@ -369,4 +369,11 @@ def test_secretary_never_sees_another_branch(browser, server, demo_db):
             downloads += 1
             _settle(page)
     assert downloads >= 2  # the lagging list and the inspection packet at least
+    # Each file is built when clicked, outside any page run; each download is one audit entry.
+    engine = create_engine(demo_db)
+    with engine.connect() as conn:
+        exports = conn.execute(text("SELECT detail FROM audit_log WHERE action = 'export'"
+                                    " AND username = 'demo_secretary'")).scalars().all()
+    engine.dispose()
+    assert len(exports) == downloads and all(own in detail for detail in exports)
     page.close()

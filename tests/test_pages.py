@@ -121,14 +121,56 @@ def test_lagging_filter_by_reason_and_branch(sample_db_url):
     assert set(at.dataframe[0].value["支部"]) == {branch}
 
 
-def test_lagging_download_is_audited(writable_env):
+def _offered_downloads(monkeypatch) -> list[dict]:
+    """What every st.download_button of a page run was given (AppTest runs no media server, so
+    a file built on click is only reachable here)."""
+    import streamlit
+
+    offered, real = [], streamlit.download_button
+
+    def spy(label, data, *args, **kwargs):
+        offered.append({"label": label, "data": data, **kwargs})
+        return real(label, data, *args, **kwargs)
+
+    monkeypatch.setattr(streamlit, "download_button", spy)
+    return offered
+
+
+def test_lagging_download_is_built_on_click_and_audited(writable_env, monkeypatch):
+    """The page run writes no audit entry and reruns nothing on the click; building the file
+    (what the click does) writes one entry naming the list, with the file's rows."""
     from storage.audit_log import audit_log
 
+    offered = _offered_downloads(monkeypatch)
     at = open_page("pages/lagging.py", "admin")
-    at.download_button[0].click().run()
     assert not at.exception
-    log = audit_log(_engine(writable_env), action="export")
-    assert len(log) == 1 and "党员预警" in log["detail"].iloc[0] and "CSV" in log["detail"].iloc[0]
+    engine = _engine(writable_env)
+    assert audit_log(engine, action="export").empty
+    by_label = {d["label"]: d for d in offered}  # the first run (总览) offered the ranking too
+    csv, xlsx = by_label["下载 CSV"], by_label["下载 Excel"]
+    assert csv["on_click"] == xlsx["on_click"] == "ignore"
+    import csv as csv_module
+
+    table = list(csv_module.reader(csv["data"]().decode("utf-8-sig").splitlines(keepends=True)))
+    rows = len(at.dataframe[0].value)
+    assert table[0][:2] == ["支部", "姓名"] and len(table) == rows + 1
+    log = audit_log(engine, action="export")
+    assert len(log) == 1 and log["detail"].iloc[0].startswith("党员预警")
+    assert log["detail"].iloc[0].endswith(f"CSV {rows}行")
+    assert xlsx["data"]()[:2] == b"PK" and len(audit_log(engine, action="export")) == 2
+
+
+def test_every_download_button_is_built_on_click(writable_env, monkeypatch):
+    """Every page's downloads: a file built on click, and a click that reruns nothing (a rerun
+    gave the button beside it a new file id while the browser still held the old one)."""
+    offered = _offered_downloads(monkeypatch)
+    for page, role in (("pages/overview.py", "leader"), ("pages/inspection.py", "secretary"),
+                       ("pages/work_report.py", "admin"), ("pages/lagging.py", "secretary")):
+        before = len(offered)
+        at = open_page(page, role)
+        assert not at.exception, page
+        assert len(offered) > before, page
+    assert all(callable(d["data"]) and d["on_click"] == "ignore" for d in offered)
 
 
 def test_secretary_lagging_shows_own_branch_only(sample_facts):

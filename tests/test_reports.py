@@ -132,6 +132,29 @@ def test_excel_packet_for_all_branches(hand_db):
     assert sheet.column_dimensions["A"].width >= 16
 
 
+def test_same_content_same_day_gives_the_same_workbook_bytes(hand_db):
+    """A download's file is named by its bytes: the packet, the ranking and a table written twice,
+    a second apart, are the same file; the creation date is the day (no time) it was written."""
+    import time
+
+    from reports.tables import table_workbook
+
+    _, engine = hand_db
+    packet, card = load_packet(engine, SYSTEM, "2026Q3"), load_ranking(engine, SYSTEM, "2026Q3")
+    builds = (lambda: excel.packet_workbook(packet), lambda: excel.ranking_workbook(card),
+              lambda: table_workbook(packet.summary(), "汇总", "标题"))
+    for _ in range(2):  # a run across midnight is a new day: try once more
+        day = date.today()
+        first = [build() for build in builds]
+        time.sleep(1.1)
+        again = [build() for build in builds]
+        if date.today() == day:
+            break
+    assert first == again
+    created = openpyxl.load_workbook(io.BytesIO(first[2])).properties.created
+    assert created.date() == day and created.time().isoformat() == "00:00:00"
+
+
 def test_red_completion_cell_is_filled_red(hand_db):
     _, engine = hand_db
     fin1_id = find_branch(engine, FIN1)[0]

@@ -14,7 +14,6 @@ import streamlit as st
 
 from domain.access import Viewer
 from services import figures as service
-from services import audit
 from ui.data import _viewer, scope_of, version
 from reports.figures_xlsx import figures_workbook
 from reports.work_report_docx import work_report_document
@@ -99,6 +98,3 @@ def docx_bytes(viewer: Viewer, period: service.ReportPeriod, figure_scope: servi
     return lambda: _docx(*key)
 
 
-def record_export(viewer: Viewer, what: str) -> None:
-    """Download-button callback: one audit-log entry per export."""
-    audit.record(engine(), viewer, "export", what)

@@ -16,7 +16,7 @@ from domain.access import Viewer
 from domain.periods import Quarter
 from reports import excel, word
 from services.packets import Packet
-from services import audit, packets, tasks as task_service
+from services import packets, tasks as task_service
 from ui.data import _viewer, scope_of, version
 from ui.session import engine
 
@@ -67,9 +67,6 @@ def ranking_bytes(viewer: Viewer, quarter: Quarter, as_of: date):
     return lambda: _ranking_xlsx(*key)
 
 
-def record_export(viewer: Viewer, what: str) -> None:
-    """Download-button callback: one audit-log entry per export."""
-    audit.record(engine(), viewer, "export", what)
 
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
