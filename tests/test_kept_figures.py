@@ -29,12 +29,12 @@ def loaded_url(request, writable_env):
     if request.param == "sqlite":
         yield writable_env
         return
-    from tests.conftest import pg_schema_url
+    from tests.conftest import pg_copy_url
 
-    for url in pg_schema_url():
-        engine = get_engine(url)
-        assert all(o.status != "rejected" for o in import_paths(engine, sample_files(), SYSTEM))
-        yield url
+    def load(url: str) -> None:
+        assert all(o.status != "rejected" for o in import_paths(get_engine(url), sample_files(), SYSTEM))
+
+    yield from pg_copy_url("sample", load)
 
 
 def _restart(monkeypatch, engine):
