@@ -431,7 +431,7 @@ class KeptFigures(Base):
     (services.analytics: a quarter's scorecard is two parts, ``branches`` and ``indicators``; a
     lagging list one). ``key`` hashes the kind, quarter, as-of date, the figures signature of the
     data read and the version of the code, so a row is either still right or never asked for
-    again. ``data``: the frame as Parquet; ``note``: JSON (a scorecard's warnings)."""
+    again. ``data``: the frame as an Arrow IPC stream (Parquet before 2026-12); ``note``: JSON (a scorecard's warnings)."""
 
     __tablename__ = "kept_figures"
 

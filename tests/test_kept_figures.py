@@ -73,6 +73,28 @@ def test_a_card_computed_once_is_read_back_exactly_by_a_fresh_process(loaded_url
     assert (again.n_ranked, again.committee_average) == (first.n_ranked, first.committee_average)
 
 
+def test_a_kept_frame_comes_back_with_its_values_and_types_also_from_an_older_parquet_copy():
+    """Frames are kept as Arrow IPC; copies kept as Parquet before still read the same."""
+    import io
+
+    from storage import kept_figures
+
+    frame = pd.DataFrame({
+        "branch_id": pd.array([3, None], dtype="Int64"), "name": ["王磊", "李娜"],
+        "reasons": [["zero_points", "absent"], []], "points": [0.0, 1350.5],
+        "at": pd.to_datetime(["2026-09-30", "2026-07-01"]),
+        "status": pd.Categorical(["预警", "达标"]),
+    })
+    older = io.BytesIO()
+    frame.to_parquet(older, index=False)
+    kept = kept_figures._to_bytes(frame)
+    assert kept[:4] != b"PAR1"
+    for data in (kept, older.getvalue()):
+        back = kept_figures._from_bytes(data)
+        pd.testing.assert_frame_equal(back, frame)
+        assert back["reasons"].tolist() == [["zero_points", "absent"], []]
+
+
 def test_a_secretary_reading_a_kept_card_gets_only_their_branch(writable_env, monkeypatch):
     engine = get_engine(writable_env)
     with engine.connect() as conn:
