@@ -19,6 +19,12 @@ _BOOL_COLUMNS = {"activated"}
 DEFAULT_BRANCH_TYPE = "在职"
 
 
+def tuples(frame: pd.DataFrame):
+    """``frame.itertuples(index=False)``, or nothing at once for an empty frame (pandas builds
+    a column accessor per column even then: sentences built per branch ask of many)."""
+    return frame.itertuples(index=False) if len(frame) else ()
+
+
 def _coerce_column(name: str, series: pd.Series) -> pd.Series:
     if len(series) > 1 and series.dtype == object and series.isna().all():
         # a column not read (storage's narrowed reads leave a sixth of the columns empty):

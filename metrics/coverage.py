@@ -66,14 +66,15 @@ class Coverage:
 def coverage(ds: Dataset, quarter: Quarter, as_of: date) -> Coverage:
     """The coverage of ``quarter`` as of ``as_of``. 学习强国 is read from the exports themselves;
     ledgers from the ``coverage`` frame — a Dataset built without one (by hand) is taken to be
-    complete up to the as-of date."""
+    complete up to the as-of date; one read from a database (any file imported) has no ledger
+    day for a branch that has imported no ledger, whoever reads it."""
     ds = prepare(ds)
     c = ds.coverage
     cut = ts(as_of)
     ends = pd.concat([c.loc[c["source"].eq("xuexi"), "covered_to"], ds.xuexi["period_end"]])
     xuexi = ends[ends.le(cut)]
     ledger = c[c["source"].eq("ledger")].assign(covered_to=lambda f: f["covered_to"].clip(upper=cut))
-    if ledger.empty:
+    if c.empty:  # built by hand; read from a database, a branch without a ledger has none
         ledger = pd.DataFrame({"branch_id": ds.branches["branch_id"], "covered_to": cut})
     by_branch = ledger.groupby("branch_id")["covered_to"].max()
     day = lambda v: None if v is None or pd.isna(v) else pd.Timestamp(v).date()  # noqa: E731

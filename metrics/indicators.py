@@ -26,7 +26,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from metrics._frames import between, members_during, prepare, ts
+from metrics._frames import between, members_during, prepare, ts, tuples
 from domain.formatting import ceil_int, value_text
 from metrics.config import MetricsConfig, load_config
 from metrics.coverage import coverage
@@ -157,12 +157,12 @@ def clash_warnings(events: EventCounts) -> list[str]:
 def clash_sentences(clashes: pd.DataFrame, attendance_set_aside: pd.DataFrame) -> list[str]:
     """The sentences of ``clash_warnings`` from the two frames (also used by metrics.quality)."""
     out = []
-    for r in clashes.itertuples(index=False):
+    for r in tuples(clashes):
         out.append(
             f"{r.branch}：{r.period_start:%Y-%m-%d}至{r.period_end:%Y-%m-%d}已有台账记录（{r.ledger_count}条），"
             f"统计表中的{r.type}{r.count:g}次未计入（同一支部同一月份以台账为准）"
         )
-    for r in attendance_set_aside.itertuples(index=False):
+    for r in tuples(attendance_set_aside):
         out.append(
             f"{r.branch}：{r.period_start:%Y-%m-%d}至{r.period_end:%Y-%m-%d}已有台账记录，统计表中的应到/实到人次"
             f"（{r.present:g}/{r.expected:g}）未计入参会率"

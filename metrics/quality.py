@@ -11,7 +11,7 @@ from datetime import date
 import pandas as pd
 
 from domain.vocabulary import OTHER_ACTIVITY_TYPE
-from metrics._frames import between, members_during, prepare
+from metrics._frames import between, members_during, prepare, tuples
 from domain.dataset import Dataset
 from metrics.coverage import coverage
 from metrics.indicators import clash_sentences, count_events
@@ -57,14 +57,14 @@ class DataQuality:
 
     def messages(self) -> list[str]:
         out = []
-        for r in self.unmatched.itertuples(index=False):
+        for r in tuples(self.unmatched):
             out.append(f"{r.source}中的「{r.name}」（{r.branch}）在党员名册中找不到，共{r.n_rows}条记录未计入")
-        for r in self.ambiguous.itertuples(index=False):
+        for r in tuples(self.ambiguous):
             out.append(f"同名待核实：{r.source}中的「{r.name}」（{r.branch}）在名册中有{len(r.candidates)}名同名党员，"
                        f"无法区分，共{r.n_rows}条记录不计入任何人（支部合计仍计入）；请在表中填写党员编号")
-        for r in self.by_name.itertuples(index=False):
+        for r in tuples(self.by_name):
             out.append(f"按姓名归入：{r.source}中的「{r.name}」部门未指明支部，按姓名归入{r.branch}，共{r.n_rows}条记录")
-        for r in self.unknown_types.itertuples(index=False):
+        for r in tuples(self.unknown_types):
             out.append(f"{r.branch}{r.date:%Y-%m-%d}的活动类型「{r.type_raw}」无法识别，按“其他”处理")
         for month in self.missing_xuexi_months:
             known = f"，学习强国积分只统计到{self.xuexi_covered_to.month}月{self.xuexi_covered_to.day}日" \
@@ -72,14 +72,14 @@ class DataQuality:
             out.append(f"{int(month[-2:])}月已结束，但尚未导入该月的学习强国导出{known}；请导入该月（或本季度）的导出")
         for label in self.missing_xuexi_quarters:
             out.append(f"{label}尚无已结束期间的学习强国积分导出，学习强国积分按0计")
-        for r in self.branches_without_roster.itertuples(index=False):
+        for r in tuples(self.branches_without_roster):
             out.append(f"{r.branch}有活动或学习记录，但名册中没有在册党员")
-        for r in self.xuexi_overlaps.itertuples(index=False):
+        for r in tuples(self.xuexi_overlaps):
             out.append(
                 f"学习强国导出{r.export_a}（{r.start_a:%Y-%m-%d}至{r.end_a:%Y-%m-%d}）与导出{r.export_b}"
                 f"（{r.start_b:%Y-%m-%d}至{r.end_b:%Y-%m-%d}）期间部分重叠，请核对是否重复"
             )
-        for r in self.xuexi_straddling.itertuples(index=False):
+        for r in tuples(self.xuexi_straddling):
             out.append(f"学习强国导出{r.export_id}（{r.period_start:%Y-%m-%d}至{r.period_end:%Y-%m-%d}）跨越季度边界，未计入")
         out += clash_sentences(self.counts_clashes, self.counts_attendance_set_aside)
         return out + self.extra

@@ -28,8 +28,8 @@ from domain.access import SYSTEM, Viewer
 from services import analytics, audit
 from services.channels import (CHANNEL_LABELS, CHANNELS, ChannelError, ChannelSettings, EmailChannel,
                                OutboxChannel, WebhookChannel, valid_email)
-from services.reminders import (Message, branch_facts, branch_message, committee_facts,
-                                committee_message, to_text)
+from services.reminders import (COMMITTEE_VIEWER, Message, MonthReads, branch_facts, branch_message,
+                                committee_facts, committee_message, read_month, to_text)
 from storage import reminders as store
 from storage.queries import find_branch
 
@@ -127,19 +127,29 @@ def _unique(addresses) -> list[str]:
 
 
 class Messages:
-    """Builds each message once per run, on first need (a branch's facts are read with its
-    secretary's viewer)."""
+    """Builds each message once per run, on first need. With ``shared`` (a run, a dry run's
+    listing) the committee's figures are read once and every branch's message is built from
+    its rows of them; without (one message shown on a page) a branch's facts are read with its
+    secretary's viewer, which is quicker for one branch."""
 
-    def __init__(self, engine: Engine, as_of: date, base_url: str | None):
-        self.engine, self.as_of, self.base_url = engine, as_of, base_url or None
+    def __init__(self, engine: Engine, as_of: date, base_url: str | None, shared: bool = True):
+        self.engine, self.as_of, self.base_url, self.shared = engine, as_of, base_url or None, shared
         self._built: dict[int | None, Message] = {}
+        self._reads: MonthReads | None = None
+
+    def _committee_reads(self) -> MonthReads:
+        if self._reads is None:
+            self._reads = read_month(self.engine, COMMITTEE_VIEWER, self.as_of)
+        return self._reads
 
     def for_recipient(self, r: Recipient) -> Message:
         if r.branch_id not in self._built:
+            reads = self._committee_reads() if self.shared or r.branch_id is None else None
             if r.branch_id is None:
-                msg = committee_message(committee_facts(self.engine, self.as_of), self.base_url)
+                msg = committee_message(committee_facts(self.engine, self.as_of, reads), self.base_url)
             else:
-                msg = branch_message(branch_facts(self.engine, r.branch_id, r.branch, self.as_of), self.base_url)
+                msg = branch_message(branch_facts(self.engine, r.branch_id, r.branch, self.as_of, reads),
+                                     self.base_url)
             self._built[r.branch_id] = msg
         return self._built[r.branch_id]
 
@@ -261,7 +271,7 @@ def preview(engine: Engine, as_of: date, channel: str, settings: ChannelSettings
 
 def build_message(engine: Engine, as_of: date, recipient: Recipient, base_url: str | None) -> Message:
     """The message ``recipient`` would get for the month of ``as_of``."""
-    return Messages(engine, as_of, base_url).for_recipient(recipient)
+    return Messages(engine, as_of, base_url, shared=False).for_recipient(recipient)
 
 
 # --- addresses ----------------------------------------------------------------------------------

@@ -1,9 +1,11 @@
 """督导提醒 messages: what a branch still owes this quarter, for its secretary, and the committee's
 digest, for leaders and the office — built from the figures the pages show, in the same words.
 
-``branch_facts`` reads one branch with a *secretary* viewer, so the SQL scoping of the pages
-decides what the message may hold (never a committee-wide result filtered here);
-``committee_facts`` reads as a leader. ``branch_message`` / ``committee_message`` are pure
+``read_month`` reads a quarter's figures with a viewer, so the SQL scoping of the pages decides
+what can be in them: a run reads the committee's once, as a leader, and builds every branch's
+message from that branch's rows (split by branch once: a run over 5,000 branches stays linear);
+one message on its own is read with the branch's secretary's viewer. ``branch_facts`` checks
+that a branch's message holds its own rows only; ``committee_facts`` builds the digest. ``branch_message`` / ``committee_message`` are pure
 functions of those facts, and ``to_text`` / ``to_markdown`` / ``to_html`` / ``to_docx`` render a
 message for e-mail, the 企业微信/钉钉 robots and the outbox folder.
 
@@ -18,6 +20,7 @@ from __future__ import annotations
 import html
 import io
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -28,6 +31,10 @@ from domain.access import Viewer
 from domain.formatting import day_text, month_day_text, score_text, value_text
 from domain.periods import Quarter, effective_as_of, quarter_of
 from domain.vocabulary import REASON_LABELS
+from metrics._frames import tuples
+from metrics.coverage import Coverage
+from metrics.quality import DataQuality
+from metrics.scorecard import ScorecardResult
 from services import analytics, tasks
 
 # the pages a message links to (ui.nav: the page file's name is its URL path)
@@ -165,10 +172,42 @@ def split_quality(quality, quarter: Quarter) -> tuple[list[str], list[str]]:
     return core, [m for m in quality.messages() if m not in core and m not in earlier]
 
 
-def branch_facts(engine: Engine, branch_id: int, branch: str, as_of: date) -> BranchFacts:
-    """Everything a branch's reminder says, read with its secretary's viewer (the pages' SQL
-    scoping), for the quarter of ``as_of``."""
-    viewer = secretary_viewer(branch_id, branch)
+@dataclass(frozen=True)
+class MonthReads:
+    """What one month's reminders are built from, read once with one viewer: the committee's
+    for a whole run (every branch's message is its rows of these), a secretary's for one
+    message. ``parts`` holds each per-branch frame split by branch once (never a frame filtered
+    per branch in a loop: a run over 5,000 branches would be quadratic)."""
+
+    quarter: Quarter
+    as_of: date
+    card: ScorecardResult
+    lagging: pd.DataFrame
+    overdue: pd.DataFrame
+    quality: DataQuality
+    coverage: Coverage
+    parts: dict[str, dict[int, pd.DataFrame]]
+
+    def of(self, name: str, branch_id: int, like: pd.DataFrame) -> pd.DataFrame:
+        """The rows of ``branch_id`` of the frame ``name`` (``like``'s columns when it has none)."""
+        return self.parts[name].get(int(branch_id), like.iloc[0:0])
+
+
+# DataQuality's frames whose rows each belong to one branch (the others concern the files)
+_QUALITY_BRANCH_FRAMES = ("unmatched", "ambiguous", "by_name", "unknown_types", "branches_without_roster",
+                          "counts_clashes", "counts_attendance_set_aside")
+
+
+def _split(frame: pd.DataFrame) -> dict[int, pd.DataFrame]:
+    """``{branch_id: its rows}`` in one pass (rows without a branch belong to no branch)."""
+    if frame.empty:
+        return {}
+    ids = pd.to_numeric(frame["branch_id"], errors="coerce")
+    return {int(b): rows.reset_index(drop=True) for b, rows in frame.groupby(ids, sort=False)}
+
+
+def read_month(engine: Engine, viewer: Viewer, as_of: date) -> MonthReads:
+    """The figures of the quarter of ``as_of`` that ``viewer`` may see (the pages' SQL scoping)."""
     q = quarter_of(as_of)
     cut = effective_as_of(q, as_of)
     card = analytics.scorecard(engine, viewer, q, cut).card
@@ -176,32 +215,67 @@ def branch_facts(engine: Engine, branch_id: int, branch: str, as_of: date) -> Br
     late = overdue_tasks(tasks.tasks(engine, viewer), cut)
     quality = analytics.quality(engine, viewer, q, cut)
     cov = analytics.coverage(engine, viewer, q, cut)
-    for frame in (card.branches, card.indicators, lag, late):  # the scope, checked once more
-        if len(frame) and set(frame["branch_id"].dropna().astype(int)) - {int(branch_id)}:
+    frames = {"branches": card.branches, "indicators": card.indicators, "lagging": lag, "overdue": late,
+              **{name: getattr(quality, name) for name in _QUALITY_BRANCH_FRAMES}}
+    return MonthReads(q, cut, card, lag, late, quality, cov,
+                      {name: _split(frame) for name, frame in frames.items()})
+
+
+def _branch_quality(reads: MonthReads, branch_id: int, working: bool) -> DataQuality:
+    """The committee's data problems that concern ``branch_id``: its own rows, and the missing
+    学习强国 exports when it is a 在职 branch (离退休 branches have no 学习强国 target)."""
+    quality = reads.quality
+    own = {name: reads.of(name, branch_id, getattr(quality, name)) for name in _QUALITY_BRANCH_FRAMES}
+    missing = {} if working else {"missing_xuexi_quarters": [], "missing_xuexi_months": []}
+    return replace(quality, **own, **missing)
+
+
+def _branch_coverage(cov: Coverage, branch_id: int) -> Coverage:
+    """The coverage as the branch's secretary reads it: 学习强国 as for everyone, the ledger the
+    branch's own (none when it has imported none)."""
+    known = cov.ledger_by_branch.get(branch_id)
+    own = pd.Series([known] if known is not None else [], index=[branch_id] if known is not None else [],
+                    dtype=object)
+    return Coverage(cov.quarter, cov.as_of, cov.xuexi, known, own)
+
+
+def branch_facts(engine: Engine, branch_id: int, branch: str, as_of: date,
+                 reads: MonthReads | None = None) -> BranchFacts:
+    """Everything a branch's reminder says for the quarter of ``as_of``: from ``reads`` (the
+    committee's, read once per run), or else read with the branch's secretary's viewer. Either
+    way the message may hold the branch's own rows only, checked here once more."""
+    if reads is None:
+        reads = read_month(engine, secretary_viewer(branch_id, branch), as_of)
+    q, cut, branch_id = reads.quarter, reads.as_of, int(branch_id)
+    own = reads.of("branches", branch_id, reads.card.branches)
+    indicators = reads.of("indicators", branch_id, reads.card.indicators)
+    lag = reads.of("lagging", branch_id, reads.lagging)
+    late = reads.of("overdue", branch_id, reads.overdue)
+    for frame in (own, indicators, lag, late):  # the scope, checked once more
+        if len(frame) and set(frame["branch_id"].dropna().astype(int)) - {branch_id}:
             raise RuntimeError("督导提醒只能包含本支部的数据")
-    row = card.branches.iloc[0] if len(card.branches) else None
-    core, rest = split_quality(quality, q)
+    row = own.iloc[0] if len(own) else None
+    working = row is None or row.get("type", "在职") == "在职"
+    core, rest = split_quality(_branch_quality(reads, branch_id, working), q)
+    cov = _branch_coverage(reads.coverage, branch_id)
     gaps = [_ledger_gap_text(known, q, cut) for _, known in ledger_behind(cov, [branch_id], cut)]
     room = max(0, MAX_DATA_LINES - len(core))  # the missing-data sentences first, always
     gaps += core + rest[:room]
     if len(rest) > room:
         gaps.append(f"另有{len(rest) - room}条数据问题，请与工委办公室核对")
     return BranchFacts(
-        branch_id=int(branch_id), branch=branch, quarter=q, as_of=cut,
+        branch_id=branch_id, branch=branch, quarter=q, as_of=cut,
         score=_number(row["score"]) if row is not None else None,
         pace_score=_number(row["pace_score"]) if row is not None else None,
         n_behind=int(row["n_behind"]) if row is not None else 0,
-        indicators=card.indicators, lagging=lag, overdue=late, gaps=gaps, freshness=cov.texts())
+        indicators=indicators, lagging=lag, overdue=late, gaps=gaps, freshness=cov.texts())
 
 
-def committee_facts(engine: Engine, as_of: date) -> CommitteeFacts:
-    """The committee's digest facts for the quarter of ``as_of``, read as a leader."""
-    q = quarter_of(as_of)
-    cut = effective_as_of(q, as_of)
-    card = analytics.scorecard(engine, COMMITTEE_VIEWER, q, cut).card
-    late = overdue_tasks(tasks.tasks(engine, COMMITTEE_VIEWER), cut)
-    quality = analytics.quality(engine, COMMITTEE_VIEWER, q, cut)
-    cov = analytics.coverage(engine, COMMITTEE_VIEWER, q, cut)
+def committee_facts(engine: Engine, as_of: date, reads: MonthReads | None = None) -> CommitteeFacts:
+    """The committee's digest facts for the quarter of ``as_of``, read as a leader (or from
+    ``reads``, the committee's reads of the run)."""
+    reads = reads or read_month(engine, COMMITTEE_VIEWER, as_of)
+    q, cut, card, cov = reads.quarter, reads.as_of, reads.card, reads.coverage
     names = dict(zip(card.branches["branch_id"].astype(int), card.branches["branch"]))
     behind = ledger_behind(cov, list(names), cut)
     gaps = []
@@ -211,12 +285,12 @@ def committee_facts(engine: Engine, as_of: date) -> CommitteeFacts:
                           for b, known in behind[:MAX_COMMITTEE_NAMES])
         more = f"等{len(behind)}个支部" if len(behind) > MAX_COMMITTEE_NAMES else ""
         gaps.append(f"{len(behind)}个支部的台账未报送到{month}月底：{listed}{more}")
-    core, rest = split_quality(quality, q)
+    core, rest = split_quality(reads.quality, q)
     gaps += core
     others = len(rest)
     if others > 0:
         gaps.append(f"{'另有' if gaps else ''}{others}条数据质量提示（名册外姓名、同名待核实、无法识别的活动类型等），详见看板「数据质量」")
-    return CommitteeFacts(q, cut, card.branches, card.indicators, late, gaps, cov.texts())
+    return CommitteeFacts(q, cut, card.branches, card.indicators, reads.overdue, gaps, cov.texts())
 
 
 def _number(value) -> float | None:
@@ -261,11 +335,13 @@ def lagging_lines(lagging: pd.DataFrame) -> list[str]:
     (most reasons first); two members of one name are told apart as 同名1 / 同名2."""
     if lagging.empty:
         return []
-    dup = lagging.duplicated(["branch_id", "name"], keep=False)
-    nth = lagging.groupby(["branch_id", "name"]).cumcount() + 1
-    out = []
-    for row, twin, n in zip(lagging.itertuples(index=False), dup, nth):
-        name = f"{row.name}（同名{n}）" if twin else row.name
+    # in plain Python: a run builds this for every branch, and pandas' groupby costs more on
+    # a handful of rows than the whole list
+    keys = list(zip(lagging["branch_id"], lagging["name"]))
+    twins, seen, out = Counter(keys), Counter(), []
+    for row, key in zip(lagging.itertuples(index=False), keys):
+        seen[key] += 1
+        name = f"{row.name}（同名{seen[key]}）" if twins[key] > 1 else row.name
         out.append(f"{name}：" + "；".join(_reason_text(row, code) for code in row.reasons))
     return out
 
@@ -273,7 +349,7 @@ def lagging_lines(lagging: pd.DataFrame) -> list[str]:
 def overdue_lines(overdue: pd.DataFrame, as_of: date, with_branch: bool = False) -> list[str]:
     """``2026年第三季度 主题党日差1次（责任人王五，期限2026年10月31日，已逾期20天）``."""
     out = []
-    for row in overdue.itertuples(index=False):
+    for row in tuples(overdue):
         deadline = pd.Timestamp(row.deadline).date()
         owner = f"责任人{row.owner}，" if isinstance(row.owner, str) and row.owner.strip() else ""
         prefix = f"{row.branch} · " if with_branch else ""

@@ -809,10 +809,10 @@ def test_a_message_that_cannot_be_built_is_logged_failed_and_built_again(committ
     settings = load_settings(env={}, secrets_path=tmp_path / "none.toml")
     real = reminder_runs.branch_facts
 
-    def broken(engine, branch_id, branch, as_of):
+    def broken(engine, branch_id, branch, as_of, reads=None):
         if branch == B:
             raise ValueError("目标设置无法读取")
-        return real(engine, branch_id, branch, as_of)
+        return real(engine, branch_id, branch, as_of, reads)
 
     monkeypatch.setattr(reminder_runs, "branch_facts", broken)
     first = reminder_runs.run(committee, ADMIN, AS_OF, "outbox", settings, outbox_dir=tmp_path / "o")
@@ -830,3 +830,49 @@ def test_an_empty_database_sends_only_the_digest(engine, tmp_path):
     assert [(o.recipient.key, o.status) for o in report.outcomes] == [("committee:outbox", "sent")]
     text = (tmp_path / "o" / PERIOD / "工委汇总.txt").read_text(encoding="utf-8-sig")
     assert "截至2026年12月10日，2026年第四季度全委0个支部中0个落后进度，逾期整改任务0项。" in text
+
+
+# --- a run over many branches ----------------------------------------------------------------------
+
+
+def test_a_runs_branch_messages_are_those_their_secretaries_read(sample_db_url):
+    """A run reads the committee's figures once and builds each branch's message from its rows;
+    each must be the message read with that branch's secretary's viewer, word for word."""
+    from sqlalchemy import text
+
+    from services.reminders import COMMITTEE_VIEWER, read_month
+    from storage.db import get_engine
+
+    engine = get_engine(sample_db_url)
+    with engine.connect() as conn:
+        branches = conn.execute(text("SELECT id, name FROM branch ORDER BY id")).all()
+    assert len(branches) == 30
+    for as_of in (date(2026, 9, 20), date(2026, 11, 26)):
+        reads = read_month(engine, COMMITTEE_VIEWER, as_of)
+        texts = set()
+        for bid, name in branches:
+            shared = to_text(branch_message(branch_facts(engine, bid, name, as_of, reads)))
+            alone = to_text(branch_message(branch_facts(engine, bid, name, as_of)))
+            assert shared == alone, name
+            assert f"{name}：" in shared and all(f"{other}：" not in shared for _, other in branches if other != name)
+            texts.add(shared)
+        assert len(texts) == 30
+
+
+def test_a_branch_without_any_ledger_is_told_so_in_a_run_and_alone(committee):
+    """三支部 has a roster and nothing else: October and November have ended with no ledger of
+    it, and both ways of building its message say so (the digest lists it as well)."""
+    roster = [_roster("钱一", "三支部", role="书记"), _roster("吴二", "三支部")]
+    assert import_result(committee, result("roster", roster, as_of=date(2026, 9, 30)), b"r3", SYSTEM).ok
+    c_id = find_branch(committee, "三支部")[0]
+    from services.reminders import COMMITTEE_VIEWER, read_month
+
+    reads = read_month(committee, COMMITTEE_VIEWER, AS_OF)
+    for facts in (branch_facts(committee, c_id, "三支部", AS_OF, reads), branch_facts(committee, c_id, "三支部", AS_OF)):
+        assert facts.gaps[0] == "本支部10月、11月的组织生活台账尚未导入（本季度尚无台账数据）"
+        assert facts.freshness == ["学习强国数据截至10月31日", "尚无台账数据"]
+    shared = branch_facts(committee, c_id, "三支部", AS_OF, reads)
+    # the quarter's export exists: only a branch-scoped read, which sees none of its rows, misses it
+    assert not any("尚无已结束期间的学习强国积分导出" in gap for gap in shared.gaps)
+    digest = committee_facts(committee, AS_OF, reads)
+    assert digest.gaps[0].startswith("2个支部的台账未报送到11月底：一支部（10月31日）、三支部（本季度无台账）")

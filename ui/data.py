@@ -5,6 +5,7 @@ arguments — never read from session state inside the cache — and has a ttl a
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 from datetime import date
 
@@ -48,7 +49,8 @@ def warm_in_background() -> threading.Thread:
             try:
                 analytics.warm(db)
             except Exception:
-                log.exception("warming the figures after new data failed")
+                if not sys.is_finalizing():  # the server stopping mid-warm is not a failure
+                    log.exception("warming the figures after new data failed")
 
     thread = threading.Thread(target=run, name="warm-figures", daemon=True)
     thread.start()
