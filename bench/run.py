@@ -43,7 +43,7 @@ from bench import generate as gen  # noqa: E402
 QUARTER = "2026Q3"
 AS_OF = date(2026, 9, 30)
 SCALE_ORDER = ("S", "M", "L")
-SECTIONS = ("import", "compute", "pages", "packet", "cli")
+SECTIONS = ("import", "compute", "pages", "packet", "cli", "reminders")
 RESULT_MARK = "BENCH-RESULT "
 STEP_TIMEOUT = 3 * 3600
 GOALS = {
@@ -558,6 +558,44 @@ def step_packet(scale: str, url: str) -> dict:
     }
 
 
+ALONE_SAMPLE = 20  # branches whose reminder is read on its own: the baseline of the run's per-message time
+
+
+def step_reminders(scale: str, url: str) -> dict:
+    """The month's 督导提醒 of every branch as a run builds them (the committee's figures read
+    once, each branch's message from its rows: reminder_runs.Messages), nothing sent; the
+    baseline, in the same process: a message read on its own with its secretary's viewer (the
+    way a run built every message before), for the first ``ALONE_SAMPLE`` branches."""
+    from sqlalchemy import text
+
+    from services import reminder_runs
+    from services.reminders import to_text
+    from storage.db import get_engine
+
+    engine = get_engine(url)
+    as_of = AS_OF
+    with engine.connect() as conn:
+        branches = conn.execute(text("SELECT id, name FROM branch ORDER BY id")).all()
+    recipients = [reminder_runs.Recipient(channel="outbox", audience="secretary", branch_id=bid, branch=name,
+                                          key=f"branch:{bid}", shown="", target=None)
+                  for bid, name in branches]
+
+    def all_messages():
+        messages = reminder_runs.Messages(engine, as_of, None)
+        return sum(len(to_text(messages.for_recipient(r))) for r in recipients)
+
+    _, all_s = timed(all_messages)
+    alone = reminder_runs.Messages(engine, as_of, None, shared=False)
+    sample = recipients[:ALONE_SAMPLE]
+    _, alone_s = timed(lambda: [to_text(alone.for_recipient(r)) for r in sample])
+    per_alone = alone_s / max(len(sample), 1)
+    return {"branches": len(recipients), "seconds": round(all_s, 3),
+            "per_message_ms": round(1000 * all_s / max(len(recipients), 1), 2),
+            "alone_per_message_s": round(per_alone, 3),
+            "alone_all_estimate_s": round(per_alone * len(recipients), 1),
+            "ratio_to_alone": round(all_s / (per_alone * len(recipients)), 4) if per_alone else None}
+
+
 CHROMIUM = "/usr/bin/chromium"  # Debian's; never a downloaded browser
 
 
@@ -684,7 +722,7 @@ def step_browser(scale: str, url: str) -> dict:
 STEPS = {
     "generate": step_generate, "load": step_load, "import": step_import, "floor": step_floor,
     "naive": step_naive, "compute": step_compute, "pages": step_pages, "packet": step_packet,
-    "browser": step_browser,
+    "browser": step_browser, "reminders": step_reminders,
 }
 
 
@@ -855,6 +893,9 @@ class Bench:
             out["packet"] = self.step("packet", scale=scale, url=self.backends(scale)["sqlite"])
         if "cli" not in self.skip:
             out["cli"] = self.measure_cli(scale)
+        if "reminders" not in self.skip:
+            out["reminders"] = {b: self.step("reminders", scale=scale, url=url)
+                                for b, url in self.backends(scale).items()}
         return out
 
     def after_cli_import(self, cli, db, quarter, work: Path, backend: str, url: str) -> dict:
@@ -1132,6 +1173,16 @@ def growth(report: dict) -> dict:
                     entry[f"{a}→{b}"] = _slope([pts[a], pts[b]])
             entry["fit"] = _slope(list(pts.values()))
             out.setdefault(backend, {})[what] = entry
+        pts = {scale: (data.get("data", {}).get("members"), data["reminders"][backend]["seconds"])
+               for scale, data in scales.items()
+               if "seconds" in data.get("reminders", {}).get(backend, {}) and data.get("data", {}).get("members")}
+        if len(pts) >= 2:
+            entry = {"members": {s: p[0] for s, p in pts.items()}, "seconds": {s: p[1] for s, p in pts.items()}}
+            for a, b in (("S", "M"), ("M", "L"), ("S", "L")):
+                if a in pts and b in pts:
+                    entry[f"{a}→{b}"] = _slope([pts[a], pts[b]])
+            entry["fit"] = _slope(list(pts.values()))
+            out.setdefault(backend, {})["reminders, every branch"] = entry
         for what in ("scorecard_json", "lagging_json", "packet_xlsx"):  # whole cli.py processes
             pts = {}
             for scale, data in scales.items():
@@ -1320,6 +1371,12 @@ def render(report: dict) -> str:
                 f"{e.get('branches')} branches: frames {_f(e.get('load_s'), '{:.2f}')} s + .xlsx and .docx"
                 f" per branch {_f(e.get('per_branch_mean_s'), '{:.2f}')} s (max {_f(e.get('per_branch_max_s'), '{:.2f}')})"
                 f" = {_f(e.get('seconds'), '{:.1f}')} s; all branches in one .xlsx {_f(e.get('all_xlsx_s'), '{:.2f}')} s"))
+        for backend, e in data.get("reminders", {}).items():
+            lines.append(f"  督导提醒 · {backend}: " + (
+                f"ERROR {e['error'][:300]}" if "error" in e else
+                f"{e.get('branches')} branch messages {_f(e.get('seconds'), '{:.1f}')} s"
+                f" ({_f(e.get('per_message_ms'), '{:.1f}')} ms each); one read alone"
+                f" {_f(e.get('alone_per_message_s'), '{:.3f}')} s → ratio {_f(e.get('ratio_to_alone'), '{:.3f}')}"))
         if "cli" in data:
             lines.append(f"  {'cli.py, whole process (s)':34} {'sqlite':>9} {'pg':>9}")
             for what in ("scorecard_json", "scorecard_json_kept", "lagging_json", "lagging_json_kept",

@@ -114,6 +114,10 @@ def test_bench_smoke_s_scale(tmp_path):
             _positive(cli[backend][what], "seconds", "peak_rss_mb")
             runs = cli[backend][what]["runs_s"]  # the whole sequence repeated, the median kept
             assert len(runs) == 2 and cli[backend][what]["seconds"] == min(runs)
+    for backend in backends:  # the sample's 30 branch reminders, and 20 of them read alone
+        reminders = s["reminders"][backend]
+        _positive(reminders, "seconds", "per_message_ms", "alone_per_message_s", "ratio_to_alone")
+        assert reminders["branches"] == s["data"]["branches"]
     for what in ("import", "again", "floor"):
         _positive(cli["import"][what], "seconds", "peak_rss_mb")
         assert len(cli["import"][what]["runs_s"]) == 2
