@@ -20,9 +20,11 @@ xuexi:           export_id:int, period_start:date, period_end:date, branch_id:in
                  daily_question:float|NA, active_days:float|NA
 records:         record_id:int, branch_id:int|NA, branch:str|NA, category:str, title:str|NA,
                  date:date, person:str|NA, level:str|NA, quantity:float, measure:str|NA
-coverage:        source:str ("xuexi" / "ledger"), branch_id:int|NA (NA for 学习强国), covered_to:date —
+coverage:        source:str ("xuexi" / "ledger"), branch_id:int|NA (NA for 学习强国), covered_to:date,
+                 export_id:int|NA, covered_from:date|NA —
                  how far each imported file's data goes: an export's period end; a ledger or counts
-                 file's stated period end, never later than the day it was imported (DOMAIN §4)
+                 file's stated period end, never later than the day it was imported (DOMAIN §4);
+                 an export's id and period start (NA for ledgers), read for every viewer
 targets:         indicator:str, branch_type:str, period_kind:str, target:float, weight:float,
                  quarter:str|NA   (imported overrides; defaults live in domain/defaults.json)
 """
@@ -57,7 +59,7 @@ DATASET_COLUMNS: dict[str, list[str]] = {
         "quantity", "measure",
     ],
     "targets": ["indicator", "branch_type", "period_kind", "target", "weight", "quarter"],
-    "coverage": ["source", "branch_id", "covered_to"],
+    "coverage": ["source", "branch_id", "covered_to", "export_id", "covered_from"],
 }
 
 

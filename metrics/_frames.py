@@ -9,7 +9,8 @@ import pandas as pd
 
 from domain.dataset import DATASET_COLUMNS, FRAMES, Dataset
 
-_DATE_COLUMNS = {"date", "join_date", "period_start", "period_end", "start", "end", "covered_to"}
+_DATE_COLUMNS = {"date", "join_date", "period_start", "period_end", "start", "end", "covered_to",
+                 "covered_from"}
 _INT_COLUMNS = {"branch_id", "member_id", "activity_id", "export_id", "record_id"}
 _FLOAT_COLUMNS = {
     "expected", "present", "days", "count", "hours", "score", "points", "daily_question",

@@ -17,7 +17,7 @@ from metrics.coverage import coverage
 from metrics.indicators import clash_sentences, count_events
 from metrics.matching import AMBIGUOUS, BY_NAME, UNMATCHED, match_members
 from domain.periods import Quarter, effective_as_of, parse_quarter
-from metrics.xuexi import select_exports
+from metrics.xuexi import known_exports, select_exports
 
 NAME_COLUMNS = ["source", "branch_id", "branch", "name", "n_rows", "rows"]
 SOURCE_LABELS = {"xuexi": "学习强国", "study": "学习记录", "absent": "缺席名单", "on_leave": "请假名单"}
@@ -155,10 +155,11 @@ def data_quality(ds: Dataset, quarter: Quarter | str, as_of: date | str | None =
     unknown = acts[acts["type"] == OTHER_ACTIVITY_TYPE][["activity_id", "branch_id", "branch", "date", "type_raw"]]
 
     missing_quarters = []
+    exports = known_exports(ds)
     if ds.branches["type"].eq("在职").any():
         for n in range(1, q.number + 1):
             past = Quarter(q.year, n)
-            if not select_exports(ds.xuexi, past.start, past.end, min(cut, past.end)).counted:
+            if not select_exports(exports, past.start, past.end, min(cut, past.end)).counted:
                 missing_quarters.append(past.label)
 
     members = members_during(ds, q.start, cut)

@@ -92,6 +92,21 @@ def select_exports(xuexi: pd.DataFrame, start: date, end: date, as_of: date) -> 
     return ExportSelection(exports.assign(status=status), overlaps, sorted(int(e) for e in kept))
 
 
+def known_exports(ds: Dataset) -> pd.DataFrame:
+    """Every live export as ``select_exports`` reads them: those with rows in ``ds.xuexi`` and
+    those the coverage frame names (read for every viewer: a branch none of whose members is in
+    an export has none of its rows, but the export exists)."""
+    rows = ds.xuexi[["export_id", "period_start", "period_end", "name"]]
+    c = ds.coverage
+    named = c[c["source"].eq("xuexi") & c["export_id"].notna() & c["covered_from"].notna()]
+    named = named[~named["export_id"].isin(rows["export_id"])]
+    if named.empty:
+        return rows
+    extra = pd.DataFrame({"export_id": named["export_id"].astype("Int64"), "period_start": named["covered_from"],
+                          "period_end": named["covered_to"], "name": ""})
+    return pd.concat([rows, extra.astype(rows.dtypes.to_dict())], ignore_index=True)
+
+
 @dataclass
 class XuexiPoints:
     """学习强国 points of a window, one row per (member, branch) that belonged in it: member_id,

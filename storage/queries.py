@@ -316,10 +316,11 @@ WHERE r.is_current = TRUE AND r.date BETWEEN :start AND :end{scope}
 # how far each live file's data goes (see domain.dataset "coverage"); the import date is cut
 # to a day in pandas (SQLite and PostgreSQL spell that differently)
 _COVERAGE = """
-SELECT 'xuexi' AS source, NULL AS branch_id, b.period_end AS period_end, b.created_at AS created_at
+SELECT 'xuexi' AS source, NULL AS branch_id, b.period_end AS period_end, b.created_at AS created_at,
+       b.id AS export_id, b.period_start AS period_start
 FROM import_batch b WHERE b.kind = 'xuexi' AND b.undone_at IS NULL
 UNION ALL
-SELECT 'ledger', t.branch_id, b.period_end, b.created_at
+SELECT 'ledger', t.branch_id, b.period_end, b.created_at, NULL, NULL
 FROM (SELECT DISTINCT batch_id, branch_id FROM activity WHERE is_current = TRUE{scope_a}
       UNION SELECT DISTINCT batch_id, branch_id FROM activity_count WHERE is_current = TRUE{scope_c}) t
 JOIN import_batch b ON b.id = t.batch_id WHERE b.undone_at IS NULL
@@ -603,14 +604,21 @@ def _coverage(raw: pd.DataFrame) -> pd.DataFrame:
     (20,000 at province scale), read like the facts (its DISTINCT scans the activity table)."""
     if raw.empty:
         return pd.DataFrame({"source": pd.Series(dtype="str"), "branch_id": pd.Series(dtype="Int64"),
-                             "covered_to": pd.Series(dtype="datetime64[ns]")})
+                             "covered_to": pd.Series(dtype="datetime64[ns]"),
+                             "export_id": pd.Series(dtype="Int64"),
+                             "covered_from": pd.Series(dtype="datetime64[ns]")})
     imported = pd.to_datetime(raw["created_at"], format="mixed").dt.normalize()
     stated = pd.to_datetime(raw["period_end"], errors="coerce")
     # 学习强国: the export's period end; a ledger: what it says it covers, but not past its import
     covered = stated.where(raw["source"].eq("xuexi"), stated.fillna(imported).where(
         stated.fillna(imported) <= imported, imported))
+    # an export's own period, whoever reads it: a branch none of whose members is in an export
+    # still knows the export exists (metrics.xuexi.known_exports)
     return pd.DataFrame({"source": raw["source"].astype("str"), "branch_id": raw["branch_id"].astype("Int64"),
-                         "covered_to": covered.astype("datetime64[ns]")}).dropna(subset=["covered_to"])
+                         "covered_to": covered.astype("datetime64[ns]"),
+                         "export_id": pd.to_numeric(raw["export_id"], errors="coerce").astype("Int64"),
+                         "covered_from": pd.to_datetime(raw["period_start"], errors="coerce").astype("datetime64[ns]")},
+                        ).dropna(subset=["covered_to"])
 
 
 def current_targets(engine: Engine) -> pd.DataFrame:

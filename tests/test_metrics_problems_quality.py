@@ -90,3 +90,23 @@ def test_clean_data_has_no_messages():
     b.xuexi(1, D(2026, 1, 1), D(2026, 3, 31), [("张伟", 1, 1)])
     b.activity(1, D(2026, 2, 1), "主题党日", on_leave=("张伟",))
     assert data_quality(b.build(), "2026Q1", D(2026, 3, 31)).is_clean
+
+
+def test_an_export_without_rows_of_the_branch_read_is_not_missing():
+    """A branch-scoped read holds no row of an export none of the branch's members is in; the
+    coverage frame still names the export (id and period), so the quarter is not reported as
+    having none — and an export named nowhere still is."""
+    import dataclasses
+
+    import pandas as pd
+
+    b = DatasetBuilder().branch(1, "一支部").member(10, 1, "张伟")
+    ds = b.build()
+    alone = data_quality(ds, "2026Q3", D(2026, 9, 30))
+    assert alone.missing_xuexi_quarters == ["2026年第一季度", "2026年第二季度", "2026年第三季度"]
+    named = pd.DataFrame({"source": ["xuexi", "xuexi"], "branch_id": pd.array([pd.NA, pd.NA], dtype="Int64"),
+                          "covered_to": pd.to_datetime(["2026-09-30", "2026-06-30"]),
+                          "export_id": pd.array([7, 8], dtype="Int64"),
+                          "covered_from": pd.to_datetime(["2026-07-01", "2026-04-01"])})
+    known = data_quality(dataclasses.replace(ds, coverage=named), "2026Q3", D(2026, 9, 30))
+    assert known.missing_xuexi_quarters == ["2026年第一季度"]

@@ -871,8 +871,8 @@ def test_a_branch_without_any_ledger_is_told_so_in_a_run_and_alone(committee):
     for facts in (branch_facts(committee, c_id, "三支部", AS_OF, reads), branch_facts(committee, c_id, "三支部", AS_OF)):
         assert facts.gaps[0] == "本支部10月、11月的组织生活台账尚未导入（本季度尚无台账数据）"
         assert facts.freshness == ["学习强国数据截至10月31日", "尚无台账数据"]
-    shared = branch_facts(committee, c_id, "三支部", AS_OF, reads)
-    # the quarter's export exists: only a branch-scoped read, which sees none of its rows, misses it
-    assert not any("尚无已结束期间的学习强国积分导出" in gap for gap in shared.gaps)
+    shared, alone = branch_facts(committee, c_id, "三支部", AS_OF, reads), branch_facts(committee, c_id, "三支部", AS_OF)
+    # the quarter's export exists, though none of its rows is 三支部's: neither says it is missing
+    assert shared.gaps == alone.gaps and not any("尚无已结束期间的学习强国积分导出" in gap for gap in alone.gaps)
     digest = committee_facts(committee, AS_OF, reads)
     assert digest.gaps[0].startswith("2个支部的台账未报送到11月底：一支部（10月31日）、三支部（本季度无台账）")
