@@ -61,7 +61,8 @@ def config(engine: Engine, ds: Dataset) -> MetricsConfig:
 
 
 def dataset(engine: Engine, viewer: Viewer, quarter: Quarter, whole_year: bool = True,
-            as_of: date | None = None, study_details: bool = True, annual: bool = True) -> Dataset:
+            as_of: date | None = None, study_details: bool = True, annual: bool = True,
+            every_column: bool = False) -> Dataset:
     """The year so far up to the quarter's end; with ``whole_year=False`` only what the quarter's
     scorecard (or, ``annual=False``, the lagging list: no activity before the quarter) as of
     ``as_of`` reads (storage.queries.QuarterReads); ``study_details=False``: without study
@@ -73,7 +74,7 @@ def dataset(engine: Engine, viewer: Viewer, quarter: Quarter, whole_year: bool =
                       imported_targets=current_targets(engine))
     annual_types = sorted({ind.activity_type for ind in cfg.indicators.values()
                            if ind.period == "year" and ind.activity_type}) if annual else []
-    reads = QuarterReads(quarter.start, as_of_for(quarter, as_of), tuple(annual_types))
+    reads = QuarterReads(quarter.start, as_of_for(quarter, as_of), tuple(annual_types), every_column)
     return load_dataset(engine, viewer, start, end, quarter=reads)
 
 
@@ -358,8 +359,11 @@ def points(engine: Engine, viewer: Viewer, year: int, as_of: date | None = None,
 
 def quality(engine: Engine, viewer: Viewer, quarter: str | Quarter, as_of: date | None = None):
     q = parse_quarter(quarter)
-    ds = dataset(engine, viewer, q, study_details=False)  # the checks never read study content
-    return data_quality(ds, q, as_of_for(q, as_of))
+    cut = as_of_for(q, as_of)
+    # the quarter's rows as the lagging list reads them, with every column but study content:
+    # earlier quarters' exports are known from their periods (the coverage frame)
+    ds = dataset(engine, viewer, q, whole_year=False, as_of=cut, annual=False, every_column=True)
+    return data_quality(ds, q, cut)
 
 
 def quarters_with_data(engine: Engine, today: date | None = None) -> list[Quarter]:

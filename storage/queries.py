@@ -346,6 +346,7 @@ class QuarterReads:
     start: date
     as_of: date
     annual_types: tuple[str, ...] = ()
+    every_column: bool = False  # the data-quality checks read ``UNREAD`` columns (type_raw)
 
 
 # columns of the narrowed reads that the scorecard and the lagging list never look at (the
@@ -377,7 +378,7 @@ _SUPERSEDED_EXPORTS = """
 
 def _narrowed(name: str, sql: str, quarter: QuarterReads) -> tuple[str, dict]:
     """The query and extra parameters of ``name`` narrowed to what ``quarter`` says is read."""
-    if name in UNREAD:
+    if name in UNREAD and not quarter.every_column:
         sql = _without(sql, UNREAD[name])
     if name == "attendance":
         return sql.replace(":start", ":q_start"), {}
