@@ -571,8 +571,10 @@ def _kept_batch(kept_note: str, note: str) -> int | None:
 
 def _row_kind(name: str, quarter: QuarterReads) -> str:
     """kept_figures.kind of a read (the scorecard's activities, with the year's annual types,
-    and the lagging list's are kept side by side)."""
-    return f"r:{name}" + ("+y" if name == "activities" and quarter.annual_types else "")
+    and the lagging list's are kept side by side; so are the data-quality checks' reads with
+    every column and the narrower ones of the same frames)."""
+    return (f"r:{name}" + ("+y" if name == "activities" and quarter.annual_types else "")
+            + ("+c" if quarter.every_column and name in UNREAD else ""))
 
 
 @cache

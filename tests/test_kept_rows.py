@@ -377,3 +377,22 @@ def test_new_rows_take_the_kept_types_only_where_they_are_all_null():
     assert merged["group"].isna().all() and merged["days"].tolist() == [2.5]
     assert queries._typed_like(untyped.assign(days=[2]), old) is None
     assert queries._typed_like(untyped.assign(group=pd.Series([7], dtype=object)), old) is None
+
+
+def test_the_quality_checks_reads_and_the_lagging_lists_are_kept_side_by_side(loaded_url, monkeypatch):
+    """The data-quality checks read the quarter's rows with every column; the lagging list the
+    same rows without the columns it never looks at. One must not push the other's kept copy
+    out: after both, neither reads a large frame from the tables again."""
+    engine = get_engine(loaded_url)
+    forget_kept(engine)
+    reads = _record_reads(monkeypatch)
+    lagging_rows = _quarter(engine, annual=False)
+    quality_rows = analytics.dataset(engine, SYSTEM, Q3, whole_year=False, as_of=CUT, annual=False,
+                                     every_column=True)
+    assert quality_rows.activities["type_raw"].notna().any()
+    assert lagging_rows.activities["type_raw"].isna().all()
+    reads.clear()
+    _same(_quarter(engine, annual=False), lagging_rows)
+    again = analytics.dataset(engine, SYSTEM, Q3, whole_year=False, as_of=CUT, annual=False, every_column=True)
+    _same(again, quality_rows)
+    assert set(reads) & set(LARGE) == set()
