@@ -187,10 +187,11 @@ class MonthReads:
     quality: DataQuality
     coverage: Coverage
     parts: dict[str, dict[int, pd.DataFrame]]
+    empty: dict[str, pd.DataFrame]  # each frame's columns without rows, made once
 
-    def of(self, name: str, branch_id: int, like: pd.DataFrame) -> pd.DataFrame:
-        """The rows of ``branch_id`` of the frame ``name`` (``like``'s columns when it has none)."""
-        return self.parts[name].get(int(branch_id), like.iloc[0:0])
+    def of(self, name: str, branch_id: int) -> pd.DataFrame:
+        """The rows of ``branch_id`` of the frame ``name`` (none: its columns, no rows)."""
+        return self.parts[name].get(int(branch_id), self.empty[name])
 
 
 # DataQuality's frames whose rows each belong to one branch (the others concern the files)
@@ -218,14 +219,15 @@ def read_month(engine: Engine, viewer: Viewer, as_of: date) -> MonthReads:
     frames = {"branches": card.branches, "indicators": card.indicators, "lagging": lag, "overdue": late,
               **{name: getattr(quality, name) for name in _QUALITY_BRANCH_FRAMES}}
     return MonthReads(q, cut, card, lag, late, quality, cov,
-                      {name: _split(frame) for name, frame in frames.items()})
+                      {name: _split(frame) for name, frame in frames.items()},
+                      {name: frame.iloc[0:0] for name, frame in frames.items()})
 
 
 def _branch_quality(reads: MonthReads, branch_id: int, working: bool) -> DataQuality:
     """The committee's data problems that concern ``branch_id``: its own rows, and the missing
     学习强国 exports when it is a 在职 branch (离退休 branches have no 学习强国 target)."""
     quality = reads.quality
-    own = {name: reads.of(name, branch_id, getattr(quality, name)) for name in _QUALITY_BRANCH_FRAMES}
+    own = {name: reads.of(name, branch_id) for name in _QUALITY_BRANCH_FRAMES}
     missing = {} if working else {"missing_xuexi_quarters": [], "missing_xuexi_months": []}
     return replace(quality, **own, **missing)
 
@@ -247,10 +249,10 @@ def branch_facts(engine: Engine, branch_id: int, branch: str, as_of: date,
     if reads is None:
         reads = read_month(engine, secretary_viewer(branch_id, branch), as_of)
     q, cut, branch_id = reads.quarter, reads.as_of, int(branch_id)
-    own = reads.of("branches", branch_id, reads.card.branches)
-    indicators = reads.of("indicators", branch_id, reads.card.indicators)
-    lag = reads.of("lagging", branch_id, reads.lagging)
-    late = reads.of("overdue", branch_id, reads.overdue)
+    own = reads.of("branches", branch_id)
+    indicators = reads.of("indicators", branch_id)
+    lag = reads.of("lagging", branch_id)
+    late = reads.of("overdue", branch_id)
     for frame in (own, indicators, lag, late):  # the scope, checked once more
         if len(frame) and set(frame["branch_id"].dropna().astype(int)) - {branch_id}:
             raise RuntimeError("督导提醒只能包含本支部的数据")
