@@ -573,7 +573,6 @@ def step_reminders(scale: str, url: str) -> dict:
     from storage.db import get_engine
 
     engine = get_engine(url)
-    as_of = AS_OF
     with engine.connect() as conn:
         branches = conn.execute(text("SELECT id, name FROM branch ORDER BY id")).all()
     recipients = [reminder_runs.Recipient(channel="outbox", audience="secretary", branch_id=bid, branch=name,
@@ -581,11 +580,11 @@ def step_reminders(scale: str, url: str) -> dict:
                   for bid, name in branches]
 
     def all_messages():
-        messages = reminder_runs.Messages(engine, as_of, None)
+        messages = reminder_runs.Messages(engine, AS_OF, None)
         return sum(len(to_text(messages.for_recipient(r))) for r in recipients)
 
     _, all_s = timed(all_messages)
-    alone = reminder_runs.Messages(engine, as_of, None, shared=False)
+    alone = reminder_runs.Messages(engine, AS_OF, None, shared=False)
     sample = recipients[:ALONE_SAMPLE]
     _, alone_s = timed(lambda: [to_text(alone.for_recipient(r)) for r in sample])
     per_alone = alone_s / max(len(sample), 1)
@@ -1152,53 +1151,39 @@ def _slope(points: list[tuple[float, float]]) -> float | None:
     return round(sum((p[0] - mx) * (p[1] - my) for p in pts) / den, 2) if den else None
 
 
+def _growth_entry(scales: dict, step_of, key: str) -> dict | None:
+    """``{members, key: {scale: seconds}, S→M, M→L, S→L, fit}`` of the step ``step_of(data)``
+    gives per scale (its ``key`` figure; a step with an error is left out), or None below two scales."""
+    pts = {}
+    for scale, data in scales.items():
+        step, members = step_of(data), data.get("data", {}).get("members")
+        if key in step and "error" not in step and members:
+            pts[scale] = (members, step[key])
+    if len(pts) < 2:
+        return None
+    entry = {"members": {s: p[0] for s, p in pts.items()}, key: {s: p[1] for s, p in pts.items()}}
+    for a, b in (("S", "M"), ("M", "L"), ("S", "L")):
+        if a in pts and b in pts:
+            entry[f"{a}→{b}"] = _slope([pts[a], pts[b]])
+    entry["fit"] = _slope(list(pts.values()))
+    return entry
+
+
 def growth(report: dict) -> dict:
     """Exponent of time against members for each backend and computation: S→M, M→L, and the fit."""
     out: dict = {}
     scales = report["scales"]
     for backend in ("sqlite", "postgresql"):
-        for what in ("scorecard", "lagging"):
-            pts = {}
-            for scale, data in scales.items():
-                step = data.get("compute", {}).get(backend, {}).get(what, {})
-                members = data.get("data", {}).get("members")
-                if "cold_s" in step and members:
-                    pts[scale] = (members, step["cold_s"])
-            if len(pts) < 2:
-                continue
-            entry = {"members": {s: p[0] for s, p in pts.items()},
-                     "cold_s": {s: p[1] for s, p in pts.items()}}
-            for a, b in (("S", "M"), ("M", "L"), ("S", "L")):
-                if a in pts and b in pts:
-                    entry[f"{a}→{b}"] = _slope([pts[a], pts[b]])
-            entry["fit"] = _slope(list(pts.values()))
-            out.setdefault(backend, {})[what] = entry
-        pts = {scale: (data.get("data", {}).get("members"), data["reminders"][backend]["seconds"])
-               for scale, data in scales.items()
-               if "seconds" in data.get("reminders", {}).get(backend, {}) and data.get("data", {}).get("members")}
-        if len(pts) >= 2:
-            entry = {"members": {s: p[0] for s, p in pts.items()}, "seconds": {s: p[1] for s, p in pts.items()}}
-            for a, b in (("S", "M"), ("M", "L"), ("S", "L")):
-                if a in pts and b in pts:
-                    entry[f"{a}→{b}"] = _slope([pts[a], pts[b]])
-            entry["fit"] = _slope(list(pts.values()))
-            out.setdefault(backend, {})["reminders, every branch"] = entry
+        found = {what: _growth_entry(scales, lambda d, w=what: d.get("compute", {}).get(backend, {}).get(w, {}),
+                                     "cold_s") for what in ("scorecard", "lagging")}
+        found["reminders, every branch"] = _growth_entry(
+            scales, lambda d: d.get("reminders", {}).get(backend, {}), "seconds")
         for what in ("scorecard_json", "lagging_json", "packet_xlsx"):  # whole cli.py processes
-            pts = {}
-            for scale, data in scales.items():
-                step = data.get("cli", {}).get(backend, {}).get(what, {})
-                members = data.get("data", {}).get("members")
-                if "seconds" in step and "error" not in step and members:
-                    pts[scale] = (members, step["seconds"])
-            if len(pts) < 2:
-                continue
-            entry = {"members": {s: p[0] for s, p in pts.items()},
-                     "seconds": {s: p[1] for s, p in pts.items()}}
-            for a, b in (("S", "M"), ("M", "L"), ("S", "L")):
-                if a in pts and b in pts:
-                    entry[f"{a}→{b}"] = _slope([pts[a], pts[b]])
-            entry["fit"] = _slope(list(pts.values()))
-            out.setdefault(backend, {})["cli " + what] = entry
+            found["cli " + what] = _growth_entry(
+                scales, lambda d, w=what: d.get("cli", {}).get(backend, {}).get(w, {}), "seconds")
+        found = {what: entry for what, entry in found.items() if entry is not None}
+        if found:
+            out[backend] = found
     return out
 
 

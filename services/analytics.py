@@ -70,10 +70,11 @@ def dataset(engine: Engine, viewer: Viewer, quarter: Quarter, whole_year: bool =
     start, end = window(quarter)
     if whole_year:
         return load_dataset(engine, viewer, start, end, study_details=study_details)
-    cfg = load_config(overrides=settings.saved(engine),
-                      imported_targets=current_targets(engine))
-    annual_types = sorted({ind.activity_type for ind in cfg.indicators.values()
-                           if ind.period == "year" and ind.activity_type}) if annual else []
+    annual_types = []
+    if annual:  # the targets in force say which types count over the year
+        cfg = load_config(overrides=settings.saved(engine), imported_targets=current_targets(engine))
+        annual_types = sorted({ind.activity_type for ind in cfg.indicators.values()
+                               if ind.period == "year" and ind.activity_type})
     reads = QuarterReads(quarter.start, as_of_for(quarter, as_of), tuple(annual_types), every_column)
     return load_dataset(engine, viewer, start, end, quarter=reads)
 

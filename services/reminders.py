@@ -235,10 +235,7 @@ def _branch_quality(reads: MonthReads, branch_id: int, working: bool) -> DataQua
 def _branch_coverage(cov: Coverage, branch_id: int) -> Coverage:
     """The coverage as the branch's secretary reads it: 学习强国 as for everyone, the ledger the
     branch's own (none when it has imported none)."""
-    known = cov.ledger_by_branch.get(branch_id)
-    own = pd.Series([known] if known is not None else [], index=[branch_id] if known is not None else [],
-                    dtype=object)
-    return Coverage(cov.quarter, cov.as_of, cov.xuexi, known, own)
+    return replace(cov, ledger=cov.ledger_by_branch.get(branch_id))
 
 
 def branch_facts(engine: Engine, branch_id: int, branch: str, as_of: date,
