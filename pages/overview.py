@@ -11,7 +11,7 @@ from services import analytics
 from ui import charts, data, filters, inspection
 from ui.components import empty_state, kpi_row, own_branch_kpis, score_explainer, view_caption
 from ui.downloads import download_button
-from ui.frames import chart_subset, completion_matrix, ranking_table, style_ranking
+from ui.frames import chart_subset, completion_matrix, style_ranking, unit_rows
 from ui.overview_frames import overdue_table, quarter_comparison
 from ui.session import page_guard
 
@@ -26,10 +26,7 @@ if card.branches.empty:
     empty_state(viewer)
     st.stop()
 
-branches, indicators = card.branches, card.indicators
-if f.unit:
-    branches = branches[branches["unit"] == f.unit]
-    indicators = indicators[indicators["branch_id"].isin(branches["branch_id"])]
+branches, indicators = unit_rows(card.branches, card.indicators, f.unit)
 
 if not viewer.sees_all_branches:
     kpi_row(own_branch_kpis(result.kpis))
@@ -54,7 +51,7 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
     worst_first = st.toggle("问题多的排在前面", key="worst_first",
                             help="按综合得分从低到高排列，先看最需要督促的支部")
     shown_status = st.pills("只看", ["落后", "预警", "达标"], selection_mode="multi", key="status_filter")
-table, status = ranking_table(branches, indicators, f.is_current_quarter)
+table, status = data.ranking(viewer, f.quarter, f.as_of, f.unit, f.is_current_quarter)
 if shown_status:
     keep = table["状态"].isin(shown_status)
     table, status = table[keep], status[keep]

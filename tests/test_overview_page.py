@@ -47,3 +47,15 @@ def test_empty_database_shows_the_start_screen(tmp_path, monkeypatch):
     text = all_text(at)
     assert "还没有任何数据" in text and "python cli.py demo" in text
     assert len(at.dataframe) == 0
+
+
+def test_the_unit_filter_narrows_the_ranking_and_all_units_bring_it_back(app_env):
+    every = open_page("pages/overview.py", role="admin", query={"q": "2026年第三季度"}).dataframe[0].value
+    unit = every["单位"].value_counts().index[0]  # the unit with the most branches
+    at = open_page("pages/overview.py", role="admin", query={"q": "2026年第三季度", "unit": unit})
+    assert not at.exception, [e.value for e in at.exception]
+    narrowed = at.dataframe[0].value
+    assert set(narrowed["单位"]) == {unit} and len(narrowed) < len(every)
+    assert sorted(narrowed["支部"]) == sorted(every.loc[every["单位"] == unit, "支部"])
+    again = open_page("pages/overview.py", role="admin", query={"q": "2026年第三季度"}).dataframe[0].value
+    assert sorted(again["支部"]) == sorted(every["支部"])

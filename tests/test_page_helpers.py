@@ -164,3 +164,50 @@ def test_chart_subset_keeps_best_and_worst_when_there_are_many_branches():
     many = pd.DataFrame({"branch_id": range(100), "rank": range(1, 101)})
     shown = chart_subset(many, limit=10)
     assert list(shown["rank"]) == [1, 2, 3, 4, 5, 96, 97, 98, 99, 100]
+
+
+def _indicator_rows(rows: list[tuple]) -> "pd.DataFrame":
+    """Scorecard indicator rows: (branch_id, label, measure, actual, target, completion, status)."""
+    frame = pd.DataFrame(rows, columns=["branch_id", "label", "measure", "actual", "target",
+                                        "completion", "status"])
+    return frame.assign(pace_completion=frame["completion"], applicable=True, scored=True)
+
+
+def test_main_problems_name_the_three_weakest_indicators_worst_first():
+    from ui.frames import main_problems
+
+    indicators = _indicator_rows([
+        (1, "支部委员会", "次", 2, 3, 2 / 3, "yellow"),
+        (1, "党课", "次", 0, 1, 0.0, "red"),
+        (1, "参会率", "率", 0.8, 0.9, 0.8 / 0.9, "yellow"),
+        (1, "学习强国人均积分", "分", 1500.7, 3000, 0.5, "red"),
+        (1, "主题党日", "次", 3, 3, 1.0, "green"),
+        (2, "党课", "次", 1, 1, 1.0, "green"),
+        (3, "支部党员大会", "次", 0, 1, 0.0, "red"),
+    ])
+    problems = main_problems(indicators)
+    # worst completion first, at most three, the unit said once, long labels shortened
+    assert problems[1] == "党课0/1、学习强国人均积分1,500分/3,000分、支委会2/3"
+    assert problems[3] == "党员大会0/1"
+    assert 2 not in problems.index  # all green: nothing to say
+
+
+def test_ranking_table_is_one_row_per_branch_with_values_and_their_status():
+    from ui.frames import ranking_table
+
+    branches = pd.DataFrame({
+        "branch_id": [7, 5], "rank": [1, pd.NA], "branch": ["第一支部", "第二支部"],
+        "unit": ["甲局", "甲局"], "type": ["在职", "在职"], "score": [95.04, None],
+        "pace_score": [95.04, None], "status": ["green", "red"]})
+    indicators = _indicator_rows([
+        (7, "党课", "次", 1, 1, 1.0, "green"),
+        (5, "党课", "次", 0, 1, 0.0, "red"),
+        (5, "参会率", "率", 0.5, 0.9, 0.5 / 0.9, "red"),
+    ])
+    table, status = ranking_table(branches, indicators, ongoing=False)
+    assert list(table.columns) == ["branch_id", "排名", "支部", "单位", "类型", "得分", "状态",
+                                   "主要问题", "党课", "参会率"]
+    assert table.iloc[0][["排名", "得分", "党课", "参会率", "主要问题"]].tolist() == ["1", "95.0", "1次", "—", ""]
+    assert table.iloc[1][["排名", "得分", "党课", "参会率", "主要问题"]].tolist() == [
+        "—", "—", "0次", "50%", "党课0/1、参会率50%/90%"]
+    assert status.set_index("branch_id").loc[5, "参会率"] == "red"

@@ -14,6 +14,7 @@ import streamlit as st
 from domain.access import Viewer
 from domain.periods import Quarter, parse_quarter
 from services import analytics, importing, settings, tasks
+from ui import frames
 from ui.session import engine
 
 TTL = 600
@@ -87,6 +88,19 @@ def _scorecard(data_version: str, scope: tuple, quarter: str, as_of: date, previ
 
 def scorecard(viewer: Viewer, quarter: Quarter, as_of: date, previous: bool = True):
     return _scorecard(version(), scope_of(viewer), str(quarter), as_of, previous)
+
+
+@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
+def _ranking(data_version: str, scope: tuple, quarter: str, as_of: date, unit: str | None, ongoing: bool):
+    card = _scorecard(data_version, scope, quarter, as_of, True).card
+    table, status = frames.ranking_table(*frames.unit_rows(card.branches, card.indicators, unit), ongoing)
+    return table, status
+
+
+def ranking(viewer: Viewer, quarter: Quarter, as_of: date, unit: str | None, ongoing: bool):
+    """The ranking table of ``unit`` (every branch in scope with None) and its cells' status
+    (ui.frames.ranking_table): 0.2–0.4 s at 5,000 branches, so built once per data version."""
+    return _ranking(version(), scope_of(viewer), str(quarter), as_of, unit or None, ongoing)
 
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner="正在计算趋势…")

@@ -30,17 +30,30 @@ def main_problems(indicators: pd.DataFrame, limit: int = 3) -> pd.Series:
     rows = _scored(indicators)
     rows = rows[rows["status"].isin(["red", "yellow"])].sort_values(
         ["branch_id", "pace_completion", "completion"], kind="stable")
-    figures = [f"{_short(a, m)}/{_short(t, m)}" for a, t, m in zip(rows["actual"], rows["target"], rows["measure"])]
-    words = (rows["label"].str.replace("支部委员会", "支委会").str.replace("支部党员大会", "党员大会")
-             + pd.Series(figures, index=rows.index, dtype="str"))
-    grouped = words.groupby(rows["branch_id"]).agg(lambda s: "、".join(list(s)[:limit]))
-    return grouped
+    # the unit said once by the label: counts drop their 次 (党课0/1)
+    figures = [f"{a.removesuffix('次')}/{t.removesuffix('次')}" for a, t in
+               zip(_value_texts(rows["actual"], rows["measure"]), _value_texts(rows["target"], rows["measure"]))]
+    labels = rows["label"].str.replace("支部委员会", "支委会").str.replace("支部党员大会", "党员大会")
+    # one pass over the sorted rows (a groupby calling Python per branch took 0.2 s at 5,000)
+    words: dict[int, list[str]] = {}
+    for branch, label, figure in zip(rows["branch_id"].tolist(), labels.tolist(), figures):
+        said = words.setdefault(branch, [])
+        if len(said) < limit:
+            said.append(label + figure)
+    return pd.Series({branch: "、".join(said) for branch, said in words.items()}, dtype="str")
 
 
-def _short(value, unit: str) -> str:
-    """A value inside ``党课0/1``: the unit said once by the label, so counts drop their 次."""
-    text = value_text(value, unit)
-    return text.removesuffix("次")
+def _value_texts(values: pd.Series, units: pd.Series) -> list[str]:
+    """``value_text`` of each pair, each distinct pair written once (a committee's 60,000
+    indicator values are a few thousand distinct ones)."""
+    written: dict = {}
+    out = []
+    for pair in zip(values.tolist(), units.tolist()):
+        text = written.get(pair)
+        if text is None:
+            text = written[pair] = value_text(*pair)
+        out.append(text)
+    return out
 
 
 def ranking_table(branches: pd.DataFrame, indicators: pd.DataFrame, ongoing: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -51,7 +64,7 @@ def ranking_table(branches: pd.DataFrame, indicators: pd.DataFrame, ongoing: boo
     status (green/yellow/red), for colouring."""
     rows = _scored(indicators)
     order = list(dict.fromkeys(rows["label"]))
-    text = rows.assign(_text=[value_text(a, m) for a, m in zip(rows["actual"], rows["measure"])])
+    text = rows.assign(_text=_value_texts(rows["actual"], rows["measure"]))
     values = text.pivot_table(index="branch_id", columns="label", values="_text", aggfunc="first", sort=False)
     colours = text.pivot_table(index="branch_id", columns="label", values="status", aggfunc="first", sort=False)
     base = branches[["branch_id", "rank", "branch", "unit", "type", "score", "pace_score", "status"]].assign(
@@ -83,6 +96,15 @@ def style_ranking(table: pd.DataFrame, status: pd.DataFrame):
         return ["" for _ in column]
 
     return table.style.apply(paint, axis=0)
+
+
+def unit_rows(branches: pd.DataFrame, indicators: pd.DataFrame, unit: str | None
+              ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The branches of ``unit`` (all with None) and their indicator rows."""
+    if not unit:
+        return branches, indicators
+    branches = branches[branches["unit"] == unit]
+    return branches, indicators[indicators["branch_id"].isin(branches["branch_id"])]
 
 
 def completion_matrix(branches: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
