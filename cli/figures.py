@@ -10,7 +10,7 @@ import pandas as pd
 from cli import context
 from cli.errors import CliError
 from cli.output import clean, emit, json_values, rows
-from domain.formatting import value_text
+from domain.formatting import value_texts
 from domain.periods import parse_quarter
 from services import analytics
 from storage.queries import find_branch
@@ -48,7 +48,7 @@ def scorecard_document(card, quarter, as_of) -> dict:
     columns = zip(
         shown["branch_id"].tolist(), shown["indicator"].tolist(), shown["label"].tolist(),
         json_values(shown["actual"]),
-        [value_text(a, m) for a, m in zip(shown["actual"].tolist(), shown["measure"].tolist())],
+        value_texts(shown["actual"].tolist(), shown["measure"].tolist()),
         json_values(shown["target"]), json_values(shown["completion"]), json_values(shown["status"]),
         json_values(shown["weight"]), behind.where(behind.notna(), False).astype(bool).tolist(),
         json_values(shown["remaining_text"]))

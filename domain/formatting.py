@@ -77,6 +77,19 @@ def value_text(value, unit: str) -> str:
     return number_text(value, unit) + suffix
 
 
+def value_texts(values, units) -> list[str]:
+    """``value_text`` of each (value, unit) pair, each distinct pair written once: a committee's
+    60,000 indicator values are a few thousand distinct ones. Takes lists or Series."""
+    written: dict = {}
+    out = []
+    for pair in zip(list(values), list(units)):
+        text = written.get(pair)
+        if text is None:
+            text = written[pair] = value_text(*pair)
+        out.append(text)
+    return out
+
+
 def figure_text(value, unit: str) -> str:
     """A work-report figure: like ``value_text``, but a figure that counted nothing says so."""
     return NO_DATA if _is_missing(value) else value_text(value, unit)

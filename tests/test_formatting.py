@@ -55,3 +55,17 @@ def test_change_text():
 
 def test_day_text():
     assert day_text(date(2026, 10, 31)) == "2026年10月31日"
+
+
+def test_value_texts_write_each_pair_as_value_text_does():
+    import math
+
+    import pandas as pd
+
+    from domain.formatting import value_text, value_texts
+
+    values = [3, 0.8953, 2699.6, None, math.nan, 3, 0.8953, math.nan]
+    units = ["次", "率", "分", "次", "率", "次", "率", "分"]
+    assert value_texts(values, units) == ["3次", "89.5%", "2,699分", "—", "—", "3次", "89.5%", "—"]
+    assert value_texts(pd.Series(values, dtype="float64"), pd.Series(units)) == [
+        value_text(v, u) for v, u in zip(pd.Series(values, dtype="float64"), units)]
