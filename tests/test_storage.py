@@ -425,6 +425,30 @@ def test_arrow_fast_path_reads_exactly_what_the_plain_cursor_reads(engine, monke
         pd.testing.assert_frame_equal(getattr(fast, name), getattr(plain, name), obj=name)
 
 
+def test_one_branchs_reads_take_the_plain_path_and_give_the_branchs_rows(engine, monkeypatch):
+    """A branch's reads are small: no ADBC connection is opened for them (it cost more than it
+    saved on PostgreSQL), the committee's still use it; the branch's frames are the committee's
+    rows of that branch, whichever path read them."""
+    from metrics._frames import prepare
+    from storage import queries
+
+    _seed_two_branches(engine)
+    with engine.connect() as conn:
+        fin1 = conn.execute(text("SELECT id FROM branch WHERE name = :n"), {"n": FIN1}).scalar_one()
+    opened = []
+    real_connect = queries._ArrowReader._connect
+    monkeypatch.setattr(queries._ArrowReader, "_connect", lambda self: opened.append(1) or real_connect(self))
+    mine = prepare(load_dataset(engine, Viewer("sec1", "secretary", branch_id=fin1, branch=FIN1)))
+    assert opened == []
+    everything = prepare(load_dataset(engine, SYSTEM))
+    assert bool(opened) == (engine.dialect.name == "postgresql")
+    for name in ("members", "activities", "attendance", "study", "xuexi"):
+        full = getattr(everything, name)
+        ours = full[full["branch_id"] == fin1].reset_index(drop=True)
+        assert len(ours) > 0, name
+        pd.testing.assert_frame_equal(getattr(mine, name).reset_index(drop=True), ours, obj=name)
+
+
 def test_two_lane_read_gives_every_frame_and_falls_back_per_query(engine, monkeypatch):
     """On PostgreSQL load_dataset reads on two ADBC connections at once. Every frame comes
     back under its own name, equal to a one-at-a-time read; a query the fast path fails on is
