@@ -414,8 +414,10 @@ def coverage(engine: Engine, viewer: Viewer, quarter: Quarter | str, as_of: date
     q = parse_quarter(quarter)
     cut = as_of_for(q, as_of)
     start, end = window(q)
-    # the branches and the files' stated periods are all it reads: not a quarter of facts
-    return data_coverage(load_dataset(engine, viewer, start, end, tables=("branches",)), q, cut)
+    # the branches and the files' stated periods are all it reads: not a quarter of facts; the
+    # committee's read of the periods is the one the quarter's figures keep (the same key)
+    return data_coverage(load_dataset(engine, viewer, start, end, quarter=QuarterReads(q.start, cut),
+                                      tables=("branches",)), q, cut)
 
 
 def kpis_of(scoped: ScopedScorecard, branch_ids) -> list:

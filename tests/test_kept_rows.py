@@ -396,3 +396,31 @@ def test_the_quality_checks_reads_and_the_lagging_lists_are_kept_side_by_side(lo
     again = analytics.dataset(engine, SYSTEM, Q3, whole_year=False, as_of=CUT, annual=False, every_column=True)
     _same(again, quality_rows)
     assert set(reads) & set(LARGE) == set()
+
+
+def test_the_coverage_the_pages_ask_for_is_the_one_the_quarters_figures_keep(writable_env, monkeypatch):
+    """analytics.coverage (every page's caption, the quarter a page opens on) reads how far each
+    file goes from the copy the quarter's figures kept; after a ledger import it is read again
+    and shows the new batch, equal to a read with nothing kept."""
+    engine = get_engine(writable_env)
+    with engine.connect() as conn:
+        branch = conn.execute(text("SELECT name FROM branch ORDER BY id LIMIT 1")).scalar_one()
+    forget_kept(engine)
+    _quarter(engine)
+    reads = _record_reads(monkeypatch)
+    kept = analytics.coverage(engine, SYSTEM, Q3, CUT)
+    assert "coverage" not in reads
+    forget_kept(engine)
+    fresh = analytics.coverage(engine, SYSTEM, Q3, CUT)
+    assert "coverage" in reads
+    assert (kept.xuexi, kept.ledger, kept.texts()) == (fresh.xuexi, fresh.ledger, fresh.texts())
+    pd.testing.assert_series_equal(kept.ledger_by_branch, fresh.ledger_by_branch)
+    ledger = f"支部名称,活动日期,活动类型,活动主题,应到人数,实到人数\n{branch},2026-09-29,党课,补录,10,9\n"
+    assert import_bytes(engine, ledger.encode(), "补录.csv", SYSTEM).status == "imported"
+    reads.clear()
+    after = analytics.coverage(engine, SYSTEM, Q3, CUT)
+    assert "coverage" in reads  # a ledger batch came: not the copy kept before it
+    forget_kept(engine)
+    fresh = analytics.coverage(engine, SYSTEM, Q3, CUT)
+    assert (after.xuexi, after.ledger, after.texts()) == (fresh.xuexi, fresh.ledger, fresh.texts())
+    pd.testing.assert_series_equal(after.ledger_by_branch, fresh.ledger_by_branch)
