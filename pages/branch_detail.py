@@ -63,13 +63,10 @@ rows = branch_indicator_rows(result.card.indicators, branch_id)
 if rows.empty:
     st.info("该支部本季度暂无可计算的指标（可能尚未导入名册或台账）。", icon=":material/info:")
 else:
-    left, right = st.columns([5, 4], gap="medium")
-    with left:
-        st.plotly_chart(charts.indicator_bullets(rows), config={"displayModeBar": False})
-    with right:
-        st.dataframe(indicator_details(rows), hide_index=True, placeholder="",
-                     height="content",
-                     column_config={"还需": st.column_config.TextColumn(width="large")})
+    st.plotly_chart(charts.indicator_bullets(rows), config={"displayModeBar": False})
+    # full width: 还需 is what the secretary acts on, and beside the chart it was cut off
+    st.dataframe(indicator_details(rows), hide_index=True, placeholder="", height="content",
+                 column_config={"还需": st.column_config.TextColumn(width="large")})
     if not rows["scored"].all():
         unscored = "、".join(rows.loc[~rows["scored"], "label"])
         st.caption(f"{unscored}为年度指标，图中显示全年进度，第四季度计入综合得分。")

@@ -40,7 +40,7 @@ def shortfalls(indicators: pd.DataFrame, branch_id: int) -> list[str]:
 
 
 def indicator_details(rows: pd.DataFrame):
-    """The indicator table beside the bullet chart (rows from ui.frames.branch_indicator_rows):
+    """The indicator table under the bullet chart (rows from ui.frames.branch_indicator_rows):
     indicator, status in words and colour, what remains — a pandas Styler for st.dataframe."""
     table = pd.DataFrame({
         "指标": rows["label"], "实际完成": rows["actual_text"], "目标": rows["target_text"],
