@@ -414,8 +414,9 @@ def load_dataset(
     if quarter is not None:
         params.update(q_start=max(params["start"], quarter.start), as_of=quarter.as_of)
     frames, jobs = {}, []
-    with engine.connect() as conn, _one_snapshot(conn) as snapshot:
-        reader = _ArrowReader(engine, snapshot, large=viewer.branch_scope is None)
+    large = viewer.branch_scope is None  # one branch's rows are read on the plain path
+    with engine.connect() as conn, _one_snapshot(conn, export=large) as snapshot:
+        reader = _ArrowReader(engine, snapshot, large=large)
         for name, sql, column in (
             ("branches", _BRANCHES, "b.id"),
             ("members", _MEMBERS, "m.branch_id"),
@@ -586,17 +587,18 @@ def _code() -> str:
 
 
 @contextmanager
-def _one_snapshot(conn):
+def _one_snapshot(conn, export: bool = True):
     """One read transaction around a dataset's queries, so an import committed while they run
     shows in all frames or in none (a scorecard from the old activities and the new attendance
     would be wrong once and cached). SQLite: a deferred BEGIN; its first read fixes the
     snapshot (WAL). PostgreSQL: REPEATABLE READ, and the snapshot is exported for the ADBC
-    lanes. Yields that snapshot's id (None on SQLite)."""
+    lanes (``export=False``: no ADBC lane will read, so nothing is exported). Yields that
+    snapshot's id (None on SQLite, or when not exported)."""
     postgres = conn.dialect.name == "postgresql"
     if postgres:
         conn.execution_options(isolation_level="REPEATABLE READ")
     with conn.begin() as transaction:
-        yield conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar() if postgres else None
+        yield conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar() if postgres and export else None
         transaction.rollback()  # it only read
 
 

@@ -93,8 +93,7 @@ def scorecard(viewer: Viewer, quarter: Quarter, as_of: date, previous: bool = Tr
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
 def _ranking(data_version: str, scope: tuple, quarter: str, as_of: date, unit: str | None, ongoing: bool):
     card = _scorecard(data_version, scope, quarter, as_of, True).card
-    table, status = frames.ranking_table(*frames.unit_rows(card.branches, card.indicators, unit), ongoing)
-    return table, status
+    return frames.ranking_table(*frames.unit_rows(card.branches, card.indicators, unit), ongoing)
 
 
 def ranking(viewer: Viewer, quarter: Quarter, as_of: date, unit: str | None, ongoing: bool):
