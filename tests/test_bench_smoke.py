@@ -49,7 +49,7 @@ def test_bench_smoke_s_scale(tmp_path):
     pg = os.environ.get("TEST_DATABASE_URL")
     if pg:
         cmd += ["--db", pg, "--tag", "_t" + uuid.uuid4().hex[:8]]
-    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)  # 4–5 min on 2 cores beside the other worker; the check is the output, not the speed
     assert done.returncode == 0, done.stderr[-3000:]
     assert "goals:" in done.stdout  # the printed table
     report = json.loads(out.read_text(encoding="utf-8"))
