@@ -85,5 +85,26 @@ class Dataset:
     # keys, equal rows): what a part computed from them can be kept under. Metrics never read it.
     row_keys: dict[str, str] = field(default_factory=dict)
 
+    # metrics._frames.prepare marks a Dataset whose frames it typed (``_prepared``: the frames'
+    # identity) and remembers on an untyped one the typed copy it made (``_prepared_as``); steps
+    # several metrics share are remembered on a typed one (``_shared``, metrics._frames.shared).
+    # A pickled copy (the pages' cache hands out one per call) stays marked and leaves what was
+    # remembered behind, so typing is not done again for every page that reads it.
+    def __getstate__(self) -> dict:
+        state = {k: v for k, v in self.__dict__.items() if k not in ("_prepared", "_prepared_as", "_shared")}
+        state["_typed"] = self.__dict__.get("_prepared") == frames_identity(self)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        typed = state.pop("_typed", False)
+        self.__dict__.update(state)
+        if typed:
+            self._prepared = frames_identity(self)
+
 
 FRAMES: tuple[str, ...] = tuple(DATASET_COLUMNS)
+
+
+def frames_identity(ds: Dataset) -> tuple[int, ...]:
+    """Which frame objects ``ds`` holds: a Dataset whose frames were swapped is typed again."""
+    return tuple(id(getattr(ds, name)) for name in FRAMES)

@@ -15,13 +15,17 @@ import pandas as pd
 
 from domain.dataset import Dataset
 from domain.vocabulary import COMMITTEE_MEETING, GROUP_MEETING
-from metrics._frames import between
+from metrics._frames import between, shared
 from metrics.matching import AMBIGUOUS, CREDITED, match_members
 
 
 def named(ds: Dataset, start: date, last: date) -> pd.DataFrame:
     """The names on the lists of ledger activities dated ``start``–``last``, matched: activity_id,
     branch_id, date, type, group, kind (absent / on_leave), name, member_id, match."""
+    return shared(ds, ("named", start, last), lambda: _named(ds, start, last))
+
+
+def _named(ds: Dataset, start: date, last: date) -> pd.DataFrame:
     acts = ds.activities[between(ds.activities["date"], start, last)]
     acts = acts[["activity_id", "branch_id", "date", "type", "group"]]
     att = ds.attendance[ds.attendance["activity_id"].isin(acts["activity_id"])][["activity_id", "kind", "name"]]

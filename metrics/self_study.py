@@ -17,13 +17,17 @@ import pandas as pd
 from domain.dataset import Dataset
 from domain.periods import Quarter, current_month, ended_months
 from domain.vocabulary import SELF_STUDY
-from metrics._frames import between, named_in, overlap_days
+from metrics._frames import between, named_in, overlap_days, shared
 from metrics.matching import AMBIGUOUS, CREDITED, match_members
 
 
 def study_rows(ds: Dataset) -> pd.DataFrame:
     """Study rows matched to members (``match_members``); a row without a branch takes the
     branch of the member it names."""
+    return shared(ds, ("study_rows",), lambda: _study_rows(ds))
+
+
+def _study_rows(ds: Dataset) -> pd.DataFrame:
     study = match_members(ds.study, ds.members)
     member_branch = ds.members.drop_duplicates("member_id", keep="last").set_index("member_id")["branch_id"]
     branch_id = study["branch_id"].fillna(study["member_id"].map(member_branch)).astype("Int64")

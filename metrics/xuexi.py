@@ -14,7 +14,7 @@ from datetime import date
 
 import pandas as pd
 
-from metrics._frames import members_during, named_in, overlap_days, prepare, ts
+from metrics._frames import members_during, named_in, overlap_days, prepare, shared, ts
 from domain.dataset import Dataset
 from metrics.matching import AMBIGUOUS, CREDITED, match_members
 from domain.periods import Quarter, effective_as_of, parse_quarter, to_date, year_end, year_start
@@ -126,6 +126,11 @@ def window_points(ds: Dataset, start: date, end: date, as_of: date) -> XuexiPoin
     who belonged in it (0 for a member in no counted export; 未激活 counts 0). A member who
     belonged to two branches in the window has their points split by the days in each."""
     ds = prepare(ds)
+    found = shared(ds, ("window_points", start, end, as_of), lambda: _window_points(ds, start, end, as_of))
+    return XuexiPoints(found.members.copy(deep=False), found.selection)
+
+
+def _window_points(ds: Dataset, start: date, end: date, as_of: date) -> XuexiPoints:
     last = min(end, as_of)
     selection = select_exports(ds.xuexi, start, end, as_of)
     members = members_during(ds, start, last)[["member_id", "branch_id", "name", "start", "end"]]

@@ -110,9 +110,8 @@ if not counted.empty:
     st.caption("该支部另以《组织生活开展情况统计表》报送活动次数（无具体日期），已计入指标，时间线中不显示。")
 
 st.subheader("党员情况")
-members = member_table(data.points(reader, f.quarter, f.as_of),
-                       data.quarter_points(reader, f.quarter, f.as_of),
-                       data.lagging(reader, f.quarter, f.as_of), branch_id)
+figures = data.member_figures(reader, f.quarter, f.as_of)
+members = member_table(figures.points, figures.quarter_points, figures.lagging, branch_id)
 if members.empty:
     st.info("名册中没有该支部的在册党员。", icon=":material/person_off:")
 else:

@@ -21,6 +21,7 @@ from cachetools import TTLCache
 from sqlalchemy import Engine
 
 from domain.access import SYSTEM, Viewer
+from metrics._frames import prepare
 from metrics.config import MetricsConfig, load_config
 from domain.dataset import Dataset
 from metrics.coverage import coverage as data_coverage
@@ -66,17 +67,18 @@ def dataset(engine: Engine, viewer: Viewer, quarter: Quarter, whole_year: bool =
     """The year so far up to the quarter's end; with ``whole_year=False`` only what the quarter's
     scorecard (or, ``annual=False``, the lagging list: no activity before the quarter) as of
     ``as_of`` reads (storage.queries.QuarterReads); ``study_details=False``: without study
-    content, hours and score (see load_dataset)."""
+    content, hours and score (see load_dataset). Typed as metrics read them (metrics._frames.prepare):
+    the copies the page caches hand out are not typed again by every metric."""
     start, end = window(quarter)
     if whole_year:
-        return load_dataset(engine, viewer, start, end, study_details=study_details)
+        return prepare(load_dataset(engine, viewer, start, end, study_details=study_details))
     annual_types = []
     if annual:  # the targets in force say which types count over the year
         cfg = load_config(overrides=settings.saved(engine), imported_targets=current_targets(engine))
         annual_types = sorted({ind.activity_type for ind in cfg.indicators.values()
                                if ind.period == "year" and ind.activity_type})
     reads = QuarterReads(quarter.start, as_of_for(quarter, as_of), tuple(annual_types), every_column)
-    return load_dataset(engine, viewer, start, end, quarter=reads)
+    return prepare(load_dataset(engine, viewer, start, end, quarter=reads))
 
 
 def as_of_for(quarter: Quarter | str, as_of: date | None, today: date | None = None) -> date:
@@ -264,9 +266,11 @@ def score_trend(engine: Engine, viewer: Viewer, quarters: list[Quarter],
 
 
 def lagging(engine: Engine, viewer: Viewer, quarter: str | Quarter,
-            as_of: date | None = None) -> pd.DataFrame:
+            as_of: date | None = None, ds: Dataset | None = None) -> pd.DataFrame:
     """The quarter's lagging members within what ``viewer`` may see; kept like the committee
-    cards, per scope, so asking again (another page, the reminders) does not read and compute it again."""
+    cards, per scope, so asking again (another page, the reminders) does not read and compute it
+    again. ``ds``: for a narrower scope, the quarter's ``dataset`` already read for this viewer
+    (the list is computed from it instead of reading the quarter again; the same rows)."""
     q = parse_quarter(quarter)
     cut = as_of_for(q, as_of)
     signature = _signature(engine, q, cut)
@@ -280,8 +284,9 @@ def lagging(engine: Engine, viewer: Viewer, quarter: str | Quarter,
         if stored is not None and "members" in stored.frames:
             return stored.frames["members"]
         # the list reads the quarter's absences only, not the year's annual activities
-        ds = dataset(engine, viewer, q, whole_year=False, as_of=cut, annual=False)
-        members = lagging_members(ds, q, cut, config(engine, ds), _member_parts(engine, ds, q, cut))
+        rows = ds if ds is not None and not whole else dataset(engine, viewer, q, whole_year=False,
+                                                                 as_of=cut, annual=False)
+        members = lagging_members(rows, q, cut, config(engine, rows), _member_parts(engine, rows, q, cut))
         if whole:
             keep(engine, db_key, "lagging", str(q), cut, {"members": members})
         return members
@@ -381,6 +386,28 @@ def quarters_with_data(engine: Engine, today: date | None = None) -> list[Quarte
         out.append(q)
         q = q.previous()
     return out or [now_q]
+
+
+@dataclass
+class MemberFigures:
+    """What 支部详情 shows of each member: the year's points, the quarter's 学习强国 points and
+    the lagging list, computed from one read of the quarter's data."""
+
+    points: pd.DataFrame
+    quarter_points: pd.DataFrame
+    lagging: pd.DataFrame
+
+
+def member_figures(engine: Engine, viewer: Viewer, quarter: Quarter | str, as_of: date,
+                   ds: Dataset | None = None) -> MemberFigures:
+    """``points``, ``quarter_points`` and ``lagging`` of ``quarter`` as of ``as_of`` over one
+    ``dataset`` (``ds`` when already read): the three share its matched rows, who belonged and
+    the quarter's 学习强国 points (metrics._frames.shared) instead of taking those steps each."""
+    q = parse_quarter(quarter)
+    cut = as_of_for(q, as_of)
+    ds = ds if ds is not None else dataset(engine, viewer, q, study_details=False)
+    return MemberFigures(points(engine, viewer, q.year, cut, ds=ds), quarter_points(engine, viewer, q, cut, ds),
+                         lagging(engine, viewer, q, cut, ds=ds))
 
 
 def quarter_points(engine: Engine, viewer: Viewer, quarter: Quarter | str, as_of: date,

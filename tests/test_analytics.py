@@ -335,3 +335,27 @@ def test_data_quality_from_the_quarters_rows_equals_it_from_the_whole_year(sampl
             assert whole.messages() == narrow.messages()
             checked += len(whole.messages())
     assert checked > 20  # the sample has problems to find
+
+
+def test_the_branch_pages_member_figures_equal_each_figure_computed_on_its_own(sample_db_url):
+    """支部详情 computes a branch's points, quarter 学习强国 points and lagging list from one read
+    of the quarter (analytics.member_figures); each must equal the figure read and computed
+    alone (the lagging list from its own narrower read), for a fifth of the sample's branches."""
+    import pandas as pd
+
+    engine = get_engine(sample_db_url)
+    q, cut = parse_quarter("2026Q3"), date(2026, 9, 20)
+    with engine.connect() as conn:
+        branches = conn.execute(text("SELECT id, name FROM branch ORDER BY id")).all()
+    reasons = set()
+    for bid, name in branches[::5]:
+        secretary = Viewer("s", "secretary", branch_id=bid, branch=name)
+        analytics.forget_cards()  # the lagging list alone is computed, not the one kept above
+        together = analytics.member_figures(engine, secretary, q, cut)
+        analytics.forget_cards()
+        pd.testing.assert_frame_equal(together.lagging, analytics.lagging(engine, secretary, q, cut))
+        pd.testing.assert_frame_equal(together.points, analytics.points(engine, secretary, 2026, cut))
+        pd.testing.assert_frame_equal(together.quarter_points, analytics.quarter_points(engine, secretary, q, cut))
+        reasons.update(r for listed in together.lagging["reasons"] for r in listed)
+    # the comparison covered every kind of reason the rows can give
+    assert {"xuexi_zero", "xuexi_low", "absent", "no_self_study"} <= reasons

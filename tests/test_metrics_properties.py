@@ -182,3 +182,31 @@ def test_pairs_are_numbered_as_pandas_numbers_them(pairs):
         return [tuple(None if pd.isna(v) else v for v in pair) for pair in index]
 
     assert shown(uniques) == shown(expected_uniques)
+
+
+@PROFILE
+@given(datasets(), as_of_in_q3)
+def test_metrics_over_one_typed_dataset_give_what_each_gives_over_its_own(builder, as_of):
+    """支部详情 computes points, the quarter's 学习强国 points, the lagging list and the card over
+    one typed Dataset, whose shared steps (who belonged, matched rows, a window's points) are
+    taken once and remembered on it (metrics._frames.shared): in any order, twice over, each must
+    equal the same metric over a Dataset of its own."""
+    from metrics._frames import prepare
+    from metrics.lagging import lagging_members
+    from metrics.points import member_points
+    from metrics.xuexi import quarter_points
+
+    metrics = [
+        lambda ds: member_points(ds, 2026, as_of, CONFIG),
+        lambda ds: quarter_points(ds, "2026Q3", as_of)[0],
+        lambda ds: lagging_members(ds, "2026Q3", as_of, CONFIG),
+        lambda ds: branch_scorecard(ds, "2026Q3", as_of, CONFIG).indicators,
+    ]
+    alone = [metric(builder.build()) for metric in metrics]
+    one = prepare(builder.build())
+    for _ in range(2):
+        for metric, expected in reversed(list(zip(metrics, alone))):
+            got = metric(one)
+            pd.testing.assert_frame_equal(got, expected)
+            got["points"] = -1.0  # a caller writing into what it got changes its own copy only
+    assert one.__dict__["_shared"]  # the steps were remembered, not merely recomputed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 
 import openpyxl
 import pandas as pd
@@ -211,3 +212,20 @@ def test_ranking_table_is_one_row_per_branch_with_values_and_their_status():
     assert table.iloc[1][["排名", "得分", "党课", "参会率", "主要问题"]].tolist() == [
         "—", "—", "0次", "50%", "党课0/1、参会率50%/90%"]
     assert status.set_index("branch_id").loc[5, "参会率"] == "red"
+
+
+def test_the_timeline_of_a_branch_with_no_activity_in_the_quarter_is_empty_not_an_error():
+    """The pages read typed frames (float 应到/实到): with no row in the window, the attendance
+    text of zero rows must still be text (it raised on 支部详情 for such a branch)."""
+    from metrics._frames import prepare
+    from tests.metrics_fixtures import DatasetBuilder
+    from ui.branch_frames import quarter_activities
+
+    b = DatasetBuilder()
+    b.branch(1)
+    b.activity(1, date(2026, 6, 10), "党课", expected=5, present=4)
+    b.activity(1, date(2026, 8, 10), "党课", expected=5, present=4)
+    acts = prepare(b.build()).activities
+    assert quarter_activities(acts, 1, date(2026, 9, 1), date(2026, 9, 30)).empty
+    shown = quarter_activities(acts, 1, date(2026, 7, 1), date(2026, 9, 30))
+    assert shown["attendance"].tolist() == ["实到4／应到5"]

@@ -65,7 +65,8 @@ def quarter_activities(activities: pd.DataFrame, branch_id: int, start: date,
                                     + "）")
     both = acts["present"].notna() & acts["expected"].notna()
     attendance = pd.Series("", index=acts.index, dtype="str").mask(
-        both, "实到" + acts["present"].map(_count) + "／应到" + acts["expected"].map(_count))
+        both, "实到" + acts["present"].map(_count).astype("str") + "／应到"
+        + acts["expected"].map(_count).astype("str"))  # astype: an empty float column maps to floats
     return pd.DataFrame({
         "date": acts["date"], "type": shown_type, "base_type": acts["type"],
         "topic": acts["topic"].fillna(""), "speaker": acts["speaker"].fillna(""),

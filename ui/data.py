@@ -131,18 +131,6 @@ def lagging(viewer: Viewer, quarter: Quarter, as_of: date):
     return _lagging(version(), scope_of(viewer), str(quarter), as_of)
 
 
-@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner="正在计算党员积分…")
-def _points(data_version: str, scope: tuple, quarter: str, as_of: date):
-    q = parse_quarter(quarter)
-    ds = _dataset(data_version, scope, quarter) if as_of <= q.end else None
-    return analytics.points(engine(), _viewer(scope), q.year, as_of, ds=ds)
-
-
-def points(viewer: Viewer, quarter: Quarter, as_of: date):
-    """Member points of the quarter's year as of ``as_of`` (from the quarter's cached data)."""
-    return _points(version(), scope_of(viewer), str(quarter), as_of)
-
-
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner="正在检查数据质量…")
 def _quality(data_version: str, scope: tuple, quarter: str, as_of: date):
     return analytics.quality(engine(), _viewer(scope), quarter, as_of)
@@ -166,15 +154,15 @@ def dataset(viewer: Viewer, quarter: Quarter):
 # --- for the branch, import, quality and settings pages -------------------------------------
 
 
-@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
-def _quarter_points(data_version: str, scope: tuple, quarter: str, as_of: date):
-    return analytics.quarter_points(engine(), _viewer(scope), quarter, as_of,
-                                    _dataset(data_version, scope, quarter))
+@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner="正在计算党员积分…")
+def _member_figures(data_version: str, scope: tuple, quarter: str, as_of: date):
+    return analytics.member_figures(engine(), _viewer(scope), quarter, as_of, _dataset(data_version, scope, quarter))
 
 
-def quarter_points(viewer: Viewer, quarter: Quarter, as_of: date):
-    """学习强国 points of the quarter per active member in scope: member_id, branch_id, points."""
-    return _quarter_points(version(), scope_of(viewer), str(quarter), as_of)
+def member_figures(viewer: Viewer, quarter: Quarter, as_of: date):
+    """Each member's year points, quarter 学习强国 points and lagging reasons (analytics.member_figures),
+    from one copy of the quarter's cached data."""
+    return _member_figures(version(), scope_of(viewer), str(quarter), as_of)
 
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
