@@ -21,13 +21,15 @@ from metrics.matching import AMBIGUOUS, CREDITED, match_members
 
 def named(ds: Dataset, start: date, last: date) -> pd.DataFrame:
     """The names on the lists of ledger activities dated ``start``–``last``, matched: activity_id,
-    branch_id, date, type, group, kind (absent / on_leave), name, member_id, match."""
-    return shared(ds, ("named", start, last), lambda: _named(ds, start, last))
+    branch_id, date, type, group, kind (absent / on_leave), name, member_id, match. Every list
+    of ``ds`` is matched once (a name is matched at its own activity's date, whatever the window):
+    the year's points and the quarter's lagging list over one Dataset share the matching."""
+    lists = shared(ds, ("named",), lambda: _named(ds))
+    return lists[between(lists["date"], start, last)].reset_index(drop=True)
 
 
-def _named(ds: Dataset, start: date, last: date) -> pd.DataFrame:
-    acts = ds.activities[between(ds.activities["date"], start, last)]
-    acts = acts[["activity_id", "branch_id", "date", "type", "group"]]
+def _named(ds: Dataset) -> pd.DataFrame:
+    acts = ds.activities[["activity_id", "branch_id", "date", "type", "group"]]
     att = ds.attendance[ds.attendance["activity_id"].isin(acts["activity_id"])][["activity_id", "kind", "name"]]
     att = att.merge(acts, on="activity_id", how="left")
     return match_members(att, ds.members)
