@@ -214,6 +214,31 @@ def test_ranking_table_is_one_row_per_branch_with_values_and_their_status():
     assert status.set_index("branch_id").loc[5, "参会率"] == "red"
 
 
+def test_the_heatmap_and_the_ranking_show_scored_indicators_only():
+    """An annual indicator before Q4 (not scored) and one that does not apply to a branch stay
+    out of the heatmap, the ranking's columns and the main problems; rows in rank order."""
+    from ui.frames import completion_matrix, main_problems, ranking_table
+
+    indicators = _indicator_rows([
+        (7, "党课", "次", 1, 1, 1.0, "green"),
+        (5, "党课", "次", 0, 1, 0.0, "red"),
+        (5, "组织生活会", "次", 0, 1, 0.0, "red"),
+        (7, "参会率", "率", None, 0.9, None, "red"),
+    ])
+    indicators = indicators.assign(
+        branch=indicators["branch_id"].map({5: "第二支部", 7: "第一支部"}),
+        scored=indicators["label"].ne("组织生活会"), applicable=indicators["label"].ne("参会率"))
+    branches = pd.DataFrame({
+        "branch_id": [7, 5], "rank": [1, 2], "branch": ["第一支部", "第二支部"], "unit": ["甲局", "甲局"],
+        "type": ["在职", "在职"], "score": [100.0, 0.0], "pace_score": [100.0, 0.0], "status": ["green", "red"]})
+    matrix = completion_matrix(branches, indicators)
+    assert matrix.index.tolist() == ["第一支部", "第二支部"] and matrix.columns.tolist() == ["党课"]
+    assert matrix["党课"].tolist() == [1.0, 0.0]
+    table, _ = ranking_table(branches, indicators, ongoing=False)
+    assert [c for c in table.columns if c in ("党课", "组织生活会", "参会率")] == ["党课"]
+    assert main_problems(indicators).to_dict() == {5: "党课0/1"}
+
+
 def test_the_timeline_of_a_branch_with_no_activity_in_the_quarter_is_empty_not_an_error():
     """The pages read typed frames (float 应到/实到): with no row in the window, the attendance
     text of zero rows must still be text (it raised on 支部详情 for such a branch)."""
