@@ -178,6 +178,8 @@ class Activity(_Versioned, Base):
     __table_args__ = (
         # with the batch: which batches cover which branches, from the index alone (migration 0014)
         Index("ix_activity_cur", "is_current", "branch_id", "date", "batch_id"),
+        # the first and last ledger date (which quarters have data) found, not scanned for
+        Index("ix_activity_date", "is_current", "date"),
     )
 
 

@@ -139,6 +139,9 @@ def test_the_span_of_the_data_is_looked_up_not_scanned(sample_db_url):
     for table in ("study_record", "xuexi_score"):
         assert f"SEARCH {table} USING COVERING INDEX" in plan, plan
         assert f"SCAN {table}" not in plan, plan
+    # the ledger's first and last date from the index that starts with the date, not from the
+    # branch index (whose dates come after the branch: every current entry walked)
+    assert plan.count("SEARCH activity USING COVERING INDEX ix_activity_date") == 2, plan
     lo, hi = queries.data_span(engine)
     with engine.connect() as conn:
         expected = conn.execute(text(
