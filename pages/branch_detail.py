@@ -126,7 +126,7 @@ else:
             "年度积分": st.column_config.NumberColumn(format="%.0f",
                                                       help="党员积分制：基础分60分，参加活动、学习和学习强国加分，无故缺席扣分"),
             "标兵": st.column_config.CheckboxColumn(help="本支部年度积分最高的党员"),
-            "预警": st.column_config.TextColumn(help="详见「党员预警」页面"),
+            "预警": st.column_config.TextColumn(help="详见「党员预警」页面", width="large"),
         },
     )
     n_flagged = int((members["预警"] != "").sum())
