@@ -94,7 +94,7 @@ def test_bench_smoke_s_scale(tmp_path):
     else:
         assert "error" not in shown, shown.get("error")
         _positive(shown, "cold_s", "warm_s", "warm_up_s", "after_import_warmed_s",
-                  "after_import_not_warmed_s", "peak_rss_mb")
+                  "after_import_not_warmed_s", "after_update_s", "update_warm_up_s", "peak_rss_mb")
 
     packet = s["packet"]
     if "skipped" not in packet:

@@ -510,3 +510,37 @@ def test_two_threads_asking_for_the_same_figures_compute_them_once(writable_env,
         assert results["page"] is results["warm-up"]
     else:
         pd.testing.assert_frame_equal(results["page"], results["warm-up"])
+
+
+def test_the_systemd_unit_warms_the_figures_before_the_process_serves(writable_env, monkeypatch):
+    """After an update nothing kept fits the new code: deploy/dashboard@.service runs the warm-up
+    after the migrations and before Streamlit starts, bounded well inside the unit's start
+    timeout, and a failed warm-up does not keep the process down ("-"). Run as the unit runs it,
+    it keeps what 总览 asks for first, so the process computes nothing for it."""
+    import os
+    import re
+    import shlex
+
+    unit = (ROOT / "deploy" / "dashboard@.service").read_text(encoding="utf-8")
+    pre = re.findall(r"^ExecStartPre=(.*)$", unit, re.M)
+    assert len(pre) == 2 and "alembic" in pre[0] and "upgrade head" in pre[0]
+    warm = pre[1]
+    assert warm.startswith("-"), "a failed warm-up must not stop the process from starting"
+    argv = shlex.split(warm[1:])
+    assert argv[:2] == ["/usr/bin/timeout", argv[1]] and argv[-2:] == ["warm", "--after-change"]
+    start_limit = int(re.search(r"^TimeoutStartSec=(\d+)$", unit, re.M).group(1))
+    assert int(argv[1]) + 30 <= start_limit, "the warm-up's bound leaves the start time to serve"
+    assert unit.index("ExecStartPre=-") < unit.index("ExecStart=")
+
+    engine = get_engine(writable_env)
+    analytics.forget_cards(engine)
+    command = [sys.executable if a.endswith("/.venv/bin/python") else a.replace("/opt/dashboard", str(ROOT))
+               for a in argv]
+    done = subprocess.run(command, env={**os.environ, "DATABASE_URL": writable_env}, cwd=ROOT,
+                          capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0 and "已预先计算" in done.stdout, done.stdout + done.stderr
+    computed = _restart(monkeypatch, engine)
+    newest = analytics.quarters_with_data(engine)[0]
+    analytics.scorecard(engine, SYSTEM, newest, with_previous=True)
+    analytics.lagging(engine, SYSTEM, newest)
+    assert computed == []
