@@ -617,7 +617,13 @@ def _shown(page, started: float, marker: str, timeout: float = 600) -> float:
             if polls >= 3:
                 return round(since - started, 3)
         page.wait_for_timeout(50)
-    raise RuntimeError(f"{marker!r} not shown within {timeout:.0f} s")
+    try:  # what the page showed instead, for the report
+        seen = page.locator('[data-testid="stMain"]').inner_text(timeout=5000)[:400]
+        running = page.locator('[data-testid="stStatusWidget"]').count() > 0
+    except Exception as exc:  # the page itself is gone
+        seen, running = f"({type(exc).__name__})", None
+    raise RuntimeError(f"{marker!r} not shown within {timeout:.0f} s; script running: {running};"
+                       f" the page showed: {' '.join(seen.split())!r}")
 
 
 def step_browser(scale: str, url: str) -> dict:
@@ -658,11 +664,13 @@ def step_browser(scale: str, url: str) -> dict:
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "DATABASE_URL": url, "DASHBOARD_DEMO": "1", "DASHBOARD_WARM_AFTER_CHANGE": "0"}
 
+    server_log = tempfile.TemporaryFile()  # the servers' stderr, reported when the step fails
+
     def serve() -> subprocess.Popen:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(port),
              "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=server_log)
         deadline = time.time() + 120
         while True:
             try:
@@ -749,7 +757,12 @@ def step_browser(scale: str, url: str) -> dict:
             server = serve()
             _, out["after_update_s"] = log_in(browser)
             browser.close()
+    except Exception as exc:
+        server_log.seek(0)
+        tail = server_log.read().decode("utf-8", "replace")[-2000:]
+        raise RuntimeError(f"{exc}\nserver log (last 2,000 characters):\n{tail}") from exc
     finally:
+        server_log.close()
         stop(server)
         for batch_id in batches:
             undo(engine, batch_id, SYSTEM)
