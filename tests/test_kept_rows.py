@@ -314,13 +314,42 @@ def test_kept_activities_grow_by_new_ledgers_and_equal_the_tables(loaded_url, mo
     assert set(attendance.loc[attendance["activity_id"] == lesson["activity_id"].iloc[0], "name"]) == {"二次补录缺席"}
 
 
-def test_kept_activities_are_read_again_after_an_undo_even_with_a_new_ledger_since(loaded_url, monkeypatch):
+def test_kept_activities_grow_past_a_ledger_imported_and_undone_since(loaded_url, monkeypatch):
+    """A ledger imported after the rows were kept, undone, and imported again corrected (the
+    office's usual mistake): the undone batch is newer than the copy, so the copy still grows —
+    without the undone rows, with the rows they had replaced — and equals the tables."""
     engine = get_engine(loaded_url)
     forget_kept(engine)
     old = _an_activity_with_absentees(engine)
+    day = pd.Timestamp(old["date"]).strftime("%Y-%m-%d")
     _quarter(engine)
+    rewritten = (old["branch"], day, old["type_raw"], old["topic"], old["party_group"] or "", int(old["expected"]),
+                 int(old["present"]) - 1, "、".join([*old["absent"], "误录缺席"]))
+    added = (old["branch"], "2026-09-14", "党课", "补录党课", "", 12, 11, "补录缺席")
+    outcome = import_bytes(engine, _ledger(rewritten, added), "补录.csv", SYSTEM)
+    undo(engine, outcome.batch_id, SYSTEM)
+    assert import_bytes(engine, _ledger(added[:6] + (10, "")), "补录2.csv", SYSTEM).status == "imported"
+    reads = _record_reads(monkeypatch)
+    after = _quarter(engine)
+    assert set(reads) & {"activities", "attendance"} == set()
+    forget_kept(engine)
+    _same(after, _quarter(engine))
+    a = after.activities
+    assert old["id"] in set(a["activity_id"])  # the row the undone ledger had rewritten is back
+    assert "误录缺席" not in set(after.attendance["name"])
+    lesson = a[(a["branch"] == old["branch"]) & (a["date"] == pd.Timestamp(2026, 9, 14)) & (a["type"] == "党课")]
+    assert lesson["present"].tolist() == [10]
+
+
+def test_kept_activities_are_read_again_after_an_undo_of_a_ledger_they_hold(loaded_url, monkeypatch):
+    """The copy was kept with a ledger's rows in it, then that ledger was undone and another
+    imported: the copy holds rows no longer current, so the quarter is read again."""
+    engine = get_engine(loaded_url)
+    forget_kept(engine)
+    old = _an_activity_with_absentees(engine)
     added = (old["branch"], "2026-09-14", "党课", "补录党课", "", 12, 11, "补录缺席")
     outcome = import_bytes(engine, _ledger(added), "补录.csv", SYSTEM)
+    _quarter(engine)
     undo(engine, outcome.batch_id, SYSTEM)
     assert import_bytes(engine, _ledger(added[:6] + (10, "")), "补录2.csv", SYSTEM).status == "imported"
     reads = _record_reads(monkeypatch)
