@@ -579,7 +579,7 @@ def _kept_batch(kept_note: str, note: str) -> tuple[int, int | None] | None:
     """``(newest ledger batch a kept copy has, undone ledger batches it knew of)`` when the copy
     can grow into the read ``note`` describes, else None. The second is None when nothing was
     undone since; otherwise the copy may grow only if none of its own batches was undone
-    (``_own_batches_undone``)."""
+    (``_OWN_UNDONE``)."""
     try:
         kept, now_ = json.loads(kept_note), json.loads(note)
     except ValueError:
