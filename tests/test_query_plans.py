@@ -20,7 +20,8 @@ INDEXED = {"activities": "activity", "attendance": "activity", "activity_counts"
            "study": "study_record"}
 
 
-def _plans(url: str, monkeypatch, viewer, **kwargs) -> dict[str, str]:
+def _executed(url: str, monkeypatch, viewer, **kwargs) -> dict[str, tuple[str, dict]]:
+    """``{name: (sql, params)}`` of every query a dataset read runs (nothing served kept)."""
     executed: dict[str, tuple[str, dict]] = {}
     original = queries._frame
 
@@ -30,17 +31,31 @@ def _plans(url: str, monkeypatch, viewer, **kwargs) -> dict[str, str]:
 
     monkeypatch.setattr(queries, "_frame", recording)
     monkeypatch.setattr(queries, "read_rows", lambda engine, keys: {})  # every query runs
-    engine = get_engine(url)
-    queries.load_dataset(engine, viewer, date(2026, 1, 1), date(2026, 9, 30), **kwargs)
-    plans = {}
-    with engine.connect() as conn:
-        for name, (sql, params) in executed.items():
-            values = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in params.items()}
-            bound, args = queries._bound(sql, values, conn.dialect)
-            cursor = conn.connection.dbapi_connection.cursor()
-            plans[name] = "\n".join(row[3] for row in cursor.execute("EXPLAIN QUERY PLAN " + bound, args))
-            cursor.close()
-    return plans
+    queries.load_dataset(get_engine(url), viewer, date(2026, 1, 1), date(2026, 9, 30), **kwargs)
+    return executed
+
+
+def _bound(conn, sql: str, params: dict) -> tuple[str, tuple | dict]:
+    """``sql`` and its values as the driver takes them (dates as ISO text)."""
+    values = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in params.items()}
+    bound, args = queries._bound(sql, values, conn.dialect)
+    return bound, tuple(args) if isinstance(args, list) else args
+
+
+def _plan(conn, sql: str, params: dict) -> str:
+    """SQLite's query plan of ``sql`` with ``params``, one line per step."""
+    bound, args = _bound(conn, sql, params)
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        return "\n".join(row[3] for row in cursor.execute("EXPLAIN QUERY PLAN " + bound, args))
+    finally:
+        cursor.close()
+
+
+def _plans(url: str, monkeypatch, viewer, **kwargs) -> dict[str, str]:
+    executed = _executed(url, monkeypatch, viewer, **kwargs)
+    with get_engine(url).connect() as conn:
+        return {name: _plan(conn, sql, params) for name, (sql, params) in executed.items()}
 
 
 def _scans(plan: str, table: str) -> bool:
@@ -161,10 +176,7 @@ def test_which_batches_cover_which_branches_is_read_from_the_index(sample_db_url
         sql = queries._COVERAGE.format(scope_a=clause, scope_c=clause)
         engine = get_engine(sample_db_url)
         with engine.connect() as conn:
-            bound, args = queries._bound(sql, extra, conn.dialect)
-            cursor = conn.connection.dbapi_connection.cursor()
-            plan = "\n".join(row[3] for row in cursor.execute("EXPLAIN QUERY PLAN " + bound, args))
-            cursor.close()
+            plan = _plan(conn, sql, extra)
         assert "SEARCH activity USING COVERING INDEX ix_activity_cur" in plan, plan
         assert "SCAN activity" not in plan, plan
 
@@ -175,34 +187,19 @@ def test_a_ledger_batch_since_the_kept_rows_is_read_by_batch_not_by_date(sample_
     the (is_current, date) index SQLite walked every current entry of the year for them (0.13 s
     plus 0.04 s for the absences at province scale, for one new row)."""
     reads = queries.QuarterReads(date(2026, 7, 1), date(2026, 9, 30), ("党课",))
-    executed: dict[str, tuple[str, dict]] = {}
-    original = queries._frame
-
-    def recording(conn, sql, params, name):
-        executed[name] = (sql, params)
-        return original(conn, sql, params, name)
-
-    monkeypatch.setattr(queries, "_frame", recording)
-    monkeypatch.setattr(queries, "read_rows", lambda engine, keys: {})
-    engine = get_engine(sample_db_url)
-    queries.load_dataset(engine, SYSTEM, date(2026, 1, 1), date(2026, 9, 30), quarter=reads)
-    with engine.connect() as conn:
+    executed = _executed(sample_db_url, monkeypatch, SYSTEM, quarter=reads)
+    with get_engine(sample_db_url).connect() as conn:
         newest = conn.execute(text("SELECT max(batch_id) FROM activity")).scalar_one()
         for name in ("activities", "attendance"):
             sql, params = executed[name]
+            params = {**params, "kept_batch": newest - 1}
             grown = queries._newer_rows(sql, "sqlite")
-            values = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in
-                      {**params, "kept_batch": newest - 1}.items()}
-            bound, args = queries._bound(grown, values, conn.dialect)
-            cursor = conn.connection.dbapi_connection.cursor()
-            plan = "\n".join(row[3] for row in cursor.execute("EXPLAIN QUERY PLAN " + bound, args))
-            rows = cursor.execute(bound, args).fetchall()
-            cursor.close()
+            plan = _plan(conn, grown, params)
+            rows = conn.exec_driver_sql(*_bound(conn, grown, params)).all()
             assert "ix_activity_batch_id" in plan and "ix_activity_date" not in plan, (name, plan)
             assert not _scans(plan, "activity") and not _scans(plan, "activity_person"), (name, plan)
             # the same rows as the plain query limited to those batches
-            plain_sql, plain_args = queries._bound(sql.replace(queries._CURRENT, queries._CURRENT
-                                                               + queries._NEWER, 1), values, conn.dialect)
-            assert sorted(rows) == sorted(conn.exec_driver_sql(plain_sql, tuple(plain_args)).all())
+            plain = sql.replace(queries._CURRENT, queries._CURRENT + queries._NEWER, 1)
+            assert sorted(rows) == sorted(conn.exec_driver_sql(*_bound(conn, plain, params)).all())
             if name == "activities":
                 assert rows, "the newest ledger batch has activities of the window"
