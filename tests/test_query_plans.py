@@ -74,6 +74,9 @@ def test_one_branch_reads_seek_the_branch_index(sample_db_url, monkeypatch):
             assert not _scans(plans[name], INDEXED[name]), (name, plans[name])
         # the absences of one branch: its activities first, then their names by activity id
         assert "ix_activity_person_activity_id" in plans["attendance"], plans["attendance"]
+        # by the branch, not by the covering (is_current, date, …) index over every branch's year
+        for name, index in (("study", "ix_study_record_cur"), ("activities", "ix_activity_cur")):
+            assert f"{index} (is_current=? AND branch_id=?" in plans[name], (name, plans[name])
 
 
 def test_committee_reads_still_return_the_same_rows_as_a_scan(sample_db_url):
