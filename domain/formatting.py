@@ -17,6 +17,8 @@ from __future__ import annotations
 import math
 from datetime import date
 
+import numpy as np
+
 MISSING = "—"
 NO_DATA = "暂无数据"
 RATE_UNITS = ("率", "%")
@@ -46,7 +48,15 @@ def truncate(value: float, digits: int = 0) -> float:
 
 def ceil_int(value: float) -> int:
     """Ceiling that ignores float noise (2.0000000001 → 2)."""
-    return int(math.ceil(value - 1e-9))
+    return int(math.ceil(value - _CEIL_NOISE))
+
+
+def ceil_ints(values) -> np.ndarray:
+    """``ceil_int`` of every value of an array, at once."""
+    return np.ceil(np.asarray(values, dtype="float64") - _CEIL_NOISE).astype(np.int64)
+
+
+_CEIL_NOISE = 1e-9
 
 
 def _trim(number: float, digits: int) -> str:
