@@ -453,8 +453,16 @@ def _assemble(branches: pd.DataFrame, columns: list[dict], config: MetricsConfig
                                                      "pace_completion")},
         **{c: table[c].astype(bool) for c in ("applicable", "scored", "behind_pace")},
     )
-    table = table.assign(status=table["pace_completion"].map(config.indicator_status).astype("str"))
+    table = table.assign(status=_each_once(table["pace_completion"], config.indicator_status).astype("str"))
     return table[INDICATOR_COLUMNS]
+
+
+def _each_once(values: pd.Series, rule) -> pd.Series:
+    """``values.map(rule)`` with ``rule`` applied once per distinct value (60,000 completions at
+    province scale take a few thousand)."""
+    codes, distinct = pd.factorize(values)  # missing values: code -1, given rule(None)
+    mapped = np.array([*(rule(v) for v in distinct.tolist()), rule(None)], dtype=object)
+    return pd.Series(mapped[codes], index=values.index, dtype=object)
 
 
 def _remaining_text(cols: dict, ind, w: _Window, x: _BranchInputs) -> np.ndarray:
