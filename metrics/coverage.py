@@ -49,6 +49,15 @@ class Coverage:
     def ledger_cut(self, branch_id) -> date:
         return self.cut(self.ledger_by_branch.get(branch_id, None) if branch_id is not None else self.ledger)
 
+    def ledger_cuts(self, branch_ids: pd.Series) -> list[date]:
+        """``ledger_cut`` of each branch; a branch without a ledger of its own is paced by the
+        committee's newest ledger day (``ledger_cut(None)``)."""
+        own = self.ledger_by_branch
+        has = branch_ids.isin(own.index).to_numpy()
+        days = branch_ids.map(own).to_numpy(dtype=object)
+        return [self.cut((d if isinstance(d, date) else None) if h else self.ledger)
+                for d, h in zip(days, has)]
+
     def texts(self) -> list[str]:
         """``学习强国数据截至10月31日``, ``台账数据截至11月20日`` (the newest of any branch)."""
         out = []

@@ -293,8 +293,7 @@ def compute_indicators(
         xuexi_exports=inputs.xuexi_exports,
     )
     known = coverage(ds, q, cut)
-    ledger_cut = [known.ledger_cut(b) if b in known.ledger_by_branch.index else known.ledger_cut(None)
-                  for b in bid]
+    ledger_cut = known.ledger_cuts(bid)
     window = _Window(
         q=q, cut=cut, ongoing=cut < q.end,
         q_elapsed=np.array([max((c - q.start).days + 1, 0) for c in ledger_cut], dtype="float64"),

@@ -346,3 +346,23 @@ def test_imported_targets_per_type_per_quarter_and_a_type_indicator():
     q2 = indicator_table(ds, "2026Q2", D(2026, 6, 30))
     assert row(q2, 1, "committee")["target"] == 3  # the Q3 override does not leak into Q2
     assert row(q2, 1, "type:警示教育")["remaining_text"] == "还需开展1次警示教育"
+
+
+def test_pace_counts_the_days_each_branchs_own_ledger_covers():
+    """DOMAIN §4 data coverage: a branch's counts are paced by the days its own ledger covers; a
+    branch that has imported no ledger, by the committee's newest ledger day."""
+    import dataclasses
+
+    b = DatasetBuilder()
+    for branch_id in (1, 2, 3):
+        b.branch(branch_id).member(10 * branch_id, branch_id, f"党员{branch_id}")
+    ledgers = pd.DataFrame({"source": ["ledger", "ledger"], "branch_id": pd.array([1, 2], dtype="Int64"),
+                            "covered_to": pd.to_datetime(["2026-08-15", "2026-07-31"]),
+                            "export_id": pd.array([pd.NA, pd.NA], dtype="Int64"),
+                            "covered_from": pd.to_datetime([None, None])})
+    t = indicator_table(dataclasses.replace(b.build(), coverage=ledgers), "2026Q3", D(2026, 9, 15))
+    # 支委会: 3 a quarter of 92 days. Branch 1's ledger covers 1 Jul–15 Aug (46 days), branch 2's
+    # 1–31 Jul (31 days); branch 3 has none of its own: the committee's newest day, 15 Aug
+    assert row(t, 1, "committee")["expected_by_now"] == pytest.approx(3 * 46 / 92)
+    assert row(t, 2, "committee")["expected_by_now"] == pytest.approx(3 * 31 / 92)
+    assert row(t, 3, "committee")["expected_by_now"] == pytest.approx(3 * 46 / 92)
