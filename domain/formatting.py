@@ -46,6 +46,9 @@ def truncate(value: float, digits: int = 0) -> float:
     return math.floor(value * scale + 1e-6) / scale
 
 
+_CEIL_NOISE = 1e-9
+
+
 def ceil_int(value: float) -> int:
     """Ceiling that ignores float noise (2.0000000001 → 2)."""
     return int(math.ceil(value - _CEIL_NOISE))
@@ -54,9 +57,6 @@ def ceil_int(value: float) -> int:
 def ceil_ints(values) -> np.ndarray:
     """``ceil_int`` of every value of an array, at once."""
     return np.ceil(np.asarray(values, dtype="float64") - _CEIL_NOISE).astype(np.int64)
-
-
-_CEIL_NOISE = 1e-9
 
 
 def _trim(number: float, digits: int) -> str:

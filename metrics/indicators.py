@@ -492,8 +492,10 @@ def _remaining_text(cols: dict, ind, w: _Window, x: _BranchInputs) -> np.ndarray
     if ind.kind == "count":
         return _texts(short, lambda i: ceil_ints(gap[i]), lambda k: f"还需{ind.action}{k}次{ind.short_label}")
     if ind.key == "xuexi_participation":
-        return _texts(short, lambda i: ceil_ints(target[i] * cols["denominator"][i]) - cols["numerator"][i].astype(np.int64),
-                      lambda k: f"还需{k}名党员参加学习强国学习" if k > 0 else "")
+        def need(i):  # members still to take part: the target's share of the members, rounded up
+            return ceil_ints(target[i] * cols["denominator"][i]) - cols["numerator"][i].astype(np.int64)
+
+        return _texts(short, need, lambda k: f"还需{k}名党员参加学习强国学习" if k > 0 else "")
     if ind.key == "xuexi_avg" and days_left > 0:
         return _texts(short, lambda i: ceil_ints(gap[i] / days_left), lambda k: f"学习强国人均每日还需{k}分")
     if ind.key == "xuexi_avg":
