@@ -52,11 +52,8 @@ class Coverage:
     def ledger_cuts(self, branch_ids: pd.Series) -> list[date]:
         """``ledger_cut`` of each branch; a branch without a ledger of its own is paced by the
         committee's newest ledger day (``ledger_cut(None)``)."""
-        own = self.ledger_by_branch
-        has = branch_ids.isin(own.index).to_numpy()
-        days = branch_ids.map(own).to_numpy(dtype=object)
-        return [self.cut((d if isinstance(d, date) else None) if h else self.ledger)
-                for d, h in zip(days, has)]
+        own = self.ledger_by_branch.to_dict()
+        return [self.cut(own[b] if b in own else self.ledger) for b in branch_ids.tolist()]
 
     def texts(self) -> list[str]:
         """``学习强国数据截至10月31日``, ``台账数据截至11月20日`` (the newest of any branch)."""
