@@ -34,7 +34,7 @@ from domain.periods import Quarter, effective_as_of, parse_quarter, quarter_of
 from metrics.scorecard import (ScorecardResult, branch_scorecard, kpis, trend_from_cards,
                                trend_quarters)
 from services import settings
-from storage.kept_figures import forget_kept, keep, keep_rows, read_kept, read_rows, touch_kept
+from storage.kept_figures import forget_kept, keep, keep_rows, kept_all, read_kept, read_rows, touch_kept
 from storage.queries import (QuarterReads, branch_list, current_targets, data_span, data_version,
                              figures_signature, load_dataset)
 
@@ -341,16 +341,31 @@ def warm(engine: Engine, today: date | None = None) -> list[str]:
     next viewer, in this process or another, reads them instead of waiting for them.
     Returns the quarters warmed, newest first."""
     today = today or date.today()
-    trend = quarters_with_data(engine, today)[:4]
-    newest = trend[0]
-    shown = list(dict.fromkeys([newest, newest.previous(), *trend]))  # the comparison needs the previous one
+    shown = _warmed_quarters(engine, today)
     for q in shown:
         cut = effective_as_of(q, today)
         _put_back(engine, "scorecard", q, cut, *_card_parts(committee_card(engine, q, cut)))
-    for q in (newest, newest.previous()):
+    for q in shown[:2]:
         cut = effective_as_of(q, today)
         _put_back(engine, "lagging", q, cut, {"members": lagging(engine, SYSTEM, q, cut)})
     return [str(q) for q in shown]
+
+
+def _warmed_quarters(engine: Engine, today: date) -> list[Quarter]:
+    """The quarters ``warm`` keeps cards of: the newest, the one before it (the comparison) and
+    the trend's, newest first."""
+    trend = quarters_with_data(engine, today)[:4]
+    return list(dict.fromkeys([trend[0], trend[0].previous(), *trend]))
+
+
+def warmed(engine: Engine, today: date | None = None) -> bool:
+    """Whether the committee cards ``warm`` keeps are kept in the database for the data as it is
+    now (a few small queries, nothing computed): what a server process waits for before filling
+    its page caches from them (ui.data.keep_first_views)."""
+    today = today or date.today()
+    keys = [_db_key("scorecard", _signature(engine, q, effective_as_of(q, today)), q, effective_as_of(q, today))
+            for q in _warmed_quarters(engine, today)]
+    return kept_all(engine, keys)
 
 
 def points(engine: Engine, viewer: Viewer, year: int, as_of: date | None = None,

@@ -107,6 +107,18 @@ def touch_kept(engine: Engine, key: str) -> bool:
     return True
 
 
+def kept_all(engine: Engine, keys: Iterable[str]) -> bool:
+    """Whether figures are kept under every one of ``keys`` (nothing read, nothing kept again)."""
+    wanted = set(keys)
+    try:
+        with engine.connect() as conn:
+            found = set(conn.execute(select(KeptFigures.key).where(KeptFigures.key.in_(wanted)).distinct()).scalars())
+    except DBAPIError as exc:
+        log.warning("kept figures not read: %s", exc)
+        return False
+    return wanted <= found
+
+
 def _keep_again(engine: Engine, key: str, kept_at) -> None:
     """Move ``created_at`` of a row still asked for to now, at most once a day (a write per
     read would queue every page behind the database's write lock)."""
