@@ -10,6 +10,7 @@ While it runs, the process keeps the day's figures warm (cli.warming.keep_warm):
 wait for the quarter in progress to be figured as of today.
 """
 
+import logging
 import os
 import threading
 from contextlib import asynccontextmanager
@@ -18,6 +19,7 @@ import streamlit as st
 from starlette.middleware import Middleware
 
 from cli import warming
+from domain import settings
 from ui.session_http import SessionCookieMiddleware
 
 
@@ -27,8 +29,16 @@ async def figures_kept_warm(app):
     threading.Thread(target=warming.keep_warm, name="daily-warm", daemon=True,
                      args=(lambda: warming.start_warm_url(os.environ.get("DATABASE_URL")), stop.wait)
                      ).start()
+    if settings.get(FIRST_VIEWS) != "0":
+        from ui import first_views  # imports Streamlit's page machinery: only once the server runs
+
+        threading.Thread(target=first_views.keep_first_views, name="first-views", daemon=True, args=(stop.wait,)).start()
     yield
     stop.set()
 
+
+FIRST_VIEWS = "DASHBOARD_FIRST_VIEWS"
+# as dashboard.py: the server's own threads log before any page has run
+logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 app = st.App("dashboard.py", middleware=[Middleware(SessionCookieMiddleware)], lifespan=figures_kept_warm)

@@ -48,6 +48,8 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
     Setting("DASHBOARD_OUTBOX_DIR", "data/outbox", "outbox folder, one sub-folder per month"),
     Setting("DASHBOARD_WARM_AFTER_CHANGE", "1", "0: cli.py import/undo/demo do not start cli.py warm "
                                                 "in the background"),
+    Setting("DASHBOARD_FIRST_VIEWS", "1", "0: a server process (serve.py) does not fill its caches for "
+                                          "总览's first view after new data"),
 )}
 
 
