@@ -600,6 +600,9 @@ def step_reminders(scale: str, url: str) -> dict:
 CHROMIUM = "/usr/bin/chromium"  # Debian's; never a downloaded browser
 
 
+STUCK_AFTER = 120  # seconds: a view not shown by then is stuck (step_browser)
+
+
 def _shown(page, started: float, marker: str, timeout: float = 600) -> float:
     """Seconds from ``started`` until ``marker`` (the page's last element) is on screen and the
     script has finished (no running indicator), held for three polls 50 ms apart."""
@@ -634,12 +637,14 @@ def step_browser(scale: str, url: str) -> dict:
     opened on (the newest, or the last finished one while the newest has little data).
     cold: a fresh server and nothing kept in the database (as after an upgrade); warm: the
     same view reloaded; after_import_warmed: one ledger row of the quarter shown imported and
-    warmed as the 数据导入 page does (analytics.warm, timed on its own as warm_up_s), then a
-    reload; after_import_not_warmed: another row imported and nothing warmed (a leader quicker
+    warmed as the 数据导入 page does (analytics.warm, timed on its own as warm_up_s), and the
+    server's first views filled (ui.data.keep_first_views; first_views_after_warm_up_s: how
+    long after the warm-up returned), then a reload; after_import_not_warmed: another row imported and nothing warmed (a leader quicker
     than the warm-up), then a reload. Both batches are undone afterwards. after_update: the first
     view on a new server after nothing kept was left and ``cli.py warm`` ran before it started, as
     deploy/dashboard@.service starts a process after an update (the warm-up's whole process timed
-    as update_warm_up_s)."""
+    as update_warm_up_s), logged in once the new server filled its first views
+    (update_first_views_s from its start)."""
     import socket
     import tempfile
     import urllib.request
@@ -664,7 +669,9 @@ def step_browser(scale: str, url: str) -> dict:
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "DATABASE_URL": url, "DASHBOARD_DEMO": "1", "DASHBOARD_WARM_AFTER_CHANGE": "0"}
 
-    server_log = tempfile.TemporaryFile()  # the servers' stderr, reported when the step fails
+    # the servers' stderr, reported when the step fails; read by name (its own offset), since
+    # the servers write through this descriptor's
+    server_log = tempfile.NamedTemporaryFile()
 
     def serve() -> subprocess.Popen:
         proc = subprocess.Popen(
@@ -700,6 +707,22 @@ def step_browser(scale: str, url: str) -> dict:
         page.get_by_role("button", name="登录").click()
         return page, _shown(page, started, marker)
 
+    def first_views_filled() -> int:
+        """How many times the servers said they filled the first views' caches (serve.py)."""
+        return Path(server_log.name).read_bytes().count(b"first views filled")
+
+    def wait_first_views(before: int, limit: float = 180) -> float | None:
+        """Seconds until a server fills its first views after ``before`` such lines; None for
+        code without that (DASHBOARD_FIRST_VIEWS) or when none came within ``limit``."""
+        if not (ROOT / "serve.py").read_text(encoding="utf-8").count("keep_first_views"):
+            return None
+        started = time.perf_counter()
+        while first_views_filled() <= before:
+            if time.perf_counter() - started > limit:
+                return None
+            time.sleep(0.1)
+        return round(time.perf_counter() - started, 3)
+
     marker = "下载全委支部排名"  # the overview's last element for an administrator
     out: dict = {"page": "overview"}
     batches: list[int] = []
@@ -725,21 +748,31 @@ def step_browser(scale: str, url: str) -> dict:
                 raise RuntimeError(f"no quarter on the page: {caption[:200]}")
             # the reload is the one measure here a user repeats all day, and one reload varies by
             # ±0.3 s on a 2-core machine running the browser too: the median of five
-            reloads = []
-            for _ in range(5):
-                started = time.perf_counter()
-                page.reload()
-                reloads.append(_shown(page, started, marker))
+            def reloaded(label: str) -> float:
+                """Seconds of one reload until the page shows. Once in a long while a page never
+                finishes (the browser shows the script running, the server has none running;
+                seen at M and at L): that is recorded under ``stuck`` and the page reloaded once
+                more, so one such view does not cost the run its browser figures."""
+                for _ in range(2):
+                    started = time.perf_counter()
+                    page.reload()
+                    try:
+                        return _shown(page, started, marker, timeout=STUCK_AFTER)
+                    except RuntimeError as exc:
+                        out.setdefault("stuck", []).append(f"{label}: {exc}"[:600])
+                raise RuntimeError(f"{label}: stuck twice")
+
+            reloads = [reloaded("warm") for _ in range(5)]
             out["warm_s"], out["warm_runs_s"] = statistics.median(reloads), reloads
             one_row()
+            filled = first_views_filled()
             out["warm_up_s"] = round(timed(analytics.warm, engine)[1], 3)
-            started = time.perf_counter()
-            page.reload()
-            out["after_import_warmed_s"] = _shown(page, started, marker)
+            # a server process fills its caches for the first view once the warm-up has kept the
+            # figures (ui.data.keep_first_views); the leader comes after that
+            out["first_views_after_warm_up_s"] = wait_first_views(filled)
+            out["after_import_warmed_s"] = reloaded("after_import_warmed")
             one_row()
-            started = time.perf_counter()
-            page.reload()
-            out["after_import_not_warmed_s"] = _shown(page, started, marker)
+            out["after_import_not_warmed_s"] = reloaded("after_import_not_warmed")
             out["quarter"] = str(shown[0])
             page.close()
             # an update as deploy/dashboard@.service runs it: nothing kept fits the new code, the
@@ -754,12 +787,15 @@ def step_browser(scale: str, url: str) -> dict:
             if "error" in warm:
                 raise RuntimeError(f"cli.py warm: {warm['error']}")
             out["update_warm_up_s"] = warm["seconds"]
+            filled = first_views_filled()
+            started = time.perf_counter()
             server = serve()
+            out["update_first_views_s"] = (None if wait_first_views(filled) is None
+                                           else round(time.perf_counter() - started, 3))
             _, out["after_update_s"] = log_in(browser)
             browser.close()
     except Exception as exc:
-        server_log.seek(0)
-        tail = server_log.read().decode("utf-8", "replace")[-2000:]
+        tail = Path(server_log.name).read_bytes().decode("utf-8", "replace")[-2000:]
         raise RuntimeError(f"{exc}\nserver log (last 2,000 characters):\n{tail}") from exc
     finally:
         server_log.close()
@@ -1401,10 +1437,13 @@ def render(report: dict) -> str:
                 f"skipped: {e['skipped']}" if "skipped" in e else f"ERROR {e['error'][:300]}" if "error" in e else
                 f"cold {_f(e.get('cold_s'), '{:.2f}')}, reloaded {_f(e.get('warm_s'), '{:.2f}')},"
                 f" after an import warmed {_f(e.get('after_import_warmed_s'), '{:.2f}')}"
-                f" (warm-up {_f(e.get('warm_up_s'), '{:.2f}')}), not warmed"
+                f" (warm-up {_f(e.get('warm_up_s'), '{:.2f}')}, first views"
+                f" {_f(e.get('first_views_after_warm_up_s'), '{:.2f}')} after it), not warmed"
                 f" {_f(e.get('after_import_not_warmed_s'), '{:.2f}')}, after an update"
-                f" {_f(e.get('after_update_s'), '{:.2f}')} (its warm-up {_f(e.get('update_warm_up_s'), '{:.2f}')})"
-                f" — {e.get('quarter')}"))
+                f" {_f(e.get('after_update_s'), '{:.2f}')} (its warm-up {_f(e.get('update_warm_up_s'), '{:.2f}')},"
+                f" first views {_f(e.get('update_first_views_s'), '{:.2f}')} after the start)"
+                f" — {e.get('quarter')}"
+                + (f"; STUCK views: {len(e['stuck'])}" if e.get("stuck") else "")))
         if "packet" in data:
             e = data["packet"]
             lines.append("  inspection packets: " + (
