@@ -94,7 +94,11 @@ def test_bench_smoke_s_scale(tmp_path):
     else:
         assert "error" not in shown, shown.get("error")
         _positive(shown, "cold_s", "warm_s", "warm_up_s", "after_import_warmed_s",
-                  "after_import_not_warmed_s", "after_update_s", "update_warm_up_s", "peak_rss_mb")
+                  "after_import_not_warmed_s", "after_update_s", "update_warm_up_s", "peak_rss_mb",
+                  "update_first_views_s")
+        # the server filled its first views after the warm-up (None: not within 180 s)
+        assert isinstance(shown["first_views_after_warm_up_s"], float) and shown["first_views_after_warm_up_s"] >= 0
+        assert "stuck" not in shown, shown["stuck"]
 
     packet = s["packet"]
     if "skipped" not in packet:
