@@ -61,14 +61,15 @@ def _demo_db(path: Path) -> str:
 class Server:
     """``streamlit run serve.py`` (what run.sh starts: the app behind its session middleware)."""
 
-    def __init__(self, db_url: str, script: str = "serve.py"):
+    def __init__(self, db_url: str, script: str = "serve.py", env: dict | None = None, log=None):
+        """``env``: more environment variables; ``log``: a file for the server's stderr."""
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "DATABASE_URL": db_url, "DASHBOARD_DEMO": "1"}
+        env = {**os.environ, "DATABASE_URL": db_url, "DASHBOARD_DEMO": "1", **(env or {})}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", script, "--server.port",
              str(self.port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log or subprocess.PIPE)
         deadline = time.time() + 60
         while time.time() < deadline:
             try:

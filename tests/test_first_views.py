@@ -145,19 +145,14 @@ def test_a_server_fills_its_first_views_at_start_and_after_an_import_on_the_comm
     process fill them again for the new data version."""
     import os
     import re
-    import socket
     import subprocess
     import sys
     import time
-    import urllib.request
 
     from tests.conftest import ROOT
+    from tests.test_browser import Server
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = {**os.environ, "DATABASE_URL": writable_env, "DASHBOARD_WARM_AFTER_CHANGE": "1",
-           "DASHBOARD_FIRST_VIEWS": "1"}
+    env = {"DASHBOARD_WARM_AFTER_CHANGE": "1", "DASHBOARD_FIRST_VIEWS": "1"}
     log = tmp_path / "server.log"
 
     def versions() -> list[int]:
@@ -170,19 +165,8 @@ def test_a_server_fills_its_first_views_at_start_and_after_an_import_on_the_comm
         return versions()
 
     with open(log, "wb") as err:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(port),
-             "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=err)
+        server = Server(writable_env, env=env, log=err)
     try:
-        deadline = time.time() + 120
-        while True:
-            try:
-                if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).status == 200:
-                    break
-            except OSError:
-                assert time.time() < deadline, log.read_text(errors="replace")[-2000:]
-                time.sleep(0.3)
         first = wait_for(1)
         assert len(first) == 1, log.read_text(errors="replace")[-2000:]
         engine = get_engine(writable_env)
@@ -191,15 +175,10 @@ def test_a_server_fills_its_first_views_at_start_and_after_an_import_on_the_comm
         ledger = tmp_path / "补录.csv"
         ledger.write_text(LEDGER_ROW.format(branch=branch), encoding="utf-8")
         done = subprocess.run([sys.executable, str(ROOT / "cli.py"), "--db", writable_env, "import", str(ledger)],
-                              env=env, capture_output=True, text=True, timeout=120)
+                              env={**os.environ, **env}, capture_output=True, text=True, timeout=120)
         assert done.returncode == 0 and "已导入" in done.stdout, done.stdout + done.stderr
         after = wait_for(2)
         assert len(after) == 2 and after[1] > after[0], log.read_text(errors="replace")[-2000:]
         assert b"Traceback" not in log.read_bytes()
     finally:
-        server.terminate()
-        try:
-            server.wait(15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        server.stop()
