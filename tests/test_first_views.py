@@ -120,23 +120,32 @@ def test_the_loop_computes_itself_when_no_warm_up_comes_and_refreshes_before_the
     assert first_views.FIRST_VIEW_REFRESH < data.TTL
 
 
-def test_a_failure_is_logged_and_the_loop_goes_on(monkeypatch, caplog):
-    calls = []
-    monkeypatch.setattr(data, "version", lambda: f"v{len(calls)}")
+def test_a_failure_is_logged_once_per_retry_and_the_loop_goes_on(monkeypatch, caplog):
+    """The database away: one logged failure per FIRST_VIEW_RETRY, not one per poll; once it is
+    back, the views are filled."""
+    calls, state = [], {"down": True}
+
+    def version():
+        if state["down"]:
+            raise RuntimeError("database gone")
+        return "v1"
+
+    monkeypatch.setattr(data, "version", version)
     monkeypatch.setattr(data, "engine", lambda: None)
     monkeypatch.setattr(analytics, "warmed", lambda engine, today: True)
+    monkeypatch.setattr(first_views, "first_views", lambda today: calls.append(today))
+    polls = int(3.5 * first_views.FIRST_VIEW_RETRY / first_views.FIRST_VIEW_POLL)
 
-    def fill(today):
-        calls.append(today)
-        if len(calls) == 1:
-            raise RuntimeError("database gone")
+    def script(clock):
+        if clock.now >= 2.8 * first_views.FIRST_VIEW_RETRY:  # back after three failed tries
+            state["down"] = False
 
-    monkeypatch.setattr(first_views, "first_views", fill)
-    clock = _Clock(3)
+    clock = _Clock(polls, script)
     monkeypatch.setattr(first_views.time, "monotonic", clock.monotonic)
     first_views.keep_first_views(clock.wait)
-    assert len(calls) >= 2
-    assert any("filling the first views failed" in r.getMessage() for r in caplog.records)
+    failures = [r for r in caplog.records if "filling the first views failed" in r.getMessage()]
+    assert len(failures) == 3  # at the start, and after one and two retry intervals
+    assert len(calls) == 1
 
 
 def test_a_server_fills_its_first_views_at_start_and_after_an_import_on_the_command_line(writable_env, tmp_path):

@@ -24,6 +24,7 @@ FIRST_VIEW_ROLES = ("admin", "leader")
 FIRST_VIEW_POLL = 2.0  # seconds between two looks at the data version
 FIRST_VIEW_REFRESH = data.TTL / 2  # filled again well before the caches' ttl ends them
 FIRST_VIEW_WAIT = 120.0  # seconds a process waits for the warm-up before computing itself
+FIRST_VIEW_RETRY = 60.0  # seconds after a failure (the database away) before the next try
 
 
 def first_views(today: date | None = None) -> None:
@@ -59,11 +60,14 @@ def keep_first_views(wait: Callable[[float], bool], today: Callable[[], date] = 
     or undo in this process, another one or ``cli.py`` — and the warm-up has kept the committee's
     cards (analytics.warmed; after ``FIRST_VIEW_WAIT`` without one, this process computes them),
     fill the first views' caches (``first_views``); fill them again every ``FIRST_VIEW_REFRESH``
-    seconds so the ttl never empties them. Ends when ``wait(seconds)`` returns True."""
+    seconds so the ttl never empties them. A failure is logged and tried again after
+    ``FIRST_VIEW_RETRY`` seconds. Ends when ``wait(seconds)`` returns True."""
     logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(_OutsideAPageRun())
-    done, since, filled_at = None, None, 0.0
+    done, since, filled_at, failed_at = None, None, 0.0, None
     while not wait(FIRST_VIEW_POLL):
-        state = None
+        if failed_at is not None and time.monotonic() - failed_at < FIRST_VIEW_RETRY:
+            continue
+        state, failed_at = None, None
         try:
             state = (data.version(), today())
             if state != done:
@@ -81,4 +85,4 @@ def keep_first_views(wait: Callable[[float], bool], today: Callable[[], date] = 
             if sys.is_finalizing():
                 return
             log.exception("filling the first views failed")
-            done, since, filled_at = state, None, time.monotonic()
+            done, since, filled_at, failed_at = state, None, time.monotonic(), time.monotonic()
