@@ -22,6 +22,10 @@ from cli import warming
 from domain import settings
 from ui.session_http import SessionCookieMiddleware
 
+FIRST_VIEWS = "DASHBOARD_FIRST_VIEWS"
+# as dashboard.py: the server's own threads log before any page has run
+logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
 
 @asynccontextmanager
 async def figures_kept_warm(app):
@@ -36,9 +40,5 @@ async def figures_kept_warm(app):
     yield
     stop.set()
 
-
-FIRST_VIEWS = "DASHBOARD_FIRST_VIEWS"
-# as dashboard.py: the server's own threads log before any page has run
-logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 app = st.App("dashboard.py", middleware=[Middleware(SessionCookieMiddleware)], lifespan=figures_kept_warm)

@@ -361,11 +361,10 @@ def _warmed_quarters(engine: Engine, today: date) -> list[Quarter]:
 def warmed(engine: Engine, today: date | None = None) -> bool:
     """Whether the committee cards ``warm`` keeps are kept in the database for the data as it is
     now (a few small queries, nothing computed): what a server process waits for before filling
-    its page caches from them (ui.data.keep_first_views)."""
+    its page caches from them (ui.first_views)."""
     today = today or date.today()
-    keys = [_db_key("scorecard", _signature(engine, q, effective_as_of(q, today)), q, effective_as_of(q, today))
-            for q in _warmed_quarters(engine, today)]
-    return kept_all(engine, keys)
+    cuts = {q: effective_as_of(q, today) for q in _warmed_quarters(engine, today)}
+    return kept_all(engine, [_db_key("scorecard", _signature(engine, q, cut), q, cut) for q, cut in cuts.items()])
 
 
 def points(engine: Engine, viewer: Viewer, year: int, as_of: date | None = None,

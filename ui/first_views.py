@@ -34,9 +34,9 @@ def first_views(today: date | None = None) -> None:
     building the ranking, trend and coverage again (0.5–0.7 s). Cached calls only: where a value
     is cached already this reads it."""
     today = today or date.today()
+    choices = data.quarters()
     for role in FIRST_VIEW_ROLES:
         viewer = Viewer(username="first-views", role=role)
-        choices = data.quarters()
         quarter = default_quarter(viewer, choices, today)
         cut = effective_as_of(quarter, None, today)
         data.branches(viewer)
