@@ -638,7 +638,7 @@ def step_browser(scale: str, url: str) -> dict:
     cold: a fresh server and nothing kept in the database (as after an upgrade); warm: the
     same view reloaded; after_import_warmed: one ledger row of the quarter shown imported and
     warmed as the 数据导入 page does (analytics.warm, timed on its own as warm_up_s), and the
-    server's first views filled (ui.data.keep_first_views; first_views_after_warm_up_s: how
+    server's first views filled (ui.first_views.keep_first_views; first_views_after_warm_up_s: how
     long after the warm-up returned), then a reload; after_import_not_warmed: another row imported and nothing warmed (a leader quicker
     than the warm-up), then a reload. Both batches are undone afterwards. after_update: the first
     view on a new server after nothing kept was left and ``cli.py warm`` ran before it started, as
@@ -773,7 +773,7 @@ def step_browser(scale: str, url: str) -> dict:
             filled = first_views_filled()
             out["warm_up_s"] = round(timed(analytics.warm, engine)[1], 3)
             # a server process fills its caches for the first view once the warm-up has kept the
-            # figures (ui.data.keep_first_views); the leader comes after that
+            # figures (ui.first_views.keep_first_views); the leader comes after that
             out["first_views_after_warm_up_s"] = wait_first_views(filled)
             out["after_import_warmed_s"] = reloaded("after_import_warmed")
             one_row()
