@@ -8,6 +8,7 @@ to these dates, not to today: a month nobody has exported yet is not a month of 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -15,7 +16,7 @@ import pandas as pd
 
 from domain.dataset import Dataset
 from domain.formatting import month_day_text
-from domain.periods import Quarter
+from domain.periods import Quarter, effective_as_of, quarter_of
 from metrics._frames import prepare, ts
 
 
@@ -68,6 +69,23 @@ class Coverage:
         months = pd.period_range(pd.Timestamp(start) + pd.Timedelta(days=1), pd.Timestamp(self.as_of), freq="M")
         return [str(m) for m in months if m.end_time.normalize() <= ts(self.as_of)]
 
+
+def opening_quarter(quarters: list[Quarter], today: date,
+                    coverage_of: Callable[[Quarter, date], Coverage]) -> Quarter:
+    """The quarter the pages open on, and the one the warm-up computes first: the one in progress
+    when its 学习强国 data (exported monthly, the slowest source) covers at least half of the days
+    gone by, else the last finished one — a quarter of a few days, or whose exports are not
+    imported yet, would make the first view a leader sees say little or mislead. ``quarters``:
+    the quarters with data, newest first; ``coverage_of(quarter, as_of)``: its Coverage."""
+    if not quarters:
+        return quarter_of(today)
+    newest = quarters[0]
+    if newest.end < today or len(quarters) == 1:
+        return newest
+    cut = effective_as_of(newest, None, today)
+    known = coverage_of(newest, cut)
+    covered, elapsed = known.elapsed(known.xuexi), (cut - newest.start).days + 1
+    return newest if covered * 2 >= elapsed else quarters[1]
 
 def coverage(ds: Dataset, quarter: Quarter, as_of: date) -> Coverage:
     """The coverage of ``quarter`` as of ``as_of``. 学习强国 is read from the exports themselves;

@@ -24,7 +24,7 @@ from domain.access import SYSTEM, Viewer
 from metrics._frames import prepare
 from metrics.config import MetricsConfig, load_config
 from domain.dataset import Dataset
-from metrics.coverage import coverage as data_coverage
+from metrics.coverage import coverage as data_coverage, opening_quarter as opening_rule
 from metrics.indicators import MemberInputs, member_inputs
 from metrics.lagging import lagging_members, member_parts, political_birthdays
 from metrics.points import member_points
@@ -338,17 +338,25 @@ def warm(engine: Engine, today: date | None = None) -> list[str]:
     after new data: the newest quarter as of ``today`` with its three predecessors (总览's quarter,
     its comparison and its trend) and the lagging lists of the newest quarter and the one before
     it (the inspection of a finished quarter reads that). Run after an import or an undo, so the
-    next viewer, in this process or another, reads them instead of waiting for them.
-    Returns the quarters warmed, newest first."""
+    next viewer, in this process or another, reads them instead of waiting for them. The quarter
+    the pages open on comes first (then its comparison), so the state where a page still has to
+    compute it lasts as short a time as it can. Returns the quarters warmed, newest first."""
     today = today or date.today()
     shown = _warmed_quarters(engine, today)
-    for q in shown:
+    first = opening_quarter(engine, SYSTEM, today)
+    for q in sorted(shown, key=lambda q: (q != first, q != first.previous())):
         cut = effective_as_of(q, today)
         _put_back(engine, "scorecard", q, cut, *_card_parts(committee_card(engine, q, cut)))
-    for q in shown[:2]:
+    for q in sorted(shown[:2], key=lambda q: q != first):
         cut = effective_as_of(q, today)
         _put_back(engine, "lagging", q, cut, {"members": lagging(engine, SYSTEM, q, cut)})
     return [str(q) for q in shown]
+
+
+def opening_quarter(engine: Engine, viewer: Viewer, today: date | None = None) -> Quarter:
+    """The quarter the pages open on for ``viewer`` (metrics.coverage.opening_quarter)."""
+    today = today or date.today()
+    return opening_rule(quarters_with_data(engine, today), today, lambda q, cut: coverage(engine, viewer, q, cut))
 
 
 def _warmed_quarters(engine: Engine, today: date) -> list[Quarter]:

@@ -544,3 +544,26 @@ def test_the_systemd_unit_warms_the_figures_before_the_process_serves(writable_e
     analytics.scorecard(engine, SYSTEM, newest, with_previous=True)
     analytics.lagging(engine, SYSTEM, newest)
     assert computed == []
+
+
+@pytest.mark.parametrize("today, opens", [
+    # the sample's 学习强国 exports reach 31 Oct: 31 of Q4's days; as of 1 Dec 62 days have gone
+    # by (exactly half covered: Q4 opens), as of 2 Dec 63 (under half: the finished Q3 opens)
+    (date(2026, 12, 1), "2026Q4"),
+    (date(2026, 12, 2), "2026Q3"),
+])
+def test_warming_keeps_the_quarter_the_pages_open_on_first(writable_env, monkeypatch, today, opens):
+    """The card a leader's first view needs is kept first (then its comparison quarter): a page
+    opened during the warm-up computes it only in the first part of it."""
+    engine = get_engine(writable_env)
+    analytics.forget_cards(engine)
+    order = []
+    put_back = analytics._put_back
+    monkeypatch.setattr(analytics, "_put_back",
+                        lambda engine, kind, q, *rest: order.append((kind, str(q))) or put_back(engine, kind, q, *rest))
+    assert str(analytics.opening_quarter(engine, SYSTEM, today)) == opens
+    assert analytics.warm(engine, today) == ["2026Q4", "2026Q3", "2026Q2", "2026Q1"]
+    before = str(parse_quarter(opens).previous())
+    assert order[:2] == [("scorecard", opens), ("scorecard", before)]
+    assert sorted(order[2:4]) == sorted(("scorecard", q) for q in {"2026Q4", "2026Q3", "2026Q2", "2026Q1"} - {opens, before})
+    assert order[4:] == [("lagging", opens), ("lagging", ({"2026Q4", "2026Q3"} - {opens}).pop())]

@@ -2,6 +2,7 @@
 
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from domain.periods import (
@@ -14,6 +15,7 @@ from domain.periods import (
     quarter_days,
     quarter_of,
 )
+from metrics.coverage import Coverage, opening_quarter
 
 
 @pytest.mark.parametrize("text", ["2026Q3", "2026q3", "2026-Q3", " 2026 Q3 ", "2026年第三季度", "2026年第3季度",
@@ -84,3 +86,41 @@ def test_quarter_of():
     assert quarter_of(date(2026, 1, 1)) == Quarter(2026, 1)
     assert quarter_of("2026-09-30") == Quarter(2026, 3)
     assert quarter_of(date(2026, 10, 1)) == Quarter(2026, 4)
+
+
+def _coverage_to(xuexi):
+    """``coverage_of`` for opening_quarter: 学习强国 known to ``xuexi``, every call recorded."""
+    asked = []
+
+    def coverage_of(quarter, as_of):
+        asked.append((str(quarter), as_of))
+        return Coverage(quarter, as_of, xuexi, None, pd.Series(dtype="object"))
+
+    return coverage_of, asked
+
+
+@pytest.mark.parametrize("today, xuexi, opens", [
+    # Q4 as of 20 Nov: 51 days gone by; exports to 31 Oct cover 31 of them (62 >= 51)
+    (date(2026, 11, 20), date(2026, 10, 31), "2026Q4"),
+    # exports to 25 Oct: 25 days, 50 < 51
+    (date(2026, 11, 20), date(2026, 10, 25), "2026Q3"),
+    # as of 19 Nov: 50 days; 25 covered is exactly half, which is enough
+    (date(2026, 11, 19), date(2026, 10, 25), "2026Q4"),
+    # nothing exported for Q4 yet (the Q3 export ends before it): 0 days covered
+    (date(2026, 10, 3), date(2026, 9, 30), "2026Q3"),
+    (date(2026, 11, 20), None, "2026Q3"),
+])
+def test_the_pages_open_on_the_running_quarter_once_its_data_covers_half_the_days(today, xuexi, opens):
+    coverage_of, asked = _coverage_to(xuexi)
+    quarters = [parse_quarter("2026Q4"), parse_quarter("2026Q3"), parse_quarter("2026Q2")]
+    assert str(opening_quarter(quarters, today, coverage_of)) == opens
+    assert asked == [("2026Q4", today)]
+
+
+def test_a_finished_or_only_quarter_is_opened_without_asking_its_coverage():
+    coverage_of, asked = _coverage_to(None)
+    q4, q3 = parse_quarter("2026Q4"), parse_quarter("2026Q3")
+    assert opening_quarter([q4, q3], date(2027, 1, 5), coverage_of) == q4  # Q4 has ended
+    assert opening_quarter([q4], date(2026, 10, 2), coverage_of) == q4  # nothing to fall back on
+    assert opening_quarter([], date(2026, 10, 2), coverage_of) == q4  # an empty database: today's
+    assert asked == []

@@ -8,6 +8,7 @@ from datetime import date
 import streamlit as st
 
 from domain.periods import Quarter, effective_as_of, parse_quarter, quarter_of
+from metrics.coverage import opening_quarter
 from ui import data
 
 ALL_UNITS = "全部单位"
@@ -25,20 +26,8 @@ class Filters:
 
 
 def default_quarter(viewer, quarters: list[Quarter], today: date | None = None) -> Quarter:
-    """The quarter a page opens on: the one in progress when its data covers at least half of
-    the days gone by (学习强国, exported monthly, is the slowest source), else the last finished
-    one — a quarter of a few days, or whose exports are not imported yet, would make the first
-    view a leader sees say little or mislead."""
-    today = today or date.today()
-    if not quarters:
-        return quarter_of(today)
-    newest = quarters[0]
-    if newest.end < today or len(quarters) == 1:
-        return newest
-    cut = effective_as_of(newest, None, today)
-    known = data.coverage(viewer, newest, cut)
-    covered, elapsed = known.elapsed(known.xuexi), (cut - newest.start).days + 1
-    return newest if covered * 2 >= elapsed else quarters[1]
+    """The quarter a page opens on (metrics.coverage.opening_quarter), from the cached coverage."""
+    return opening_quarter(quarters, today or date.today(), lambda q, cut: data.coverage(viewer, q, cut))
 
 
 def sidebar_filters(viewer) -> Filters:
