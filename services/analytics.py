@@ -24,7 +24,8 @@ from domain.access import SYSTEM, Viewer
 from metrics._frames import prepare
 from metrics.config import MetricsConfig, load_config
 from domain.dataset import Dataset
-from metrics.coverage import coverage as data_coverage, opening_quarter as opening_rule
+from metrics.coverage import coverage as data_coverage
+from metrics.coverage import opening_quarter as opening_rule  # ui.filters applies it to its cached coverage
 from metrics.indicators import MemberInputs, member_inputs
 from metrics.lagging import lagging_members, member_parts, political_birthdays
 from metrics.points import member_points

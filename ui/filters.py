@@ -8,7 +8,7 @@ from datetime import date
 import streamlit as st
 
 from domain.periods import Quarter, effective_as_of, parse_quarter, quarter_of
-from metrics.coverage import opening_quarter
+from services.analytics import opening_rule
 from ui import data
 
 ALL_UNITS = "全部单位"
@@ -27,7 +27,7 @@ class Filters:
 
 def default_quarter(viewer, quarters: list[Quarter], today: date | None = None) -> Quarter:
     """The quarter a page opens on (metrics.coverage.opening_quarter), from the cached coverage."""
-    return opening_quarter(quarters, today or date.today(), lambda q, cut: data.coverage(viewer, q, cut))
+    return opening_rule(quarters, today or date.today(), lambda q, cut: data.coverage(viewer, q, cut))
 
 
 def sidebar_filters(viewer) -> Filters:
