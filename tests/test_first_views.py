@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 import streamlit as st
 
-from domain.access import SYSTEM
+from domain.access import SYSTEM, Viewer
 from services import analytics, tasks
 from services.importing import import_bytes
 from storage.db import get_engine
@@ -45,6 +45,30 @@ def test_after_first_views_the_first_overview_computes_nothing(writable_env, mon
         st.cache_data.clear()
         at = open_page("pages/overview.py", role=role)
         assert at.exception
+
+
+def test_the_administrators_and_the_leaders_figures_are_cached_once(writable_env, monkeypatch):
+    """Both see every branch, and services.analytics reads by branch scope alone: the first
+    views' fill computes each figure once for the two roles (it did twice), and the entry is a
+    leader's. A secretary's figures stay their own entry, of their own branch."""
+    st.cache_data.clear()
+    calls = []
+    for name in ("scorecard", "score_trend", "coverage", "branches"):
+        real = getattr(analytics, name)
+        monkeypatch.setattr(analytics, name,
+                            lambda engine, viewer, *a, _real=real, _name=name, **k:
+                            calls.append((_name, viewer.role)) or _real(engine, viewer, *a, **k))
+    first_views.first_views(date(2026, 12, 1))
+    assert sorted(calls) == [("branches", "leader"), ("coverage", "leader"), ("score_trend", "leader"),
+                             ("scorecard", "leader")]
+    admin, leader = Viewer("a", "admin"), Viewer("l", "leader")
+    assert data.figures_scope(admin) == data.figures_scope(leader) == ("leader", None, None)
+    assert data.figures_scope(admin.focused_on(3)) == ("leader", None, 3)
+    secretary = Viewer("s", "secretary", branch_id=3, branch="x")
+    assert data.figures_scope(secretary) == ("secretary", 3, None)
+    mine = data.branches(secretary)
+    assert mine["branch_id"].tolist() == [3]
+    assert len(data.branches(admin)) == 30
 
 
 def test_warmed_says_whether_the_warm_up_kept_the_cards_for_the_data_as_it_is(writable_env):

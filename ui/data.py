@@ -39,6 +39,16 @@ def scope_of(viewer: Viewer) -> tuple:
     return (viewer.role, viewer.branch_id, viewer.focus)
 
 
+def figures_scope(viewer: Viewer) -> tuple:
+    """The cache key of what services.analytics reads for ``viewer``: it reads by branch scope
+    alone, so the administrator's figures and the leader's are one entry (computed and held once
+    per process, and the first views' fill does the work once), keyed as a leader's, the role
+    that may do less."""
+    if viewer.sees_all_branches:
+        return ("leader", None, viewer.focus)
+    return scope_of(viewer)
+
+
 def warm_in_background() -> threading.Thread:
     """After an import or an undo: compute the committee figures the first pages ask for
     (analytics.warm) in a background thread, so the leader who opens 总览 next, in this process
@@ -73,7 +83,7 @@ def _branches(data_version: str, scope: tuple):
 
 
 def branches(viewer: Viewer):
-    return _branches(version(), scope_of(viewer))
+    return _branches(version(), figures_scope(viewer))
 
 
 def units(viewer: Viewer) -> list[str]:
@@ -87,7 +97,7 @@ def _scorecard(data_version: str, scope: tuple, quarter: str, as_of: date, previ
 
 
 def scorecard(viewer: Viewer, quarter: Quarter, as_of: date, previous: bool = True):
-    return _scorecard(version(), scope_of(viewer), str(quarter), as_of, previous)
+    return _scorecard(version(), figures_scope(viewer), str(quarter), as_of, previous)
 
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
@@ -99,7 +109,7 @@ def _ranking(data_version: str, scope: tuple, quarter: str, as_of: date, unit: s
 def ranking(viewer: Viewer, quarter: Quarter, as_of: date, unit: str | None, ongoing: bool):
     """The ranking table of ``unit`` (every branch in scope with None) and its cells' status
     (ui.frames.ranking_table): 0.2–0.4 s at 5,000 branches, so built once per data version."""
-    return _ranking(version(), scope_of(viewer), str(quarter), as_of, unit or None, ongoing)
+    return _ranking(version(), figures_scope(viewer), str(quarter), as_of, unit or None, ongoing)
 
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner="正在计算趋势…")
@@ -109,7 +119,7 @@ def _trend(data_version: str, scope: tuple, quarters: tuple[str, ...], today: da
 
 
 def trend(viewer: Viewer, quarters: list[Quarter], today: date):
-    return _trend(version(), scope_of(viewer), tuple(str(q) for q in quarters), today)
+    return _trend(version(), figures_scope(viewer), tuple(str(q) for q in quarters), today)
 
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
@@ -119,7 +129,7 @@ def _coverage(data_version: str, scope: tuple, quarter: str, as_of: date):
 
 def coverage(viewer: Viewer, quarter: Quarter, as_of: date):
     """How far each source's data goes for the quarter (``texts()``: 学习强国数据截至10月31日 …)."""
-    return _coverage(version(), scope_of(viewer), str(quarter), as_of)
+    return _coverage(version(), figures_scope(viewer), str(quarter), as_of)
 
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner="正在查找需关注的党员…")
@@ -128,7 +138,7 @@ def _lagging(data_version: str, scope: tuple, quarter: str, as_of: date):
 
 
 def lagging(viewer: Viewer, quarter: Quarter, as_of: date):
-    return _lagging(version(), scope_of(viewer), str(quarter), as_of)
+    return _lagging(version(), figures_scope(viewer), str(quarter), as_of)
 
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner="正在检查数据质量…")
@@ -137,7 +147,7 @@ def _quality(data_version: str, scope: tuple, quarter: str, as_of: date):
 
 
 def quality(viewer: Viewer, quarter: Quarter, as_of: date):
-    return _quality(version(), scope_of(viewer), str(quarter), as_of)
+    return _quality(version(), figures_scope(viewer), str(quarter), as_of)
 
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
@@ -148,7 +158,7 @@ def _dataset(data_version: str, scope: tuple, quarter: str):
 
 def dataset(viewer: Viewer, quarter: Quarter):
     """The scoped raw frames of the quarter's year up to its end (activity timelines, ledgers)."""
-    return _dataset(version(), scope_of(viewer), str(quarter))
+    return _dataset(version(), figures_scope(viewer), str(quarter))
 
 
 # --- for the branch, import, quality and settings pages -------------------------------------
@@ -162,7 +172,7 @@ def _member_figures(data_version: str, scope: tuple, quarter: str, as_of: date):
 def member_figures(viewer: Viewer, quarter: Quarter, as_of: date):
     """Each member's year points, quarter 学习强国 points and lagging reasons (analytics.member_figures),
     from one copy of the quarter's cached data."""
-    return _member_figures(version(), scope_of(viewer), str(quarter), as_of)
+    return _member_figures(version(), figures_scope(viewer), str(quarter), as_of)
 
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
@@ -173,7 +183,7 @@ def _political_birthdays(data_version: str, scope: tuple, quarter: str, month_st
 
 def political_birthdays(viewer: Viewer, quarter: Quarter, month_start: date):
     """Members in scope whose 入党 anniversary falls in the month of ``month_start``."""
-    return _political_birthdays(version(), scope_of(viewer), str(quarter), month_start)
+    return _political_birthdays(version(), figures_scope(viewer), str(quarter), month_start)
 
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
