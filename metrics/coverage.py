@@ -87,6 +87,7 @@ def opening_quarter(quarters: list[Quarter], today: date,
     covered, elapsed = known.elapsed(known.xuexi), (cut - newest.start).days + 1
     return newest if covered * 2 >= elapsed else quarters[1]
 
+
 def coverage(ds: Dataset, quarter: Quarter, as_of: date) -> Coverage:
     """The coverage of ``quarter`` as of ``as_of``. 学习强国 is read from the exports themselves;
     ledgers from the ``coverage`` frame — a Dataset built without one (by hand) is taken to be
